@@ -1,0 +1,76 @@
+using Paliad.Domain.Common;
+
+namespace Paliad.Domain.CalDav;
+
+/// <summary>
+/// One copy of an appointment in one binding's calendar: the resource's UID, href and ETag, and the hash of the
+/// content last pushed, so an unchanged appointment is never PUT again. UID and href never change once recorded.
+/// </summary>
+public sealed class AppointmentTarget : Entity
+{
+    public const int UidMaxLength = 255;
+    public const int HrefMaxLength = 2048;
+    public const int EtagMaxLength = 255;
+    public const int ContentHashMaxLength = 128;
+
+    private AppointmentTarget()
+    {
+        CalDavUid = string.Empty;
+        CalDavHref = string.Empty;
+    }
+
+    public Guid Id { get; private set; }
+
+    public Guid AppointmentId { get; private set; }
+
+    public Guid BindingId { get; private set; }
+
+    public string CalDavUid { get; private set; }
+
+    public string CalDavHref { get; private set; }
+
+    public string? CalDavEtag { get; private set; }
+
+    /// <summary>Normalised hash of the VEVENT last pushed; null for backfilled Phase F targets (pushed once, with If-Match).</summary>
+    public string? ContentHash { get; private set; }
+
+    public DateTimeOffset? LastPushedAt { get; private set; }
+
+    public DateTimeOffset? LastPulledAt { get; private set; }
+
+    public static AppointmentTarget RecordCreated(
+        Guid appointmentId,
+        Guid bindingId,
+        string uid,
+        string href,
+        string? etag,
+        string contentHash,
+        DateTimeOffset pushedAt)
+    {
+        var target = new AppointmentTarget
+        {
+            Id = Guid.CreateVersion7(),
+            AppointmentId = appointmentId,
+            BindingId = bindingId,
+            CalDavUid = Guard.RequiredText(uid, UidMaxLength, "caldavUid"),
+            CalDavHref = Guard.RequiredText(href, HrefMaxLength, "caldavHref"),
+        };
+        target.RecordPushed(etag, contentHash, pushedAt);
+        return target;
+    }
+
+    public void RecordPushed(string? etag, string contentHash, DateTimeOffset pushedAt)
+    {
+        CalDavEtag = etag is null ? null : Guard.MaxLength(etag, EtagMaxLength, "caldavEtag");
+        ContentHash = Guard.RequiredText(contentHash, ContentHashMaxLength, "contentHash");
+        LastPushedAt = Instant.Normalize(pushedAt);
+    }
+
+    public void RecordPulled(string? etag, DateTimeOffset pulledAt)
+    {
+        CalDavEtag = etag is null ? null : Guard.MaxLength(etag, EtagMaxLength, "caldavEtag");
+        LastPulledAt = Instant.Normalize(pulledAt);
+    }
+
+    public RemoteEventLocation Location => new(BindingId, CalDavHref, CalDavEtag);
+}

@@ -1,0 +1,112 @@
+using Paliad.Domain.Common;
+
+namespace Paliad.Domain.CalDav;
+
+/// <summary>
+/// A user's CalDAV account (table user_caldav_config, Phase F). The password arrives here already encrypted:
+/// the domain never sees it in plain text. <see cref="CalendarPath"/> is the legacy single calendar; since
+/// mig 101 calendars are chosen through <see cref="CalendarBinding"/>s.
+/// </summary>
+public sealed class CalDavConfig : Entity
+{
+    public const int ServerUrlMaxLength = 2048;
+    public const int UsernameMaxLength = 256;
+    public const int CalendarPathMaxLength = CalendarBinding.CalendarPathMaxLength;
+    public const int MinSyncIntervalMinutes = 1;
+    public const int MaxSyncIntervalMinutes = 1440;
+    public const int DefaultSyncIntervalMinutes = 15;
+
+    private CalDavConfig()
+    {
+        ServerUrl = string.Empty;
+        Username = string.Empty;
+    }
+
+    public Guid UserId { get; private set; }
+
+    public string ServerUrl { get; private set; }
+
+    public string Username { get; private set; }
+
+    /// <summary>The password as protected by ASP.NET Core Data Protection; null when none was given.</summary>
+    public string? EncryptedPassword { get; private set; }
+
+    public string? CalendarPath { get; private set; }
+
+    public bool SyncEnabled { get; private set; }
+
+    public int SyncIntervalMinutes { get; private set; }
+
+    public DateTimeOffset? LastSyncAt { get; private set; }
+
+    public string? LastSyncError { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public static CalDavConfig Configure(
+        Guid userId,
+        string serverUrl,
+        string username,
+        string? encryptedPassword,
+        string? calendarPath,
+        bool syncEnabled,
+        int syncIntervalMinutes,
+        DateTimeOffset now)
+    {
+        var config = new CalDavConfig
+        {
+            UserId = userId,
+            CreatedAt = Instant.Normalize(now),
+        };
+        config.Reconfigure(serverUrl, username, encryptedPassword, calendarPath, syncEnabled, syncIntervalMinutes, now);
+        config.Raise(new CalDavConfigured(userId, config.CalendarPath));
+        return config;
+    }
+
+    /// <summary>Replaces the settings. A null <paramref name="encryptedPassword"/> keeps the stored password.</summary>
+    public void Reconfigure(
+        string serverUrl,
+        string username,
+        string? encryptedPassword,
+        string? calendarPath,
+        bool syncEnabled,
+        int syncIntervalMinutes,
+        DateTimeOffset now)
+    {
+        if (!IsHttpUrl(serverUrl))
+        {
+            throw new DomainException(nameof(serverUrl), "'serverUrl' must be an absolute http or https URL.");
+        }
+
+        if (syncIntervalMinutes is < MinSyncIntervalMinutes or > MaxSyncIntervalMinutes)
+        {
+            throw new DomainException(
+                nameof(syncIntervalMinutes),
+                $"'syncIntervalMinutes' must be between {MinSyncIntervalMinutes} and {MaxSyncIntervalMinutes}.");
+        }
+
+        ServerUrl = Guard.MaxLength(serverUrl.Trim(), ServerUrlMaxLength, nameof(serverUrl));
+        Username = Guard.RequiredText(username, UsernameMaxLength, nameof(username));
+        EncryptedPassword = encryptedPassword ?? EncryptedPassword;
+        CalendarPath = Guard.OptionalText(calendarPath, CalendarPathMaxLength, nameof(calendarPath));
+        SyncEnabled = syncEnabled;
+        SyncIntervalMinutes = syncIntervalMinutes;
+        UpdatedAt = Instant.Normalize(now);
+    }
+
+    /// <summary>Rolls the worst error of the user's bindings up, so the account shows one aggregate status.</summary>
+    public void RecordSyncOutcome(DateTimeOffset finishedAt, string? worstError)
+    {
+        LastSyncAt = Instant.Normalize(finishedAt);
+        LastSyncError = worstError;
+    }
+
+    public static bool IsHttpUrl(string? value)
+        => Uri.TryCreate(value?.Trim(), UriKind.Absolute, out var uri)
+           && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+           && !string.IsNullOrEmpty(uri.Host);
+}
+
+public sealed record CalDavConfigured(Guid UserId, string? CalendarPath) : IDomainEvent;

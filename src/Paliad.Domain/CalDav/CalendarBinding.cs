@@ -1,0 +1,190 @@
+using Paliad.Domain.Common;
+
+namespace Paliad.Domain.CalDav;
+
+/// <summary>
+/// "Push the appointments of scope S into calendar C." One calendar takes one binding per user
+/// (RFC 4791 forbids two resources with one UID in a collection).
+/// </summary>
+public sealed class CalendarBinding : Entity
+{
+    public const int CalendarPathMaxLength = 1024;
+    public const int DisplayNameMaxLength = 200;
+
+    private CalendarBinding()
+    {
+        CalendarPath = string.Empty;
+    }
+
+    public Guid Id { get; private set; }
+
+    public Guid UserId { get; private set; }
+
+    /// <summary>The calendar collection's path on the user's CalDAV server, e.g. "/alice/court-dates/".</summary>
+    public string CalendarPath { get; private set; }
+
+    public string? DisplayName { get; private set; }
+
+    public BindingScope Scope { get; private set; }
+
+    /// <summary>The project a project/client/litigation/patent/case scope names; null exactly for all_visible and personal_only.</summary>
+    public Guid? ScopeId { get; private set; }
+
+    public bool Enabled { get; private set; }
+
+    public BindingSyncStatus SyncStatus { get; private set; }
+
+    public DateTimeOffset? LastSyncAt { get; private set; }
+
+    public string? LastSyncError { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public static CalendarBinding Create(
+        Guid userId,
+        string calendarPath,
+        string? displayName,
+        BindingScope scope,
+        Guid? scopeId,
+        bool enabled,
+        DateTimeOffset now)
+    {
+        EnsureScope(scope, scopeId);
+        var binding = new CalendarBinding
+        {
+            Id = Guid.CreateVersion7(),
+            UserId = userId,
+            CalendarPath = ValidCalendarPath(calendarPath),
+            DisplayName = Guard.OptionalText(displayName, DisplayNameMaxLength, nameof(displayName)),
+            Scope = scope,
+            ScopeId = scopeId,
+            Enabled = enabled,
+            SyncStatus = BindingSyncStatus.Pending,
+            CreatedAt = Instant.Normalize(now),
+            UpdatedAt = Instant.Normalize(now),
+        };
+        binding.Raise(new CalendarBindingCreated(binding.Id, userId, scope, scopeId, enabled));
+        return binding;
+    }
+
+    public void Rename(string? displayName, DateTimeOffset now)
+    {
+        DisplayName = Guard.OptionalText(displayName, DisplayNameMaxLength, nameof(displayName));
+        UpdatedAt = Instant.Normalize(now);
+    }
+
+    /// <summary>Points the binding at another calendar; the engine moves the app's events over.</summary>
+    public void MoveToCalendar(string calendarPath, DateTimeOffset now)
+    {
+        var path = ValidCalendarPath(calendarPath);
+        if (path == CalendarPath)
+        {
+            return;
+        }
+
+        var previous = CalendarPath;
+        CalendarPath = path;
+        SyncStatus = BindingSyncStatus.Pending;
+        UpdatedAt = Instant.Normalize(now);
+        Raise(new CalendarBindingCalendarChanged(Id, UserId, previous, path));
+    }
+
+    public void ChangeScope(BindingScope scope, Guid? scopeId, DateTimeOffset now)
+    {
+        EnsureScope(scope, scopeId);
+        if (scope == Scope && scopeId == ScopeId)
+        {
+            return;
+        }
+
+        Scope = scope;
+        ScopeId = scopeId;
+        SyncStatus = BindingSyncStatus.Pending;
+        UpdatedAt = Instant.Normalize(now);
+        Raise(new CalendarBindingScopeChanged(Id, UserId, scope, scopeId));
+    }
+
+    public void Enable(DateTimeOffset now)
+    {
+        if (Enabled)
+        {
+            return;
+        }
+
+        Enabled = true;
+        SyncStatus = BindingSyncStatus.Pending;
+        UpdatedAt = Instant.Normalize(now);
+        Raise(new CalendarBindingEnabled(Id, UserId));
+    }
+
+    public void Disable(DateTimeOffset now)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        Enabled = false;
+        UpdatedAt = Instant.Normalize(now);
+        Raise(new CalendarBindingDisabled(Id, UserId));
+    }
+
+    public void RecordSync(BindingSyncStatus status, string? error, DateTimeOffset finishedAt)
+    {
+        SyncStatus = status;
+        LastSyncError = status == BindingSyncStatus.Error ? error : null;
+        LastSyncAt = Instant.Normalize(finishedAt);
+    }
+
+    /// <summary>Removes the binding. The event carries where its events are, because the target rows cascade away.</summary>
+    public void Delete(bool keepRemoteEvents, IReadOnlyList<RemoteEventLocation> remoteEvents)
+        => Raise(new CalendarBindingDeleted(Id, UserId, CalendarPath, keepRemoteEvents, remoteEvents));
+
+    public static void EnsureScope(BindingScope scope, Guid? scopeId)
+    {
+        if (!Enum.IsDefined(scope))
+        {
+            throw new DomainException("scope", "'scope' is not a binding scope.");
+        }
+
+        if (scope.NamesProject() && (scopeId is null || scopeId == Guid.Empty))
+        {
+            throw new DomainException("scopeId", $"A {Words.Of(scope)} binding needs 'scopeId'.");
+        }
+
+        if (!scope.NamesProject() && scopeId is not null)
+        {
+            throw new DomainException("scopeId", $"A {Words.Of(scope)} binding takes no 'scopeId'.");
+        }
+    }
+
+    /// <summary>A calendar path is a non-empty absolute path on the configured server, never a URL to another host.</summary>
+    public static bool IsValidCalendarPath(string? calendarPath)
+    {
+        var path = calendarPath?.Trim();
+        return !string.IsNullOrEmpty(path)
+               && path.Length <= CalendarPathMaxLength
+               && path.StartsWith('/')
+               && !path.StartsWith("//", StringComparison.Ordinal)
+               && !path.Any(char.IsControl);
+    }
+
+    private static string ValidCalendarPath(string calendarPath)
+        => IsValidCalendarPath(calendarPath)
+            ? calendarPath.Trim()
+            : throw new DomainException(nameof(calendarPath), "'calendarPath' must be a non-empty absolute path such as /alice/calendar/.");
+}
+
+public sealed record CalendarBindingCreated(Guid BindingId, Guid UserId, BindingScope Scope, Guid? ScopeId, bool Enabled) : IDomainEvent;
+
+public sealed record CalendarBindingScopeChanged(Guid BindingId, Guid UserId, BindingScope Scope, Guid? ScopeId) : IDomainEvent;
+
+public sealed record CalendarBindingCalendarChanged(Guid BindingId, Guid UserId, string PreviousCalendarPath, string CalendarPath) : IDomainEvent;
+
+public sealed record CalendarBindingEnabled(Guid BindingId, Guid UserId) : IDomainEvent;
+
+public sealed record CalendarBindingDisabled(Guid BindingId, Guid UserId) : IDomainEvent;
+
+public sealed record CalendarBindingDeleted(Guid BindingId, Guid UserId, string CalendarPath, bool KeepRemoteEvents, IReadOnlyList<RemoteEventLocation> RemoteEvents) : IDomainEvent;

@@ -1,0 +1,68 @@
+using Paliad.Domain.Common;
+
+namespace Paliad.Domain.Identity;
+
+/// <summary>A lawyer (or anyone else) who signs in. Provisioned on the first authenticated request, with the
+/// id taken from the token's <c>sub</c> claim.</summary>
+public sealed class User : Entity
+{
+    public const int EmailMaxLength = 320;
+    public const int DisplayNameMaxLength = 200;
+
+    private User()
+    {
+        Email = string.Empty;
+        DisplayName = string.Empty;
+    }
+
+    public Guid Id { get; private set; }
+
+    public string Email { get; private set; }
+
+    public string DisplayName { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public static User Provision(Guid id, string email, string? displayName, DateTimeOffset now)
+    {
+        if (id == Guid.Empty)
+        {
+            throw new DomainException(nameof(id), "A user needs an id.");
+        }
+
+        var normalizedEmail = NormalizeEmail(email);
+        var user = new User
+        {
+            Id = id,
+            Email = normalizedEmail,
+            DisplayName = Guard.OptionalText(displayName, DisplayNameMaxLength, "displayName") ?? DefaultDisplayName(normalizedEmail),
+            CreatedAt = Instant.Normalize(now),
+        };
+        user.Raise(new UserProvisioned(user.Id, user.Email));
+        return user;
+    }
+
+    /// <summary>Keeps the e-mail in step with the identity provider's claim.</summary>
+    public void ChangeEmail(string email) => Email = NormalizeEmail(email);
+
+    public static bool IsValidEmail(string? email)
+    {
+        var trimmed = email?.Trim();
+        if (string.IsNullOrEmpty(trimmed) || trimmed.Length > EmailMaxLength)
+        {
+            return false;
+        }
+
+        var at = trimmed.IndexOf('@', StringComparison.Ordinal);
+        return at > 0 && at == trimmed.LastIndexOf('@') && at < trimmed.Length - 1 && !trimmed.Any(char.IsWhiteSpace);
+    }
+
+    private static string NormalizeEmail(string email)
+        => IsValidEmail(email)
+            ? email.Trim().ToLowerInvariant()
+            : throw new DomainException(nameof(email), "'email' must be an e-mail address.");
+
+    private static string DefaultDisplayName(string email) => email[..email.IndexOf('@', StringComparison.Ordinal)];
+}
+
+public sealed record UserProvisioned(Guid UserId, string Email) : IDomainEvent;

@@ -1,0 +1,23 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Paliad.Infrastructure.Persistence;
+
+namespace Paliad.Infrastructure;
+
+public static class DependencyInjection
+{
+    public static IServiceCollection AddPaliadInfrastructure(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString(PaliadDatabase.ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"ConnectionStrings:{PaliadDatabase.ConnectionStringName} is not set. Set ConnectionStrings__{PaliadDatabase.ConnectionStringName} or start with ./paliad run.");
+        }
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddDbContext<PaliadDbContext>(options => options.UsePaliadDatabase(connectionString));
+        return services;
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Paliad.Domain.CalDav;
+using Paliad.Domain.Common;
+using Paliad.Domain.Identity;
+using Paliad.Domain.Projects;
+
+namespace Paliad.Infrastructure.Persistence.Configurations;
+
+internal sealed class CalendarBindingConfiguration : IEntityTypeConfiguration<CalendarBinding>
+{
+    public void Configure(EntityTypeBuilder<CalendarBinding> builder)
+    {
+        var scopesWithoutProject = string.Join(
+            ", ",
+            Enum.GetValues<BindingScope>().Where(s => !s.NamesProject()).Select(s => $"'{Words.Of(s)}'"));
+        builder.ToTable("calendar_bindings", t =>
+        {
+            t.HasCheckConstraint("ck_calendar_bindings_scope", $"scope IN ({Words.SqlList<BindingScope>()})");
+            t.HasCheckConstraint("ck_calendar_bindings_scope_id", $"(scope IN ({scopesWithoutProject})) = (scope_id IS NULL)");
+            t.HasCheckConstraint("ck_calendar_bindings_sync_status", $"sync_status IN ({Words.SqlList<BindingSyncStatus>()})");
+            t.HasCheckConstraint("ck_calendar_bindings_calendar_path_not_blank", "btrim(calendar_path) <> ''");
+        });
+        builder.HasKey(b => b.Id);
+        builder.Property(b => b.Id).ValueGeneratedNever();
+        builder.Property(b => b.CalendarPath).HasMaxLength(CalendarBinding.CalendarPathMaxLength);
+        builder.Property(b => b.DisplayName).HasMaxLength(CalendarBinding.DisplayNameMaxLength);
+        builder.Property(b => b.Scope).HasConversion<WordConverter<BindingScope>>().HasMaxLength(WordConverter<BindingScope>.MaxLength);
+        builder.Property(b => b.SyncStatus).HasConversion<WordConverter<BindingSyncStatus>>().HasMaxLength(WordConverter<BindingSyncStatus>.MaxLength);
+
+        // RFC 4791: one UID per collection, so one calendar takes one binding.
+        builder.HasIndex(b => new { b.UserId, b.CalendarPath }).IsUnique();
+        builder.HasOne<User>().WithMany().HasForeignKey(b => b.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Project>().WithMany().HasForeignKey(b => b.ScopeId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(b => b.ScopeId);
+    }
+}

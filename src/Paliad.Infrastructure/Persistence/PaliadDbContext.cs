@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Paliad.Domain.Appointments;
+using Paliad.Domain.CalDav;
+using Paliad.Domain.Common;
+using Paliad.Domain.Identity;
+using Paliad.Domain.Projects;
+
+namespace Paliad.Infrastructure.Persistence;
+
+/// <summary>The one unit of work over the <c>paliad</c> schema. Configuration lives per entity in Configurations/.</summary>
+public sealed class PaliadDbContext(DbContextOptions<PaliadDbContext> options) : DbContext(options)
+{
+    public const string Schema = "paliad";
+    public const string MigrationsHistoryTable = "__EFMigrationsHistory";
+
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<Project> Projects => Set<Project>();
+
+    public DbSet<ProjectMember> ProjectMembers => Set<ProjectMember>();
+
+    public DbSet<Appointment> Appointments => Set<Appointment>();
+
+    public DbSet<CalDavConfig> CalDavConfigs => Set<CalDavConfig>();
+
+    public DbSet<CalendarBinding> CalendarBindings => Set<CalendarBinding>();
+
+    public DbSet<AppointmentTarget> AppointmentTargets => Set<AppointmentTarget>();
+
+    public DbSet<SyncLogEntry> SyncLog => Set<SyncLogEntry>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasDefaultSchema(Schema);
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(PaliadDbContext).Assembly);
+
+        // Raised events are written to the outbox, never to the aggregate's own table.
+        foreach (var entityType in modelBuilder.Model.GetEntityTypes().Where(t => typeof(Entity).IsAssignableFrom(t.ClrType)).ToList())
+        {
+            modelBuilder.Entity(entityType.ClrType).Ignore(nameof(Entity.DomainEvents));
+        }
+    }
+}
