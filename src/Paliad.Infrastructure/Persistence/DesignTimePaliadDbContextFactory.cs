@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
 namespace Paliad.Infrastructure.Persistence;
@@ -12,7 +11,6 @@ internal sealed class DesignTimePaliadDbContextFactory : IDesignTimeDbContextFac
     public PaliadDbContext CreateDbContext(string[] args)
     {
         var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Paliad") ?? LocalConnectionString;
-        var options = new DbContextOptionsBuilder<PaliadDbContext>().UsePaliadDatabase(connectionString);
-        return new PaliadDbContext((DbContextOptions<PaliadDbContext>)options.Options);
+        return new PaliadDbContext(PaliadDatabase.OptionsFor(connectionString));
     }
 }

@@ -11,4 +11,12 @@ public static class PaliadDatabase
         => options
             .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable(PaliadDbContext.MigrationsHistoryTable, PaliadDbContext.Schema))
             .UseSnakeCaseNamingConvention();
+
+    /// <summary>Options for a context made by hand (design time, migration tests), outside dependency injection.</summary>
+    public static DbContextOptions<PaliadDbContext> OptionsFor(string connectionString)
+    {
+        var builder = new DbContextOptionsBuilder<PaliadDbContext>();
+        builder.UsePaliadDatabase(connectionString);
+        return builder.Options;
+    }
 }

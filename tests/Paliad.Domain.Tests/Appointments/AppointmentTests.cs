@@ -1,0 +1,141 @@
+using Paliad.Domain.Appointments;
+using Paliad.Domain.CalDav;
+using Paliad.Domain.Common;
+
+namespace Paliad.Domain.Tests.Appointments;
+
+public sealed class AppointmentTests
+{
+    private static readonly Guid Owner = Guid.CreateVersion7();
+
+    private static AppointmentDetails Hearing(
+        string title = "Oral hearing, Acme v. Beta",
+        DateTimeOffset? startsAt = null,
+        DateTimeOffset? endsAt = null,
+        string timeZone = "Europe/Berlin")
+    {
+        var start = startsAt ?? new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.FromHours(1));
+        return new AppointmentDetails(title, "Bring the claim charts", "Landgericht Düsseldorf", start, endsAt ?? start.AddHours(2), false, timeZone);
+    }
+
+    [Test]
+    public void Create_raises_AppointmentCreated_with_the_new_id()
+    {
+        var appointment = Appointment.Create(Owner, null, Hearing(), Clock.Now);
+
+        var created = appointment.DomainEvents.OfType<AppointmentCreated>().Single();
+        Assert.That(created.AppointmentId, Is.EqualTo(appointment.Id));
+        Assert.That(appointment.Id, Is.Not.EqualTo(Guid.Empty));
+        Assert.That(appointment.Version, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void Instants_are_stored_in_utc_at_microsecond_precision()
+    {
+        var start = new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.FromHours(1)).AddTicks(7);
+        var appointment = Appointment.Create(Owner, null, Hearing(startsAt: start, endsAt: start.AddHours(1)), Clock.Now);
+
+        Assert.That(appointment.StartsAt.Offset, Is.EqualTo(TimeSpan.Zero));
+        Assert.That(appointment.StartsAt, Is.EqualTo(new DateTimeOffset(2026, 12, 3, 8, 0, 0, TimeSpan.Zero)));
+    }
+
+    [TestCase("")]
+    [TestCase("   ")]
+    public void A_blank_title_is_refused(string title)
+    {
+        var error = Assert.Throws<DomainException>(() => Appointment.Create(Owner, null, Hearing(title: title), Clock.Now));
+        Assert.That(error!.Field, Is.EqualTo("title"));
+    }
+
+    [Test]
+    public void The_title_may_be_exactly_the_maximum_length_but_not_longer()
+    {
+        Assert.DoesNotThrow(() => Appointment.Create(Owner, null, Hearing(title: new string('x', Appointment.TitleMaxLength)), Clock.Now));
+        var error = Assert.Throws<DomainException>(
+            () => Appointment.Create(Owner, null, Hearing(title: new string('x', Appointment.TitleMaxLength + 1)), Clock.Now));
+        Assert.That(error!.Field, Is.EqualTo("title"));
+    }
+
+    [Test]
+    public void An_appointment_may_end_when_it_starts_but_not_before()
+    {
+        var start = Clock.Now.AddDays(3);
+        Assert.DoesNotThrow(() => Appointment.Create(Owner, null, Hearing(startsAt: start, endsAt: start), Clock.Now));
+        var error = Assert.Throws<DomainException>(
+            () => Appointment.Create(Owner, null, Hearing(startsAt: start, endsAt: start.AddTicks(-10)), Clock.Now));
+        Assert.That(error!.Field, Is.EqualTo("endsAt"));
+    }
+
+    [TestCase("Europe/Berlin", true)]
+    [TestCase("America/New_York", true)]
+    [TestCase("UTC", true)]
+    [TestCase("Mars/Olympus_Mons", false)]
+    [TestCase("W. Europe Standard Time", false)]
+    public void Only_IANA_time_zones_are_accepted(string timeZone, bool accepted)
+    {
+        Assert.That(Appointment.IsKnownTimeZone(timeZone), Is.EqualTo(accepted));
+    }
+
+    [Test]
+    public void Change_with_the_same_details_raises_nothing_and_keeps_the_version()
+    {
+        var appointment = Appointment.Create(Owner, null, Hearing(), Clock.Now);
+        appointment.DequeueDomainEvents();
+
+        var changed = appointment.Change(appointment.Details, Clock.Now.AddMinutes(5));
+
+        Assert.That(changed, Is.False);
+        Assert.That(appointment.DomainEvents, Is.Empty);
+        Assert.That(appointment.Version, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void Change_raises_AppointmentChanged_and_bumps_the_version()
+    {
+        var appointment = Appointment.Create(Owner, null, Hearing(), Clock.Now);
+        appointment.DequeueDomainEvents();
+
+        appointment.Change(appointment.Details with { Location = "Saal 2.104" }, Clock.Now.AddMinutes(5));
+
+        var changed = appointment.DomainEvents.OfType<AppointmentChanged>().Single();
+        Assert.That(changed.Version, Is.EqualTo(2));
+        Assert.That(appointment.Location, Is.EqualTo("Saal 2.104"));
+        Assert.That(appointment.UpdatedAt, Is.EqualTo(Clock.Now.AddMinutes(5)));
+    }
+
+    [Test]
+    public void Moving_to_another_project_reports_the_previous_one()
+    {
+        var oldProject = Guid.CreateVersion7();
+        var newProject = Guid.CreateVersion7();
+        var appointment = Appointment.Create(Owner, oldProject, Hearing(), Clock.Now);
+        appointment.DequeueDomainEvents();
+
+        appointment.MoveToProject(newProject, Clock.Now);
+
+        var changed = appointment.DomainEvents.OfType<AppointmentChanged>().Single();
+        Assert.That(changed.PreviousProjectId, Is.EqualTo(oldProject));
+        Assert.That(changed.ProjectId, Is.EqualTo(newProject));
+    }
+
+    [Test]
+    public void Delete_carries_where_the_remote_copies_are()
+    {
+        var appointment = Appointment.Create(Owner, null, Hearing(), Clock.Now);
+        var remote = new RemoteEventLocation(Guid.CreateVersion7(), "/dav/alice/master/x.ics", "\"etag-1\"");
+
+        appointment.Delete([remote]);
+
+        var deleted = appointment.DomainEvents.OfType<AppointmentDeleted>().Single();
+        Assert.That(deleted.RemoteEvents, Is.EqualTo(new[] { remote }));
+    }
+
+    [Test]
+    public void DequeueDomainEvents_hands_each_event_out_once()
+    {
+        var appointment = Appointment.Create(Owner, null, Hearing(), Clock.Now);
+
+        Assert.That(appointment.DequeueDomainEvents(), Has.Count.EqualTo(1));
+        Assert.That(appointment.DequeueDomainEvents(), Is.Empty);
+    }
+}

@@ -1,0 +1,119 @@
+using Paliad.Domain.CalDav;
+using Paliad.Domain.Common;
+using Paliad.Domain.Projects;
+
+namespace Paliad.Domain.Tests.CalDav;
+
+public sealed class CalendarBindingTests
+{
+    private static readonly Guid User = Guid.CreateVersion7();
+    private static readonly Guid SomeProject = Guid.CreateVersion7();
+
+    [TestCase(BindingScope.AllVisible)]
+    [TestCase(BindingScope.PersonalOnly)]
+    public void Scopes_without_a_project_refuse_a_scope_id(BindingScope scope)
+    {
+        Assert.DoesNotThrow(() => CalendarBinding.Create(User, "/dav/alice/master/", null, scope, null, true, Clock.Now));
+        var error = Assert.Throws<DomainException>(() => CalendarBinding.Create(User, "/dav/alice/master/", null, scope, SomeProject, true, Clock.Now));
+        Assert.That(error!.Field, Is.EqualTo("scopeId"));
+    }
+
+    [TestCase(BindingScope.Project)]
+    [TestCase(BindingScope.Client)]
+    [TestCase(BindingScope.Litigation)]
+    [TestCase(BindingScope.Patent)]
+    [TestCase(BindingScope.Case)]
+    public void Project_scopes_need_a_scope_id(BindingScope scope)
+    {
+        Assert.DoesNotThrow(() => CalendarBinding.Create(User, "/dav/alice/acme/", null, scope, SomeProject, true, Clock.Now));
+        var error = Assert.Throws<DomainException>(() => CalendarBinding.Create(User, "/dav/alice/acme/", null, scope, null, true, Clock.Now));
+        Assert.That(error!.Field, Is.EqualTo("scopeId"));
+    }
+
+    [TestCase(BindingScope.Client, ProjectKind.Client)]
+    [TestCase(BindingScope.Litigation, ProjectKind.Litigation)]
+    [TestCase(BindingScope.Patent, ProjectKind.Patent)]
+    [TestCase(BindingScope.Case, ProjectKind.Case)]
+    public void Hierarchy_scopes_name_the_kind_they_require(BindingScope scope, ProjectKind kind)
+    {
+        Assert.That(scope.RequiredProjectKind(), Is.EqualTo(kind));
+        Assert.That(scope.IncludesDescendants(), Is.True);
+    }
+
+    [Test]
+    public void The_project_scope_takes_any_kind_and_no_descendants()
+    {
+        Assert.That(BindingScope.Project.RequiredProjectKind(), Is.Null);
+        Assert.That(BindingScope.Project.IncludesDescendants(), Is.False);
+    }
+
+    [TestCase("")]
+    [TestCase("   ")]
+    [TestCase("calendars/alice")]
+    [TestCase("https://evil.example/dav/alice/")]
+    [TestCase("//evil.example/dav/")]
+    public void Calendar_paths_must_be_absolute_paths_on_the_server(string path)
+    {
+        var error = Assert.Throws<DomainException>(() => CalendarBinding.Create(User, path, null, BindingScope.AllVisible, null, true, Clock.Now));
+        Assert.That(error!.Field, Is.EqualTo("calendarPath"));
+    }
+
+    [Test]
+    public void A_new_binding_is_pending_and_raises_CalendarBindingCreated()
+    {
+        var binding = CalendarBinding.Create(User, " /dav/alice/master/ ", "Master", BindingScope.AllVisible, null, true, Clock.Now);
+
+        Assert.That(binding.CalendarPath, Is.EqualTo("/dav/alice/master/"));
+        Assert.That(binding.SyncStatus, Is.EqualTo(BindingSyncStatus.Pending));
+        Assert.That(binding.DomainEvents.Single(), Is.EqualTo(new CalendarBindingCreated(binding.Id, User, BindingScope.AllVisible, null, true)));
+    }
+
+    [Test]
+    public void Changing_the_scope_raises_ScopeChanged_once_and_marks_the_binding_pending()
+    {
+        var binding = CalendarBinding.Create(User, "/dav/alice/acme/", null, BindingScope.AllVisible, null, true, Clock.Now);
+        binding.RecordSync(BindingSyncStatus.Ok, null, Clock.Now);
+        binding.DequeueDomainEvents();
+
+        binding.ChangeScope(BindingScope.Client, SomeProject, Clock.Now);
+        binding.ChangeScope(BindingScope.Client, SomeProject, Clock.Now);
+
+        Assert.That(binding.DomainEvents.Single(), Is.EqualTo(new CalendarBindingScopeChanged(binding.Id, User, BindingScope.Client, SomeProject)));
+        Assert.That(binding.SyncStatus, Is.EqualTo(BindingSyncStatus.Pending));
+    }
+
+    [Test]
+    public void A_scope_change_that_breaks_the_scope_id_rule_changes_nothing()
+    {
+        var binding = CalendarBinding.Create(User, "/dav/alice/acme/", null, BindingScope.AllVisible, null, true, Clock.Now);
+
+        Assert.Throws<DomainException>(() => binding.ChangeScope(BindingScope.Project, null, Clock.Now));
+        Assert.That(binding.Scope, Is.EqualTo(BindingScope.AllVisible));
+    }
+
+    [Test]
+    public void Enable_and_disable_raise_an_event_only_when_the_state_flips()
+    {
+        var binding = CalendarBinding.Create(User, "/dav/alice/acme/", null, BindingScope.AllVisible, null, true, Clock.Now);
+        binding.DequeueDomainEvents();
+
+        binding.Enable(Clock.Now);
+        binding.Disable(Clock.Now);
+        binding.Disable(Clock.Now);
+        binding.Enable(Clock.Now);
+
+        Assert.That(binding.DomainEvents.Select(e => e.GetType()), Is.EqualTo(new[] { typeof(CalendarBindingDisabled), typeof(CalendarBindingEnabled) }));
+    }
+
+    [Test]
+    public void An_ok_sync_clears_the_last_error()
+    {
+        var binding = CalendarBinding.Create(User, "/dav/alice/acme/", null, BindingScope.AllVisible, null, true, Clock.Now);
+        binding.RecordSync(BindingSyncStatus.Error, "503 Service Unavailable", Clock.Now);
+
+        binding.RecordSync(BindingSyncStatus.Ok, null, Clock.Now.AddMinutes(1));
+
+        Assert.That(binding.LastSyncError, Is.Null);
+        Assert.That(binding.LastSyncAt, Is.EqualTo(Clock.Now.AddMinutes(1)));
+    }
+}

@@ -1,0 +1,16 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Paliad.IntegrationTests.Infrastructure;
+
+/// <summary>The real API host on the run's database. Settings go in through UseSetting because Program reads
+/// them while building, before ConfigureAppConfiguration callbacks would run.</summary>
+public sealed class PaliadApiFactory(string connectionString) : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Paliad", connectionString);
+        builder.UseSetting("Database:MigrateOnStartup", "true");
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Paliad.Infrastructure.Persistence;
+using Respawn;
+using Respawn.Graph;
+using Paliad.IntegrationTests.Infrastructure;
+
+namespace Paliad.IntegrationTests;
+
+/// <summary>
+/// One API host and one database for the whole run: the host migrates the database as it starts, then Respawn
+/// learns the schema and wipes the data (never the migration history) before each test.
+/// </summary>
+[SetUpFixture]
+public sealed class TestHost
+{
+    private static PaliadApiFactory? _api;
+    private static Respawner? _respawner;
+
+    public static PaliadApiFactory Api => _api ?? throw new InvalidOperationException("The test host has not started.");
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        await TestDatabase.EnsureCreatedAsync(TestDatabase.ConnectionString);
+        _api = new PaliadApiFactory(TestDatabase.ConnectionString);
+        _ = _api.Server;
+
+        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
+        await connection.OpenAsync();
+        _respawner = await Respawner.CreateAsync(connection, new RespawnerOptions
+        {
+            DbAdapter = DbAdapter.Postgres,
+            SchemasToInclude = [PaliadDbContext.Schema],
+            TablesToIgnore = [new Table(PaliadDbContext.Schema, PaliadDbContext.MigrationsHistoryTable)],
+        });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (_api is not null)
+        {
+            await _api.DisposeAsync();
+        }
+    }
+
+    public static async Task ResetDataAsync()
+    {
+        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
+        await connection.OpenAsync();
+        await _respawner!.ResetAsync(connection);
+    }
+
+    /// <summary>A DbContext in its own scope, as a request handler would get one.</summary>
+    public static ScopedDbContext NewDbContext() => new(Api.Services.CreateAsyncScope());
+}
+
+public sealed class ScopedDbContext(AsyncServiceScope scope) : IAsyncDisposable
+{
+    public PaliadDbContext Db { get; } = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
+
+    public ValueTask DisposeAsync() => scope.DisposeAsync();
+}
