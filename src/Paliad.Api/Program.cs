@@ -1,10 +1,35 @@
+using Mediator;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Paliad.Api.Auth;
+using Paliad.Api.Endpoints;
+using Paliad.Api.Errors;
+using Paliad.Api.Json;
+using Paliad.Application;
+using Paliad.Application.Common;
 using Paliad.Infrastructure;
 using Paliad.Infrastructure.Persistence;
+using Scalar.AspNetCore;
+
+if (args is ["token", .. var tokenArgs])
+{
+    return TokenCommand.Run(tokenArgs);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.Services.AddPaliadApplication();
+builder.Services.AddMediator((MediatorOptions options) =>
+{
+    options.ServiceLifetime = ServiceLifetime.Scoped;
+    options.Assemblies = [typeof(ApplicationAssembly)];
+    options.PipelineBehaviors = [typeof(ValidationBehavior<,>)];
+});
 builder.Services.AddPaliadInfrastructure(builder.Configuration);
+builder.Services.AddPaliadAuthentication(builder.Configuration);
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new UtcDateTimeOffsetConverter()));
+builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks().AddDbContextCheck<PaliadDbContext>("database", tags: ["ready"]);
 
 var app = builder.Build();
@@ -14,10 +39,26 @@ if (app.Configuration.GetValue("Database:MigrateOnStartup", defaultValue: true))
     await DatabaseMigrator.MigrateAsync(app.Services);
 }
 
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapScalarApiReference();
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 
+app.MapGroup("/api")
+    .RequireAuthorization()
+    .AddEndpointFilter<ProvisionCallerFilter>()
+    .MapIdentityEndpoints()
+    .MapProjectsEndpoints()
+    .MapAppointmentsEndpoints()
+    .MapCalDavEndpoints();
+
 await app.RunAsync();
+return 0;
 
 /// <summary>Entry point; public so WebApplicationFactory can host it in tests.</summary>
 public partial class Program;

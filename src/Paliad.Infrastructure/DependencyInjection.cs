@@ -1,6 +1,10 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Paliad.Application.CalDav;
+using Paliad.Application.Common;
+using Paliad.Infrastructure.CalDav;
 using Paliad.Infrastructure.Persistence;
 
 namespace Paliad.Infrastructure;
@@ -18,6 +22,11 @@ public static class DependencyInjection
 
         services.AddSingleton(TimeProvider.System);
         services.AddDbContext<PaliadDbContext>(options => options.UsePaliadDatabase(connectionString));
+        services.AddScoped<IPaliadDbContext>(sp => sp.GetRequiredService<PaliadDbContext>());
+
+        // Keys in the database: every instance decrypts what another encrypted, and keys survive redeploys.
+        services.AddDataProtection().SetApplicationName("Paliad").PersistKeysToDbContext<PaliadDbContext>();
+        services.AddSingleton<ICalDavPasswordProtector, DataProtectionCalDavPasswordProtector>();
         return services;
     }
 }

@@ -42,8 +42,33 @@ public sealed class User : Entity
         return user;
     }
 
-    /// <summary>Keeps the e-mail in step with the identity provider's claim.</summary>
-    public void ChangeEmail(string email) => Email = NormalizeEmail(email);
+    /// <summary>Users known only by id so far (shared with before their first sign-in) get an address here.</summary>
+    public const string PlaceholderEmailDomain = "users.paliad.invalid";
+
+    /// <summary>Creates the row for someone a project is shared with before they ever signed in; their first
+    /// authenticated request fills in the e-mail from the token.</summary>
+    public static User Invite(Guid id, DateTimeOffset now) => Provision(id, PlaceholderEmail(id), null, now);
+
+    public static string PlaceholderEmail(Guid id) => $"{id:N}@{PlaceholderEmailDomain}";
+
+    /// <summary>Keeps the e-mail in step with the identity provider's claim. Returns true when it changed.</summary>
+    public bool ChangeEmail(string email)
+    {
+        var normalized = NormalizeEmail(email);
+        if (normalized == Email)
+        {
+            return false;
+        }
+
+        var wasPlaceholder = Email == PlaceholderEmail(Id);
+        Email = normalized;
+        if (wasPlaceholder)
+        {
+            DisplayName = DefaultDisplayName(normalized);
+        }
+
+        return true;
+    }
 
     public static bool IsValidEmail(string? email)
     {

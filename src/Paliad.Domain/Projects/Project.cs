@@ -12,6 +12,10 @@ public sealed class Project : Entity
     public const int NameMaxLength = 200;
     public const int PathMaxLength = 1000;
 
+    /// <summary>Appended to a path to bound its subtree: path characters are hex digits and '/', which all sort
+    /// (byte order) before 'g', so a node's subtree is exactly [path, path + "g").</summary>
+    public const string SubtreeUpperBoundSuffix = "g";
+
     private readonly List<ProjectMember> _members = [];
 
     private Project()

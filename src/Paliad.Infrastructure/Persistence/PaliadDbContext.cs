@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Paliad.Application.Common;
 using Paliad.Domain.Appointments;
 using Paliad.Domain.CalDav;
 using Paliad.Domain.Common;
@@ -8,7 +10,8 @@ using Paliad.Domain.Projects;
 namespace Paliad.Infrastructure.Persistence;
 
 /// <summary>The one unit of work over the <c>paliad</c> schema. Configuration lives per entity in Configurations/.</summary>
-public sealed class PaliadDbContext(DbContextOptions<PaliadDbContext> options) : DbContext(options)
+public sealed class PaliadDbContext(DbContextOptions<PaliadDbContext> options)
+    : DbContext(options), IPaliadDbContext, IDataProtectionKeyContext
 {
     public const string Schema = "paliad";
     public const string MigrationsHistoryTable = "__EFMigrationsHistory";
@@ -28,6 +31,9 @@ public sealed class PaliadDbContext(DbContextOptions<PaliadDbContext> options) :
     public DbSet<AppointmentTarget> AppointmentTargets => Set<AppointmentTarget>();
 
     public DbSet<SyncLogEntry> SyncLog => Set<SyncLogEntry>();
+
+    /// <summary>ASP.NET Core Data Protection's key ring (it encrypts the CalDAV passwords), shared by every instance.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

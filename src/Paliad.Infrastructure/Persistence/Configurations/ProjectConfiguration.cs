@@ -20,10 +20,12 @@ internal sealed class ProjectConfiguration : IEntityTypeConfiguration<Project>
         builder.Property(p => p.Id).ValueGeneratedNever();
         builder.Property(p => p.Kind).HasConversion<WordConverter<ProjectKind>>().HasMaxLength(WordConverter<ProjectKind>.MaxLength);
         builder.Property(p => p.Name).HasMaxLength(Project.NameMaxLength);
-        builder.Property(p => p.Path).HasMaxLength(Project.PathMaxLength);
 
-        // text_pattern_ops makes "path LIKE 'prefix%'" (this node and its descendants) an index scan.
-        builder.HasIndex(p => p.Path).IsUnique().HasOperators("text_pattern_ops");
+        // Byte-order collation: "this node and its descendants" is the range path >= node.path AND
+        // path < node.path || 'g' (ids are hex, so 'g' sorts after every path character), a plain
+        // btree range scan, even when node.path comes from a join rather than a constant.
+        builder.Property(p => p.Path).HasMaxLength(Project.PathMaxLength).UseCollation("C");
+        builder.HasIndex(p => p.Path).IsUnique();
         builder.HasOne<Project>().WithMany().HasForeignKey(p => p.ParentId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(p => p.ParentId);
 

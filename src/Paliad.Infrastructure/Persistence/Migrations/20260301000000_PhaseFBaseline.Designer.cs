@@ -318,7 +318,8 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .IsRequired()
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)")
-                        .HasColumnName("path");
+                        .HasColumnName("path")
+                        .UseCollation("C");
 
                     b.HasKey("Id")
                         .HasName("pk_projects");
@@ -329,8 +330,6 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                     b.HasIndex("Path")
                         .IsUnique()
                         .HasDatabaseName("ix_projects_path");
-
-                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Path"), new[] { "text_pattern_ops" });
 
                     b.ToTable("projects", "paliad", t =>
                         {

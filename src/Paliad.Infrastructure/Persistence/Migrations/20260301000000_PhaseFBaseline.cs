@@ -23,7 +23,7 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                     parent_id = table.Column<Guid>(type: "uuid", nullable: true),
                     kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    path = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    path = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false, collation: "C"),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
@@ -230,8 +230,7 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                 schema: "paliad",
                 table: "projects",
                 column: "path",
-                unique: true)
-                .Annotation("Npgsql:IndexOperators", new[] { "text_pattern_ops" });
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_users_email",

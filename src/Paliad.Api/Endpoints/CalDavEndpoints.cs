@@ -1,0 +1,103 @@
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Paliad.Api.Auth;
+using Paliad.Application.CalDav.Bindings;
+using Paliad.Application.CalDav.Bindings.CreateBinding;
+using Paliad.Application.CalDav.Bindings.DeleteBinding;
+using Paliad.Application.CalDav.Bindings.ListBindings;
+using Paliad.Application.CalDav.Bindings.UpdateBinding;
+using Paliad.Application.CalDav.Config;
+using Paliad.Application.CalDav.SyncLog;
+
+namespace Paliad.Api.Endpoints;
+
+internal static class CalDavEndpoints
+{
+    public sealed record SaveCalDavConfigBody(
+        string? ServerUrl,
+        string? Username,
+        string? Password,
+        string? CalendarPath,
+        bool? SyncEnabled,
+        int? SyncIntervalMinutes);
+
+    public sealed record CreateBindingBody(string? CalendarPath, string? DisplayName, string? Scope, Guid? ScopeId, bool? Enabled);
+
+    public static RouteGroupBuilder MapCalDavEndpoints(this RouteGroupBuilder api)
+    {
+        var config = api.MapGroup("/caldav-config").WithTags("CalDAV account");
+
+        config.MapGet("/", async Task<CalDavConfigDto> (ClaimsPrincipal user, ISender sender, CancellationToken ct)
+                => await sender.Send(new GetCalDavConfig(user.UserId()), ct))
+            .WithSummary("Your CalDAV account and its aggregate sync status (never the password).");
+
+        config.MapPut("/", async Task<Results<Created<CalDavConfigDto>, Ok<CalDavConfigDto>>> (SaveCalDavConfigBody body, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
+            {
+                var saved = await sender.Send(
+                    new SaveCalDavConfig(user.UserId(), body.ServerUrl, body.Username, body.Password, body.CalendarPath, body.SyncEnabled, body.SyncIntervalMinutes),
+                    ct);
+                return saved.Created ? TypedResults.Created("/api/caldav-config", saved.Config) : TypedResults.Ok(saved.Config);
+            })
+            .WithSummary("Configure your CalDAV account. The first save binds its calendarPath to everything you see (all_visible).");
+
+        config.MapDelete("/", async Task<NoContent> (ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
+            {
+                await sender.Send(new DeleteCalDavConfig(user.UserId()), ct);
+                return TypedResults.NoContent();
+            })
+            .WithSummary("Remove the account, its bindings and targets. Events already in your calendars stay.");
+
+        var bindings = api.MapGroup("/caldav-bindings").WithTags("Calendar bindings");
+
+        bindings.MapGet("/", async Task<IReadOnlyList<BindingDto>> (ClaimsPrincipal user, ISender sender, CancellationToken ct)
+                => await sender.Send(new ListBindingsForUser(user.UserId()), ct))
+            .WithSummary("Your calendar bindings.");
+
+        bindings.MapPost("/", async Task<Created<BindingDto>> (CreateBindingBody body, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
+            {
+                var binding = await sender.Send(
+                    new CreateBinding(user.UserId(), body.CalendarPath, body.DisplayName, body.Scope, body.ScopeId, body.Enabled), ct);
+                return TypedResults.Created($"/api/caldav-bindings/{binding.Id}", binding);
+            })
+            .WithSummary("Bind a calendar to a scope: all_visible, personal_only, project, client, litigation, patent or case (the last five need scopeId).");
+
+        bindings.MapGet("/{id:guid}", async Task<BindingDto> (Guid id, ClaimsPrincipal user, ISender sender, CancellationToken ct)
+                => await sender.Send(new GetBinding(user.UserId(), id), ct))
+            .WithSummary("One of your bindings.");
+
+        bindings.MapPatch("/{id:guid}", async Task<BindingDto> (Guid id, JsonObject body, ClaimsPrincipal user, ISender sender, IOptions<JsonOptions> json, CancellationToken ct) =>
+            {
+                var patch = new PatchBody(body, json.Value.SerializerOptions);
+                var command = new UpdateBinding(
+                    user.UserId(),
+                    id,
+                    patch.Field<string?>("calendarPath"),
+                    patch.Field<string?>("displayName"),
+                    patch.Field<string?>("scope"),
+                    patch.Field<Guid?>("scopeId"),
+                    patch.Field<bool?>("enabled"));
+                patch.ThrowIfInvalid();
+                return await sender.Send(command, ct);
+            })
+            .Accepts<JsonElement>("application/json")
+            .WithSummary("Change any of calendarPath, displayName, scope, scopeId, enabled.");
+
+        bindings.MapDelete("/{id:guid}", async Task<NoContent> (Guid id, bool? keepRemoteEvents, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
+            {
+                await sender.Send(new DeleteBinding(user.UserId(), id, keepRemoteEvents ?? false), ct);
+                return TypedResults.NoContent();
+            })
+            .WithSummary("Delete a binding; the app's events leave that calendar unless keepRemoteEvents=true.");
+
+        api.MapGet("/caldav-sync-log", async Task<IReadOnlyList<SyncLogEntryDto>> (Guid? bindingId, int? limit, ClaimsPrincipal user, ISender sender, CancellationToken ct)
+                => await sender.Send(new ListSyncLog(user.UserId(), bindingId, limit), ct))
+            .WithTags("Sync")
+            .WithSummary("Your sync log, newest first; bindingId narrows it to one binding, limit caps it (default 50, at most 500).");
+        return api;
+    }
+}

@@ -1,0 +1,62 @@
+using Paliad.Application.Common;
+using Paliad.Application.Projects;
+using Paliad.Domain.Appointments;
+using Paliad.Domain.CalDav;
+using Paliad.Domain.Projects;
+
+namespace Paliad.Application.Appointments;
+
+#pragma warning disable CA1309 // string.Compare is translated to SQL <, >=; the path column's collation is "C" (byte order).
+
+/// <summary>
+/// Which appointments a user sees and which a calendar binding carries. Each is one SQL query over the indexes
+/// (appointments by owner/project, projects by path), never a load-and-filter in memory.
+/// </summary>
+public static class AppointmentScopes
+{
+    /// <summary>The user's personal appointments and those of every project the user sees.</summary>
+    public static IQueryable<Appointment> VisibleAppointments(this IPaliadDbContext db, Guid userId)
+    {
+        var visibleProjectIds = db.VisibleProjects(userId).Select(p => (Guid?)p.Id);
+        return db.Appointments.Where(a => (a.ProjectId == null && a.OwnerId == userId) || visibleProjectIds.Contains(a.ProjectId));
+    }
+
+    /// <summary>The appointments a binding pushes into its calendar (DESIGN §4).</summary>
+    public static IQueryable<Appointment> ForBinding(this IPaliadDbContext db, CalendarBinding binding)
+    {
+        ArgumentNullException.ThrowIfNull(binding);
+        var userId = binding.UserId;
+        var scopeId = binding.ScopeId;
+        switch (binding.Scope)
+        {
+            case BindingScope.AllVisible:
+                return db.VisibleAppointments(userId);
+
+            case BindingScope.PersonalOnly:
+                return db.Appointments.Where(a => a.ProjectId == null && a.OwnerId == userId);
+
+            case BindingScope.Project:
+            {
+                var visible = db.VisibleProjects(userId).Where(p => p.Id == scopeId);
+                return db.Appointments.Where(a => a.ProjectId == scopeId && visible.Any());
+            }
+
+            default:
+            {
+                var kind = binding.Scope.RequiredProjectKind()
+                    ?? throw new InvalidOperationException($"Scope {binding.Scope} has no query.");
+                var node = db.VisibleProjects(userId).Where(p => p.Id == scopeId && p.Kind == kind);
+                var subtree = db.Projects
+                    .Where(p => node.Any(n => string.Compare(p.Path, n.Path) >= 0
+                                              && string.Compare(p.Path, n.Path + Project.SubtreeUpperBoundSuffix) < 0))
+                    .Select(p => (Guid?)p.Id);
+                return db.Appointments.Where(a => subtree.Contains(a.ProjectId));
+            }
+        }
+    }
+
+    /// <summary>The single-appointment twin of <see cref="ForBinding"/>: the same predicate, one row.</summary>
+    public static IQueryable<Appointment> AppointmentInBinding(this IPaliadDbContext db, Guid appointmentId, CalendarBinding binding)
+        => db.ForBinding(binding).Where(a => a.Id == appointmentId);
+}
+#pragma warning restore CA1309

@@ -1,0 +1,63 @@
+using FluentValidation;
+using Mediator;
+using Paliad.Application.Common;
+using Paliad.Application.Projects;
+using Paliad.Domain.Appointments;
+using Paliad.Domain.Common;
+
+namespace Paliad.Application.Appointments.CreateAppointment;
+
+/// <summary>Creates a personal appointment (no project) or one in a project the caller may edit.</summary>
+public sealed record CreateAppointment(
+    Guid UserId,
+    string? Title,
+    string? Description,
+    string? Location,
+    DateTimeOffset? StartsAt,
+    DateTimeOffset? EndsAt,
+    bool? AllDay,
+    string? TimeZone,
+    Guid? ProjectId) : ICommand<AppointmentDto>;
+
+public sealed class CreateAppointmentValidator : AbstractValidator<CreateAppointment>
+{
+    public CreateAppointmentValidator()
+    {
+        AppointmentRules.Title(RuleFor(c => c.Title));
+        AppointmentRules.Description(RuleFor(c => c.Description));
+        AppointmentRules.Location(RuleFor(c => c.Location));
+        AppointmentRules.TimeZone(RuleFor(c => c.TimeZone));
+        RuleFor(c => c.StartsAt).NotNull();
+        RuleFor(c => c.EndsAt).NotNull()
+            .GreaterThanOrEqualTo(c => c.StartsAt).When(c => c.StartsAt is not null).WithMessage("'endsAt' must not be before 'startsAt'.");
+    }
+}
+
+public sealed class CreateAppointmentHandler(IPaliadDbContext db, TimeProvider clock) : ICommandHandler<CreateAppointment, AppointmentDto>
+{
+    public async ValueTask<AppointmentDto> Handle(CreateAppointment command, CancellationToken cancellationToken)
+    {
+        if (command.ProjectId is { } projectId)
+        {
+            var role = await db.EffectiveRoleAsync(command.UserId, projectId, cancellationToken)
+                ?? throw new DomainException("projectId", "No such project.");
+            if (!role.CanEdit())
+            {
+                throw new ForbiddenException("Viewers may not add appointments to this project.");
+            }
+        }
+
+        var details = new AppointmentDetails(
+            command.Title!,
+            command.Description,
+            command.Location,
+            command.StartsAt!.Value,
+            command.EndsAt!.Value,
+            command.AllDay ?? false,
+            command.TimeZone ?? Appointment.DefaultTimeZone);
+        var appointment = Appointment.Create(command.UserId, command.ProjectId, details, clock.GetUtcNow());
+        db.Appointments.Add(appointment);
+        await db.SaveChangesAsync(cancellationToken);
+        return AppointmentDto.From(appointment);
+    }
+}

@@ -1,0 +1,24 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Paliad.Application.Common;
+
+namespace Paliad.Application.Appointments.DeleteAppointment;
+
+/// <summary>Deletes an appointment. Its targets cascade away with it, so the event carries where the remote
+/// copies are: they are removed from the calendars even if a server is down right now.</summary>
+public sealed record DeleteAppointment(Guid UserId, Guid AppointmentId) : ICommand;
+
+public sealed class DeleteAppointmentHandler(IPaliadDbContext db) : ICommandHandler<DeleteAppointment>
+{
+    public async ValueTask<Unit> Handle(DeleteAppointment command, CancellationToken cancellationToken)
+    {
+        var appointment = await db.EditableAppointmentAsync(command.UserId, command.AppointmentId, cancellationToken);
+        var remoteEvents = await db.AppointmentTargets.AsNoTracking()
+            .Where(t => t.AppointmentId == appointment.Id)
+            .ToListAsync(cancellationToken);
+        appointment.Delete(remoteEvents.ConvertAll(t => t.Location));
+        db.Appointments.Remove(appointment);
+        await db.SaveChangesAsync(cancellationToken);
+        return Unit.Value;
+    }
+}

@@ -1,0 +1,82 @@
+using FluentValidation;
+using Mediator;
+using Paliad.Application.Common;
+using Paliad.Application.Projects;
+using Paliad.Domain.Appointments;
+using Paliad.Domain.Common;
+
+namespace Paliad.Application.Appointments.UpdateAppointment;
+
+/// <summary>PATCH: only the fields that are set change. The owner of a personal appointment, or an owner/editor of
+/// its project, may change it; moving it to another project needs edit rights there too.</summary>
+public sealed record UpdateAppointment(
+    Guid UserId,
+    Guid AppointmentId,
+    PatchField<string?> Title,
+    PatchField<string?> Description,
+    PatchField<string?> Location,
+    PatchField<DateTimeOffset?> StartsAt,
+    PatchField<DateTimeOffset?> EndsAt,
+    PatchField<bool?> AllDay,
+    PatchField<string?> TimeZone,
+    PatchField<Guid?> ProjectId) : ICommand<AppointmentDto>;
+
+public sealed class UpdateAppointmentValidator : AbstractValidator<UpdateAppointment>
+{
+    public UpdateAppointmentValidator()
+    {
+        AppointmentRules.Title(RuleFor(c => c.Title.Value)).OverridePropertyName("title").When(c => c.Title.IsSet);
+        AppointmentRules.Description(RuleFor(c => c.Description.Value)).OverridePropertyName("description");
+        AppointmentRules.Location(RuleFor(c => c.Location.Value)).OverridePropertyName("location");
+        AppointmentRules.TimeZone(RuleFor(c => c.TimeZone.Value)).OverridePropertyName("timeZone");
+        RuleFor(c => c.StartsAt.Value).NotNull().OverridePropertyName("startsAt").When(c => c.StartsAt.IsSet);
+        RuleFor(c => c.EndsAt.Value).NotNull().OverridePropertyName("endsAt").When(c => c.EndsAt.IsSet);
+        RuleFor(c => c.AllDay.Value).NotNull().OverridePropertyName("allDay").When(c => c.AllDay.IsSet);
+    }
+}
+
+public sealed class UpdateAppointmentHandler(IPaliadDbContext db, TimeProvider clock) : ICommandHandler<UpdateAppointment, AppointmentDto>
+{
+    public async ValueTask<AppointmentDto> Handle(UpdateAppointment command, CancellationToken cancellationToken)
+    {
+        var appointment = await db.EditableAppointmentAsync(command.UserId, command.AppointmentId, cancellationToken);
+        var now = clock.GetUtcNow();
+
+        if (command.ProjectId.IsSet && command.ProjectId.Value != appointment.ProjectId)
+        {
+            await EnsureMayMoveAsync(command, appointment, cancellationToken);
+            appointment.MoveToProject(command.ProjectId.Value, now);
+        }
+
+        var current = appointment.Details;
+        appointment.Change(
+            new AppointmentDetails(
+                command.Title.Or(current.Title)!,
+                command.Description.Or(current.Description),
+                command.Location.Or(current.Location),
+                command.StartsAt.Or(current.StartsAt) ?? current.StartsAt,
+                command.EndsAt.Or(current.EndsAt) ?? current.EndsAt,
+                command.AllDay.Or(current.AllDay) ?? current.AllDay,
+                command.TimeZone.Or(current.TimeZone) ?? Appointment.DefaultTimeZone),
+            now);
+        await db.SaveChangesAsync(cancellationToken);
+        return AppointmentDto.From(appointment);
+    }
+
+    private async Task EnsureMayMoveAsync(UpdateAppointment command, Appointment appointment, CancellationToken cancellationToken)
+    {
+        if (command.ProjectId.Value is { } target)
+        {
+            var role = await db.EffectiveRoleAsync(command.UserId, target, cancellationToken)
+                ?? throw new DomainException("projectId", "No such project.");
+            if (!role.CanEdit())
+            {
+                throw new ForbiddenException("Viewers may not add appointments to this project.");
+            }
+        }
+        else if (appointment.OwnerId != command.UserId)
+        {
+            throw new ForbiddenException("Only the owner may make a project appointment personal.");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using FluentValidation;
+using FluentValidation.Results;
+using Microsoft.EntityFrameworkCore;
+using Paliad.Application.Common;
+using Paliad.Application.Projects;
+using Paliad.Domain.CalDav;
+using Paliad.Domain.Common;
+
+namespace Paliad.Application.CalDav.Bindings;
+
+/// <summary>The calendar_bindings CHECK constraints and cross-table rules, for both create and PATCH.</summary>
+internal static class BindingRules
+{
+    public static readonly string ScopeWords = string.Join(", ", Words.All<BindingScope>());
+
+    public static IRuleBuilderOptions<T, string?> ScopeWord<T>(IRuleBuilder<T, string?> rule)
+        => rule.Must(s => Words.TryParse<BindingScope>(s, out _)).WithMessage($"'scope' must be one of: {ScopeWords}.");
+
+    public static IRuleBuilderOptions<T, string?> DisplayName<T>(IRuleBuilder<T, string?> rule)
+        => rule.MaximumLength(CalendarBinding.DisplayNameMaxLength);
+
+    /// <summary>The scope_id rule (NULL exactly for all_visible and personal_only) and, for project scopes, that
+    /// scope_id names a project the user sees, of the kind the scope names. Returns the field errors.</summary>
+    public static async Task<List<ValidationFailure>> ScopeTargetFailuresAsync(
+        IPaliadDbContext db, Guid userId, BindingScope scope, Guid? scopeId, CancellationToken cancellationToken)
+    {
+        var failures = new List<ValidationFailure>();
+        if (!scope.NamesProject())
+        {
+            if (scopeId is not null)
+            {
+                failures.Add(new ValidationFailure("scopeId", $"A {Words.Of(scope)} binding takes no 'scopeId'."));
+            }
+
+            return failures;
+        }
+
+        if (scopeId is null || scopeId == Guid.Empty)
+        {
+            failures.Add(new ValidationFailure("scopeId", $"A {Words.Of(scope)} binding needs 'scopeId', the id of a project."));
+            return failures;
+        }
+
+        var project = await db.VisibleProjects(userId).AsNoTracking()
+            .Where(p => p.Id == scopeId)
+            .Select(p => new { p.Kind })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (project is null)
+        {
+            failures.Add(new ValidationFailure("scopeId", "'scopeId' must be a project you can see."));
+        }
+        else if (scope.RequiredProjectKind() is { } kind && project.Kind != kind)
+        {
+            failures.Add(new ValidationFailure("scopeId", $"A {Words.Of(scope)} binding needs a {Words.Of(kind)} project, not a {Words.Of(project.Kind)}."));
+        }
+
+        return failures;
+    }
+
+    public static async Task<string?> ServerUrlAsync(IPaliadDbContext db, Guid userId, CancellationToken cancellationToken)
+        => await db.CalDavConfigs.AsNoTracking().Where(c => c.UserId == userId).Select(c => c.ServerUrl).SingleOrDefaultAsync(cancellationToken);
+
+    public static async Task EnsureCalendarIsFreeAsync(IPaliadDbContext db, Guid userId, string calendarPath, Guid? exceptBindingId, CancellationToken cancellationToken)
+    {
+        if (await db.CalendarBindings.AnyAsync(b => b.UserId == userId && b.CalendarPath == calendarPath && b.Id != exceptBindingId, cancellationToken))
+        {
+            throw new DomainException("calendarPath", "This calendar already has a binding: one calendar takes one binding.", DomainErrorKind.Conflict);
+        }
+    }
+}

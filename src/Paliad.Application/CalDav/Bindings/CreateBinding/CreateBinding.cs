@@ -1,0 +1,47 @@
+using FluentValidation;
+using Mediator;
+using Paliad.Application.Common;
+using Paliad.Domain.CalDav;
+using Paliad.Domain.Common;
+
+namespace Paliad.Application.CalDav.Bindings.CreateBinding;
+
+/// <summary>"Push the appointments of scope S into calendar C." A second binding on one calendar is a 409.</summary>
+public sealed record CreateBinding(Guid UserId, string? CalendarPath, string? DisplayName, string? Scope, Guid? ScopeId, bool? Enabled)
+    : ICommand<BindingDto>;
+
+public sealed class CreateBindingValidator : AbstractValidator<CreateBinding>
+{
+    public CreateBindingValidator(IPaliadDbContext db)
+    {
+        RuleFor(c => c.CalendarPath).NotEmpty().MaximumLength(CalendarBinding.CalendarPathMaxLength)
+            .MustAsync(async (command, path, ct) => CalendarPaths.TryResolve(path, await BindingRules.ServerUrlAsync(db, command.UserId, ct), out _))
+            .WithMessage(CalendarPaths.Rule);
+        BindingRules.DisplayName(RuleFor(c => c.DisplayName));
+        BindingRules.ScopeWord(RuleFor(c => c.Scope).NotEmpty());
+        RuleFor(c => c).CustomAsync(async (command, context, ct) =>
+        {
+            if (Words.TryParse<BindingScope>(command.Scope, out var scope))
+            {
+                foreach (var failure in await BindingRules.ScopeTargetFailuresAsync(db, command.UserId, scope, command.ScopeId, ct))
+                {
+                    context.AddFailure(failure);
+                }
+            }
+        });
+    }
+}
+
+public sealed class CreateBindingHandler(IPaliadDbContext db, TimeProvider clock) : ICommandHandler<CreateBinding, BindingDto>
+{
+    public async ValueTask<BindingDto> Handle(CreateBinding command, CancellationToken cancellationToken)
+    {
+        CalendarPaths.TryResolve(command.CalendarPath, await BindingRules.ServerUrlAsync(db, command.UserId, cancellationToken), out var path);
+        await BindingRules.EnsureCalendarIsFreeAsync(db, command.UserId, path, null, cancellationToken);
+        var binding = CalendarBinding.Create(
+            command.UserId, path, command.DisplayName, Words.Parse<BindingScope>(command.Scope!), command.ScopeId, command.Enabled ?? true, clock.GetUtcNow());
+        db.CalendarBindings.Add(binding);
+        await db.SaveChangesAsync(cancellationToken);
+        return BindingDto.From(binding);
+    }
+}

@@ -1,0 +1,23 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Paliad.Application.Common;
+
+namespace Paliad.Application.CalDav.Bindings.DeleteBinding;
+
+/// <summary>Deletes a binding; its targets cascade away, its sync-log rows stay with binding_id NULL. The event
+/// carries where the app's events are so they can be removed from the calendar, unless keepRemoteEvents.</summary>
+public sealed record DeleteBinding(Guid UserId, Guid BindingId, bool KeepRemoteEvents) : ICommand;
+
+public sealed class DeleteBindingHandler(IPaliadDbContext db) : ICommandHandler<DeleteBinding>
+{
+    public async ValueTask<Unit> Handle(DeleteBinding command, CancellationToken cancellationToken)
+    {
+        var binding = await db.CalendarBindings.SingleOrDefaultAsync(b => b.Id == command.BindingId && b.UserId == command.UserId, cancellationToken)
+            ?? throw new NotFoundException("Binding", command.BindingId);
+        var remoteEvents = await db.AppointmentTargets.AsNoTracking().Where(t => t.BindingId == binding.Id).ToListAsync(cancellationToken);
+        binding.Delete(command.KeepRemoteEvents, remoteEvents.ConvertAll(t => t.Location));
+        db.CalendarBindings.Remove(binding);
+        await db.SaveChangesAsync(cancellationToken);
+        return Unit.Value;
+    }
+}

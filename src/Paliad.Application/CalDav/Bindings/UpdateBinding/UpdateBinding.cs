@@ -1,0 +1,88 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Paliad.Application.Common;
+using Paliad.Domain.CalDav;
+using Paliad.Domain.Common;
+
+namespace Paliad.Application.CalDav.Bindings.UpdateBinding;
+
+/// <summary>
+/// PATCH a binding: any of calendarPath, displayName, scope, scopeId, enabled. When the scope changes to
+/// all_visible/personal_only the scope id is dropped; to another project scope without a scopeId, the current one
+/// is kept (and must then fit the new scope's kind).
+/// </summary>
+public sealed record UpdateBinding(
+    Guid UserId,
+    Guid BindingId,
+    PatchField<string?> CalendarPath,
+    PatchField<string?> DisplayName,
+    PatchField<string?> Scope,
+    PatchField<Guid?> ScopeId,
+    PatchField<bool?> Enabled) : ICommand<BindingDto>;
+
+public sealed class UpdateBindingValidator : AbstractValidator<UpdateBinding>
+{
+    public UpdateBindingValidator()
+    {
+        RuleFor(c => c.CalendarPath.Value).NotEmpty().MaximumLength(CalendarBinding.CalendarPathMaxLength)
+            .OverridePropertyName("calendarPath").When(c => c.CalendarPath.IsSet);
+        BindingRules.DisplayName(RuleFor(c => c.DisplayName.Value)).OverridePropertyName("displayName");
+        BindingRules.ScopeWord(RuleFor(c => c.Scope.Value)).OverridePropertyName("scope").When(c => c.Scope.IsSet);
+        RuleFor(c => c.Enabled.Value).NotNull().OverridePropertyName("enabled").When(c => c.Enabled.IsSet);
+    }
+}
+
+public sealed class UpdateBindingHandler(IPaliadDbContext db, TimeProvider clock) : ICommandHandler<UpdateBinding, BindingDto>
+{
+    public async ValueTask<BindingDto> Handle(UpdateBinding command, CancellationToken cancellationToken)
+    {
+        var binding = await db.CalendarBindings.SingleOrDefaultAsync(b => b.Id == command.BindingId && b.UserId == command.UserId, cancellationToken)
+            ?? throw new NotFoundException("Binding", command.BindingId);
+        var now = clock.GetUtcNow();
+
+        if (command.Scope.IsSet || command.ScopeId.IsSet)
+        {
+            var scope = command.Scope.IsSet ? Words.Parse<BindingScope>(command.Scope.Value!) : binding.Scope;
+            var scopeId = command.ScopeId.IsSet ? command.ScopeId.Value : (scope.NamesProject() ? binding.ScopeId : null);
+            var failures = await BindingRules.ScopeTargetFailuresAsync(db, command.UserId, scope, scopeId, cancellationToken);
+            if (failures.Count > 0)
+            {
+                throw new ValidationException(failures);
+            }
+
+            binding.ChangeScope(scope, scopeId, now);
+        }
+
+        if (command.CalendarPath.IsSet)
+        {
+            if (!CalendarPaths.TryResolve(command.CalendarPath.Value, await BindingRules.ServerUrlAsync(db, command.UserId, cancellationToken), out var path))
+            {
+                throw new ValidationException([new FluentValidation.Results.ValidationFailure("calendarPath", CalendarPaths.Rule)]);
+            }
+
+            await BindingRules.EnsureCalendarIsFreeAsync(db, command.UserId, path, binding.Id, cancellationToken);
+            binding.MoveToCalendar(path, now);
+        }
+
+        if (command.DisplayName.IsSet)
+        {
+            binding.Rename(command.DisplayName.Value, now);
+        }
+
+        if (command.Enabled.IsSet)
+        {
+            if (command.Enabled.Value == true)
+            {
+                binding.Enable(now);
+            }
+            else
+            {
+                binding.Disable(now);
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return BindingDto.From(binding);
+    }
+}

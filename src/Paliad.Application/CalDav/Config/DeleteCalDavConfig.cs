@@ -1,0 +1,28 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Paliad.Application.Common;
+
+namespace Paliad.Application.CalDav.Config;
+
+/// <summary>Removes the account, its bindings and (by cascade) their targets. Events already in the calendars stay:
+/// no credentials remain to remove them, so the bindings go with keepRemoteEvents.</summary>
+public sealed record DeleteCalDavConfig(Guid UserId) : ICommand;
+
+public sealed class DeleteCalDavConfigHandler(IPaliadDbContext db) : ICommandHandler<DeleteCalDavConfig>
+{
+    public async ValueTask<Unit> Handle(DeleteCalDavConfig command, CancellationToken cancellationToken)
+    {
+        var config = await db.CalDavConfigs.SingleOrDefaultAsync(c => c.UserId == command.UserId, cancellationToken)
+            ?? throw new NotFoundException("The CalDAV account is not configured.");
+        var bindings = await db.CalendarBindings.Where(b => b.UserId == command.UserId).ToListAsync(cancellationToken);
+        foreach (var binding in bindings)
+        {
+            binding.Delete(keepRemoteEvents: true, []);
+        }
+
+        db.CalendarBindings.RemoveRange(bindings);
+        db.CalDavConfigs.Remove(config);
+        await db.SaveChangesAsync(cancellationToken);
+        return Unit.Value;
+    }
+}

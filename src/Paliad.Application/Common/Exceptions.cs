@@ -1,0 +1,43 @@
+namespace Paliad.Application.Common;
+
+/// <summary>The resource does not exist, or belongs to someone the caller may not see (both answer 404).</summary>
+public sealed class NotFoundException : Exception
+{
+    public NotFoundException(string resource, object id)
+        : base($"{resource} '{id}' was not found.")
+    {
+    }
+
+    public NotFoundException()
+    {
+    }
+
+    public NotFoundException(string message)
+        : base(message)
+    {
+    }
+
+    public NotFoundException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>The caller sees the resource but may not change it (a viewer editing a project appointment): 403.</summary>
+public sealed class ForbiddenException : Exception
+{
+    public ForbiddenException()
+        : base("You may not change this.")
+    {
+    }
+
+    public ForbiddenException(string message)
+        : base(message)
+    {
+    }
+
+    public ForbiddenException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.EntityFrameworkCore;
+using Paliad.Domain.Appointments;
+using Paliad.Domain.CalDav;
+using Paliad.Domain.Identity;
+using Paliad.Domain.Projects;
+
+namespace Paliad.Application.Common;
+
+/// <summary>The unit of work handlers use: the aggregates' sets and SaveChanges. Implemented by the EF DbContext.</summary>
+public interface IPaliadDbContext
+{
+    DbSet<User> Users { get; }
+
+    DbSet<Project> Projects { get; }
+
+    DbSet<ProjectMember> ProjectMembers { get; }
+
+    DbSet<Appointment> Appointments { get; }
+
+    DbSet<CalDavConfig> CalDavConfigs { get; }
+
+    DbSet<CalendarBinding> CalendarBindings { get; }
+
+    DbSet<AppointmentTarget> AppointmentTargets { get; }
+
+    DbSet<SyncLogEntry> SyncLog { get; }
+
+    Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);
+}
