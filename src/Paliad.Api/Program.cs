@@ -28,6 +28,10 @@ builder.Services.AddPaliadInfrastructure(builder.Configuration);
 builder.Services.AddPaliadAuthentication(builder.Configuration);
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+
+// Binding failures (malformed JSON, a date that is not one) reach the exception handler in every environment,
+// so they answer a 400 that names the field.
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new UtcDateTimeOffsetConverter()));
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks().AddDbContextCheck<PaliadDbContext>("database", tags: ["ready"]);

@@ -7,10 +7,13 @@ namespace Paliad.IntegrationTests.Infrastructure;
 /// them while building, before ConfigureAppConfiguration callbacks would run.</summary>
 public sealed class PaliadApiFactory(string connectionString) : WebApplicationFactory<Program>
 {
+    public const string SigningKey = "paliad-integration-tests-signing-key-0123456789";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Paliad", connectionString);
         builder.UseSetting("Database:MigrateOnStartup", "true");
+        builder.UseSetting("Auth:JwtSigningKey", SigningKey);
     }
 }
