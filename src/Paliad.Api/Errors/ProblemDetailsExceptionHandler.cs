@@ -40,7 +40,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServ
         });
     }
 
-    private static ProblemDetails? Map(Exception exception) => exception switch
+    internal static ProblemDetails? Map(Exception exception) => exception switch
     {
         ValidationException validation => Invalid(validation.Errors.GroupBy(e => FieldName(e.PropertyName))
             .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray())),
