@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Paliad.Application.CalDav;
+using Paliad.Application.CalDav.Calendars;
 using Paliad.Application.Common;
 using Paliad.Infrastructure.CalDav;
 using Paliad.Infrastructure.Persistence;
@@ -27,6 +28,11 @@ public static class DependencyInjection
         // Keys in the database: every instance decrypts what another encrypted, and keys survive redeploys.
         services.AddDataProtection().SetApplicationName("Paliad").PersistKeysToDbContext<PaliadDbContext>();
         services.AddSingleton<ICalDavPasswordProtector, DataProtectionCalDavPasswordProtector>();
+
+        services.Configure<CalDavOptions>(configuration.GetSection(CalDavOptions.Section));
+        services.AddCalDavHttp();
+        services.AddSingleton<CalDavClientFactory>();
+        services.AddScoped<ICalDavCalendarDirectory, CalDavCalendarDirectory>();
         return services;
     }
 }

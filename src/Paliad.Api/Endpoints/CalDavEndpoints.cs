@@ -11,6 +11,7 @@ using Paliad.Application.CalDav.Bindings.CreateBinding;
 using Paliad.Application.CalDav.Bindings.DeleteBinding;
 using Paliad.Application.CalDav.Bindings.ListBindings;
 using Paliad.Application.CalDav.Bindings.UpdateBinding;
+using Paliad.Application.CalDav.Calendars;
 using Paliad.Application.CalDav.Config;
 using Paliad.Application.CalDav.SyncLog;
 
@@ -51,6 +52,11 @@ internal static class CalDavEndpoints
                 return TypedResults.NoContent();
             })
             .WithSummary("Remove the account, its bindings and targets. Events already in your calendars stay.");
+
+        api.MapGet("/caldav-calendars", async Task<IReadOnlyList<CalDavCalendarDto>> (ClaimsPrincipal user, ISender sender, CancellationToken ct)
+                => await sender.Send(new ListCalDavCalendars(user.UserId()), ct))
+            .WithTags("CalDAV account")
+            .WithSummary("The calendars on your configured CalDAV server (href, displayName, color, supportsEvents).");
 
         var bindings = api.MapGroup("/caldav-bindings").WithTags("Calendar bindings");
 

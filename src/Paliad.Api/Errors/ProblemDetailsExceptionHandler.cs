@@ -48,6 +48,8 @@ internal sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServ
         DomainException domain => Invalid(new Dictionary<string, string[]> { [domain.Field] = [domain.Message] }),
         NotFoundException notFound => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found.", Detail = notFound.Message },
         ForbiddenException forbidden => new ProblemDetails { Status = StatusCodes.Status403Forbidden, Title = "Forbidden.", Detail = forbidden.Message },
+        ExternalServiceException { Field: { } field } external => Invalid(new Dictionary<string, string[]> { [field] = [external.Message] }),
+        ExternalServiceException external => new ProblemDetails { Status = StatusCodes.Status502BadGateway, Title = "The CalDAV server failed.", Detail = external.Message },
         DbUpdateConcurrencyException => Conflict("Someone else changed this at the same time; reload and try again.", null),
         DbUpdateException { InnerException: PostgresException postgres } => FromDatabase(postgres),
         BadHttpRequestException badRequest => FromBadRequest(badRequest),

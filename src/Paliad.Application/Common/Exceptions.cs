@@ -41,3 +41,26 @@ public sealed class ForbiddenException : Exception
     {
     }
 }
+
+/// <summary>A server Paliad depends on (a user's CalDAV server) failed or refused: 502, or 400 on the named field
+/// when the input itself is unusable (an address the SSRF guard refuses).</summary>
+public sealed class ExternalServiceException : Exception
+{
+    public ExternalServiceException(string message, string? field = null)
+        : base(message)
+    {
+        Field = field;
+    }
+
+    public ExternalServiceException()
+    {
+    }
+
+    public ExternalServiceException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Set when the failure is the input's fault; the API then answers 400 naming this field.</summary>
+    public string? Field { get; }
+}

@@ -1,0 +1,28 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Paliad.Application.Common;
+
+namespace Paliad.Application.CalDav.Calendars;
+
+public sealed record CalDavCalendarDto(string Href, string? DisplayName, string? Color, bool SupportsEvents);
+
+/// <summary>Discovers calendars on a CalDAV server (well-known → principal → calendar home → calendars).</summary>
+public interface ICalDavCalendarDirectory
+{
+    Task<IReadOnlyList<CalDavCalendarDto>> ListAsync(string serverUrl, string username, string? password, CancellationToken cancellationToken);
+}
+
+/// <summary>GET /api/caldav-calendars: the calendars on the caller's configured server, to pick bindings from.</summary>
+public sealed record ListCalDavCalendars(Guid UserId) : IQuery<IReadOnlyList<CalDavCalendarDto>>;
+
+public sealed class ListCalDavCalendarsHandler(IPaliadDbContext db, ICalDavPasswordProtector protector, ICalDavCalendarDirectory directory)
+    : IQueryHandler<ListCalDavCalendars, IReadOnlyList<CalDavCalendarDto>>
+{
+    public async ValueTask<IReadOnlyList<CalDavCalendarDto>> Handle(ListCalDavCalendars query, CancellationToken cancellationToken)
+    {
+        var config = await db.CalDavConfigs.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == query.UserId, cancellationToken)
+            ?? throw new NotFoundException("The CalDAV account is not configured.");
+        var password = config.EncryptedPassword is null ? null : protector.Unprotect(config.EncryptedPassword);
+        return await directory.ListAsync(config.ServerUrl, config.Username, password, cancellationToken);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Net;
+
+namespace Paliad.Infrastructure.CalDav;
+
+/// <summary>What went wrong talking to a CalDAV server, in terms the engine acts on. Every failure of the client
+/// is one of these; nothing else escapes it.</summary>
+public abstract class CalDavException : Exception
+{
+    protected CalDavException(string message, HttpStatusCode? status = null, Exception? inner = null)
+        : base(message, inner)
+    {
+        Status = status;
+    }
+
+    public HttpStatusCode? Status { get; }
+
+    /// <summary>Whether trying again later may succeed (server trouble, rate limits), as opposed to a fix being needed.</summary>
+    public abstract bool IsTransient { get; }
+}
+
+/// <summary>412 Precondition Failed or 409 Conflict: the resource is not what the condition said (stale ETag, or
+/// it already exists on create).</summary>
+public sealed class CalDavConflictException(string message, HttpStatusCode status) : CalDavException(message, status)
+{
+    public override bool IsTransient => false;
+}
+
+public sealed class CalDavNotFoundException(string message) : CalDavException(message, HttpStatusCode.NotFound)
+{
+    public override bool IsTransient => false;
+}
+
+/// <summary>429 or 503 with a Retry-After longer than the client waits by itself.</summary>
+public sealed class CalDavRateLimitedException(string message, HttpStatusCode status, TimeSpan retryAfter) : CalDavException(message, status)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+
+    public override bool IsTransient => true;
+}
+
+public sealed class CalDavUnauthorizedException(string message) : CalDavException(message, HttpStatusCode.Unauthorized)
+{
+    public override bool IsTransient => false;
+}
+
+public sealed class CalDavForbiddenException(string message, HttpStatusCode? status = HttpStatusCode.Forbidden) : CalDavException(message, status)
+{
+    public override bool IsTransient => false;
+}
+
+/// <summary>5xx after the retries, a timeout, or the connection failing (reset, refused).</summary>
+public sealed class CalDavServerErrorException(string message, HttpStatusCode? status, Exception? inner = null) : CalDavException(message, status, inner)
+{
+    public override bool IsTransient => true;
+}
+
+/// <summary>An answer the client cannot use: malformed or oversized XML, an unexpected status, a refused redirect.</summary>
+public sealed class CalDavInvalidResponseException(string message, HttpStatusCode? status = null, Exception? inner = null)
+    : CalDavException(message, status, inner)
+{
+    public override bool IsTransient => true;
+}
+
+/// <summary>The server's address is loopback, private or link-local and CalDav:AllowPrivateNetworks is off.</summary>
+public sealed class CalDavAddressNotAllowedException(string message) : CalDavException(message)
+{
+    public override bool IsTransient => false;
+}

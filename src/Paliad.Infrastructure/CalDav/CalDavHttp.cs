@@ -1,0 +1,108 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Timeout;
+
+namespace Paliad.Infrastructure.CalDav;
+
+/// <summary>
+/// The HTTP stack under the CalDAV client: no automatic redirects (the client follows same-host ones itself, so
+/// credentials never go to another host), the SSRF guard at connect time, and a resilience pipeline per server
+/// (authority): a total timeout, retries with exponential backoff and jitter for idempotent requests only
+/// (PROPFIND, REPORT, GET, conditional PUT and DELETE; never MKCALENDAR), Retry-After honoured up to CalDav:MaxRetryAfterSeconds, a circuit breaker, and a
+/// per-attempt timeout.
+/// </summary>
+public static class CalDavHttp
+{
+    public const string ClientName = "caldav";
+
+    /// <summary>Idempotent methods (RFC 9110 §9.2.2). PUT and DELETE are sent with If-Match / If-None-Match, so a
+    /// retry after a lost answer cannot overwrite anything: at worst it is a 412 the engine reconciles.</summary>
+    private static readonly HashSet<string> RetriableMethods = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "GET", "HEAD", "OPTIONS", "PROPFIND", "REPORT", "PUT", "DELETE",
+    };
+
+    public static IServiceCollection AddCalDavHttp(this IServiceCollection services)
+    {
+        services.AddHttpClient(ClientName, client =>
+            {
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("Paliad-CalDAV/1.0");
+            })
+            .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(() => sp.GetRequiredService<IOptionsMonitor<CalDavOptions>>().CurrentValue))
+            .AddResilienceHandler("caldav", (pipeline, context) =>
+                Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<CalDavOptions>>().Value))
+            .SelectPipelineByAuthority();
+        return services;
+    }
+
+    public static SocketsHttpHandler CreatePrimaryHandler(Func<CalDavOptions> options) => new()
+    {
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.All,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        ConnectCallback = NetworkGuard.ConnectCallback(() => options().AllowPrivateNetworks),
+    };
+
+    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, CalDavOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(options);
+        var attempt = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
+        pipeline
+            .AddTimeout(attempt * (options.MaxRetries + 1) + TimeSpan.FromSeconds(options.MaxRetryAfterSeconds * options.MaxRetries))
+            .AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromSeconds(options.RetryBaseDelaySeconds),
+                MaxDelay = TimeSpan.FromSeconds(options.MaxRetryAfterSeconds),
+                ShouldRetryAfterHeader = true,
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Context.GetRequestMessage(), args.Outcome, options)),
+            })
+            .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+            {
+                FailureRatio = 0.5,
+                MinimumThroughput = 20,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = TimeSpan.FromSeconds(15),
+            })
+            .AddTimeout(attempt);
+    }
+
+    private static bool ShouldRetry(HttpRequestMessage? request, Outcome<HttpResponseMessage> outcome, CalDavOptions options)
+    {
+        if (request is null || !RetriableMethods.Contains(request.Method.Method))
+        {
+            return false;
+        }
+
+        if (outcome.Exception is not null)
+        {
+            return outcome.Exception is (HttpRequestException { InnerException: not CalDavAddressNotAllowedException }) or TimeoutRejectedException;
+        }
+
+        var response = outcome.Result!;
+        var status = (int)response.StatusCode;
+        if (status is 429 or 503 && RetryAfter(response) is { } wait && wait > TimeSpan.FromSeconds(options.MaxRetryAfterSeconds))
+        {
+            return false; // too long to wait inside a request: the engine gets RateLimited and backs off.
+        }
+
+        return status is 408 or 429 || status >= 500;
+    }
+
+    /// <summary>Retry-After as a delay (seconds or an HTTP date), clamped to [0, 1 h]; null when absent.</summary>
+    public static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var header = response.Headers.RetryAfter;
+        var wait = header?.Delta ?? (header?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        return wait is null ? null : TimeSpan.FromTicks(Math.Clamp(wait.Value.Ticks, 0, TimeSpan.FromHours(1).Ticks));
+    }
+}

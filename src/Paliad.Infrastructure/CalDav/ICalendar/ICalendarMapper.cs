@@ -1,0 +1,145 @@
+using Ical.Net;
+using Ical.Net.CalendarComponents;
+using Ical.Net.DataTypes;
+using Ical.Net.Serialization;
+
+namespace Paliad.Infrastructure.CalDav.ICalendar;
+
+/// <summary>What a calendar event on the server says, read back into Paliad's terms.</summary>
+public sealed record RemoteEvent(
+    string Uid,
+    string? Title,
+    string? Description,
+    string? Location,
+    DateTimeOffset StartsAt,
+    DateTimeOffset EndsAt,
+    bool AllDay);
+
+/// <summary>
+/// Appointment ↔ VEVENT with Ical.Net (never hand-written folding or escaping). Timed events carry DTSTART/DTEND in
+/// the appointment's zone with a VTIMEZONE; a local time that the zone makes ambiguous (the repeated hour when
+/// clocks go back) is written in UTC instead, so every instant round-trips exactly. All-day events are DATE values
+/// with an exclusive DTEND.
+/// </summary>
+public static class ICalendarMapper
+{
+    public const string ProductId = "-//Paliad//Calendar sync//EN";
+
+    public static string ToICalendar(EventContent content, int sequence, DateTimeOffset createdAt, DateTimeOffset lastModified, DateTimeOffset stamp)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var calendar = new Calendar { ProductId = ProductId };
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(content.TimeZone);
+        var evt = new CalendarEvent
+        {
+            Uid = content.Uid,
+            Summary = content.Title,
+            Description = content.Description,
+            Location = content.Location,
+            Sequence = Math.Max(0, sequence),
+            DtStamp = new CalDateTime(stamp.UtcDateTime, CalDateTime.UtcTzId, true),
+            Created = new CalDateTime(createdAt.UtcDateTime, CalDateTime.UtcTzId, true),
+            LastModified = new CalDateTime(lastModified.UtcDateTime, CalDateTime.UtcTzId, true),
+        };
+
+        if (content.AllDay)
+        {
+            var (first, endExclusive) = AllDayDates(content, zone);
+            evt.DtStart = new CalDateTime(first);
+            evt.DtEnd = new CalDateTime(endExclusive);
+        }
+        else
+        {
+            var usesZone = false;
+            evt.DtStart = Timed(content.StartsAt, zone, content.TimeZone, ref usesZone);
+            evt.DtEnd = Timed(content.EndsAt, zone, content.TimeZone, ref usesZone);
+            if (usesZone)
+            {
+                calendar.AddTimeZone(content.TimeZone, content.StartsAt.UtcDateTime.AddYears(-1), false);
+            }
+        }
+
+        calendar.Events.Add(evt);
+        return new CalendarSerializer().SerializeToString(calendar)!;
+    }
+
+    /// <summary>Reads the (first, non-override) VEVENT. Malformed data is reported, never thrown.</summary>
+    public static bool TryParse(string iCalendar, string fallbackTimeZone, out RemoteEvent? remoteEvent, out string? error)
+    {
+        remoteEvent = null;
+        try
+        {
+            var calendar = Calendar.Load(iCalendar);
+            var evt = calendar?.Events.FirstOrDefault(e => e.RecurrenceIdentifier is null);
+            if (evt?.DtStart is null)
+            {
+                error = "The resource has no VEVENT with a DTSTART.";
+                return false;
+            }
+
+            var allDay = !evt.DtStart.HasTime;
+            var start = ToInstant(evt.DtStart, fallbackTimeZone);
+            var end = evt.DtEnd is not null
+                ? ToInstant(evt.DtEnd, fallbackTimeZone)
+                : evt.Duration is { } duration
+                    ? ToInstant(evt.DtStart.Add(duration), fallbackTimeZone)
+                    : allDay ? ToInstant(evt.DtStart.AddDays(1), fallbackTimeZone) : start;
+            remoteEvent = new RemoteEvent(evt.Uid ?? string.Empty, evt.Summary, evt.Description, evt.Location, start, end < start ? start : end, allDay);
+            error = null;
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            error = $"Malformed iCalendar: {e.Message}";
+            return false;
+        }
+    }
+
+    private static CalDateTime Timed(DateTimeOffset instant, TimeZoneInfo zone, string timeZoneId, ref bool usesZone)
+    {
+        if (timeZoneId == "UTC" || zone.IsAmbiguousTime(instant))
+        {
+            return new CalDateTime(instant.UtcDateTime, CalDateTime.UtcTzId, true);
+        }
+
+        usesZone = true;
+        var local = TimeZoneInfo.ConvertTime(instant, zone).DateTime;
+        return new CalDateTime(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), timeZoneId, true);
+    }
+
+    /// <summary>The all-day span as dates in the appointment's zone: DTEND is exclusive and at least a day later.</summary>
+    private static (DateOnly First, DateOnly EndExclusive) AllDayDates(EventContent content, TimeZoneInfo zone)
+    {
+        var start = TimeZoneInfo.ConvertTime(content.StartsAt, zone);
+        var end = TimeZoneInfo.ConvertTime(content.EndsAt, zone);
+        var first = DateOnly.FromDateTime(start.DateTime);
+        var last = DateOnly.FromDateTime(end.DateTime);
+        if (end.TimeOfDay > TimeSpan.Zero)
+        {
+            last = last.AddDays(1);
+        }
+
+        return (first, last > first ? last : first.AddDays(1));
+    }
+
+    private static DateTimeOffset ToInstant(CalDateTime value, string fallbackTimeZone)
+    {
+        if (value.IsUtc)
+        {
+            return new DateTimeOffset(DateTime.SpecifyKind(value.Value, DateTimeKind.Utc));
+        }
+
+        var zoneId = value.TzId ?? fallbackTimeZone;
+        if (!value.HasTime || value.TzId is null)
+        {
+            // Floating times and DATE values are wall-clock times in the appointment's zone.
+            var zone = FindZone(zoneId) ?? TimeZoneInfo.Utc;
+            var local = DateTime.SpecifyKind(value.Value, DateTimeKind.Unspecified);
+            return new DateTimeOffset(local, zone.GetUtcOffset(local));
+        }
+
+        return new DateTimeOffset(DateTime.SpecifyKind(value.AsUtc, DateTimeKind.Utc));
+    }
+
+    private static TimeZoneInfo? FindZone(string id) => TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : null;
+}
