@@ -9,11 +9,17 @@ using Paliad.Api.Auth;
 using Paliad.Application.CalDav.Bindings;
 using Paliad.Application.CalDav.Bindings.CreateBinding;
 using Paliad.Application.CalDav.Bindings.DeleteBinding;
+using Paliad.Application.CalDav.Bindings.GetBinding;
 using Paliad.Application.CalDav.Bindings.ListBindings;
 using Paliad.Application.CalDav.Bindings.UpdateBinding;
 using Paliad.Application.CalDav.Calendars;
+using Paliad.Application.CalDav.Calendars.ListCalDavCalendars;
 using Paliad.Application.CalDav.Config;
+using Paliad.Application.CalDav.Config.DeleteCalDavConfig;
+using Paliad.Application.CalDav.Config.GetCalDavConfig;
+using Paliad.Application.CalDav.Config.SaveCalDavConfig;
 using Paliad.Application.CalDav.SyncLog;
+using Paliad.Application.CalDav.SyncLog.ListSyncLog;
 
 namespace Paliad.Api.Endpoints;
 
@@ -37,13 +43,10 @@ internal static class CalDavEndpoints
                 => await sender.Send(new GetCalDavConfig(user.UserId()), ct))
             .WithSummary("Your CalDAV account and its aggregate sync status (never the password).");
 
-        config.MapPut("/", async Task<Results<Created<CalDavConfigDto>, Ok<CalDavConfigDto>>> (SaveCalDavConfigBody body, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
-            {
-                var saved = await sender.Send(
+        config.MapPut("/", async Task<CalDavConfigDto> (SaveCalDavConfigBody body, ClaimsPrincipal user, ISender sender, CancellationToken ct)
+                => await sender.Send(
                     new SaveCalDavConfig(user.UserId(), body.ServerUrl, body.Username, body.Password, body.CalendarPath, body.SyncEnabled, body.SyncIntervalMinutes),
-                    ct);
-                return saved.Created ? TypedResults.Created("/api/caldav-config", saved.Config) : TypedResults.Ok(saved.Config);
-            })
+                    ct))
             .WithSummary("Configure your CalDAV account. The first save binds its calendarPath to everything you see (all_visible).");
 
         config.MapDelete("/", async Task<NoContent> (ClaimsPrincipal user, ISender sender, CancellationToken ct) =>

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Paliad.Api.Auth;
 using Paliad.Application.Projects;
 using Paliad.Application.Projects.CreateProject;
+using Paliad.Application.Projects.GetProject;
 using Paliad.Application.Projects.ListProjects;
 using Paliad.Application.Projects.ShareProject;
 using Paliad.Application.Projects.UnshareProject;

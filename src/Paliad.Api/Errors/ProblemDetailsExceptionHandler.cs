@@ -52,6 +52,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServ
         ExternalServiceException external => new ProblemDetails { Status = StatusCodes.Status502BadGateway, Title = "The CalDAV server failed.", Detail = external.Message },
         DbUpdateConcurrencyException => Conflict("Someone else changed this at the same time; reload and try again.", null),
         DbUpdateException { InnerException: PostgresException postgres } => FromDatabase(postgres),
+        BadHttpRequestException { StatusCode: not StatusCodes.Status400BadRequest } other => new ProblemDetails { Status = other.StatusCode, Title = other.Message },
         BadHttpRequestException badRequest => FromBadRequest(badRequest),
         _ => null,
     };

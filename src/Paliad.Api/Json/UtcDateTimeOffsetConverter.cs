@@ -1,15 +1,29 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 
 namespace Paliad.Api.Json;
 
-/// <summary>Times go out as ISO 8601 in UTC with a <c>Z</c> (DESIGN §6); any offset is accepted coming in.</summary>
-internal sealed class UtcDateTimeOffsetConverter : JsonConverter<DateTimeOffset>
+/// <summary>Times go out as ISO 8601 in UTC with a <c>Z</c> (DESIGN §6). Coming in they must carry an offset
+/// (<c>Z</c> or <c>+01:00</c>): a time without one would silently mean the server's zone.</summary>
+internal sealed partial class UtcDateTimeOffsetConverter : JsonConverter<DateTimeOffset>
 {
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        => reader.GetDateTimeOffset();
+    {
+        var text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        if (text is null || !WithOffset().IsMatch(text)
+            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var value))
+        {
+            throw new JsonException("Expected an ISO 8601 time with an offset, such as 2026-12-03T09:00:00+01:00 or 2026-12-03T08:00:00Z.");
+        }
+
+        return value;
+    }
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
         => writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture));
+
+    [GeneratedRegex(@"T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|z|[+-]\d{2}:?\d{2})$")]
+    private static partial Regex WithOffset();
 }

@@ -37,5 +37,10 @@ public static class CalendarPaths
         return false;
     }
 
+    /// <summary>Two paths name one collection when they differ only in a trailing slash or percent-encoding.</summary>
+    public static bool SameCollection(string a, string b) => Key(a) == Key(b);
+
+    private static string Key(string path) => Uri.UnescapeDataString(path.Trim()).TrimEnd('/');
+
     public const string Rule = "'calendarPath' must be an absolute path on your CalDAV server (such as /alice/calendar/) or a URL on that server.";
 }

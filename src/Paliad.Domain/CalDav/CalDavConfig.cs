@@ -103,10 +103,16 @@ public sealed class CalDavConfig : Entity
         LastSyncError = worstError;
     }
 
+    /// <summary>An absolute http(s) URL with a host, written out as such (the CHECK is <c>^https?://[^/]+</c>).</summary>
     public static bool IsHttpUrl(string? value)
-        => Uri.TryCreate(value?.Trim(), UriKind.Absolute, out var uri)
-           && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-           && !string.IsNullOrEmpty(uri.Host);
+    {
+        var trimmed = value?.Trim();
+        return trimmed is not null
+               && (trimmed.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+               && Uri.TryCreate(trimmed, UriKind.Absolute, out var uri)
+               && !string.IsNullOrEmpty(uri.Host)
+               && !trimmed.Any(char.IsWhiteSpace);
+    }
 }
 
 public sealed record CalDavConfigured(Guid UserId, string? CalendarPath) : IDomainEvent;

@@ -70,6 +70,12 @@ public sealed class User : Entity
         return true;
     }
 
+    /// <summary>Gives up the address to the user who now holds it (an identity re-created with a new id).</summary>
+    public void ReleaseEmail() => Email = PlaceholderEmail(Id);
+
+    /// <summary>The form e-mails are stored and compared in.</summary>
+    public static string Normalize(string email) => email.Trim().ToLowerInvariant();
+
     public static bool IsValidEmail(string? email)
     {
         var trimmed = email?.Trim();

@@ -49,7 +49,7 @@ public sealed class AppointmentsApiTests : ApiTest
             HttpStatusCode.OK);
 
         Assert.That(list.EnumerateArray().Select(a => a.GetProperty("id").GetGuid()), Is.EqualTo(new[] { straddling, morning }));
-        Assert.That(before, Is.Not.EqualTo(Guid.Empty));
+        Assert.That(list.EnumerateArray().Select(a => a.GetProperty("id").GetGuid()), Does.Not.Contain(before));
         await ExpectAsync(alice.GetAsync(new Uri("/api/appointments?from=2026-12-04T00:00:00Z&to=2026-12-03T00:00:00Z", UriKind.Relative)), HttpStatusCode.BadRequest);
     }
 
@@ -58,12 +58,14 @@ public sealed class AppointmentsApiTests : ApiTest
     {
         var alice = As(Alice);
         var id = await CreateAppointmentAsync(alice, "Hearing");
+        await ExpectAsync(PatchAsync(alice, $"/api/appointments/{id}", new { description = "Bring the claim charts" }), HttpStatusCode.OK);
 
         var patched = await ExpectAsync(PatchAsync(alice, $"/api/appointments/{id}", new { location = "Saal 1", description = (string?)null }), HttpStatusCode.OK);
 
         Assert.That(patched.GetProperty("title").GetString(), Is.EqualTo("Hearing"));
+        Assert.That(patched.GetProperty("description").ValueKind, Is.EqualTo(JsonValueKind.Null));
         Assert.That(patched.GetProperty("location").GetString(), Is.EqualTo("Saal 1"));
-        Assert.That(patched.GetProperty("version").GetInt32(), Is.EqualTo(2));
+        Assert.That(patched.GetProperty("version").GetInt32(), Is.EqualTo(3));
     }
 
     [Test]
@@ -78,13 +80,32 @@ public sealed class AppointmentsApiTests : ApiTest
     }
 
     [Test]
-    public async Task An_appointment_in_a_project_that_is_not_visible_is_a_400_on_projectId()
+    public async Task An_appointment_in_another_users_project_is_a_404()
     {
         var acme = await CreateProjectAsync(As("bob@firm.example"), "Acme GmbH", "client");
 
-        var problem = await ExpectAsync(
-            PostAsync(As(Alice), "/api/appointments", new { title = "Hearing", startsAt = Now, endsAt = Now, projectId = acme }), HttpStatusCode.BadRequest);
+        await ExpectAsync(PostAsync(As(Alice), "/api/appointments", new { title = "Hearing", startsAt = Now, endsAt = Now, projectId = acme }), HttpStatusCode.NotFound);
 
-        Assert.That(FieldErrors(problem, "projectId"), Is.Not.Empty);
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.appointments"), Is.Zero);
+    }
+
+    [Test]
+    public async Task A_time_without_an_offset_is_a_400_not_a_guess()
+    {
+        var problem = await ExpectAsync(
+            PostAsync(As(Alice), "/api/appointments", new { title = "Hearing", startsAt = "2026-12-03T09:00:00", endsAt = "2026-12-03T10:00:00Z" }),
+            HttpStatusCode.BadRequest);
+
+        Assert.That(FieldErrors(problem, "startsAt"), Is.Not.Empty, problem.ToString());
+    }
+
+    [Test]
+    public async Task Patching_the_time_zone_to_null_is_a_400()
+    {
+        var id = await CreateAppointmentAsync(As(Alice), "Hearing");
+
+        var problem = await ExpectAsync(PatchAsync(As(Alice), $"/api/appointments/{id}", new { timeZone = (string?)null }), HttpStatusCode.BadRequest);
+
+        Assert.That(FieldErrors(problem, "timeZone"), Is.Not.Empty);
     }
 }

@@ -62,7 +62,7 @@ public sealed class AuthorizationTests : ApiTest
     [Test]
     public async Task Another_users_caldav_config_is_not_visible()
     {
-        await ExpectAsync(PutAsync(As(Alice), "/api/caldav-config", new { serverUrl = "https://dav.example.com/", username = "alice", password = "s3cret" }), HttpStatusCode.Created);
+        await ExpectAsync(PutAsync(As(Alice), "/api/caldav-config", new { serverUrl = "https://dav.example.com/", username = "alice", password = "s3cret" }), HttpStatusCode.OK);
         var bob = As(Bob);
 
         await ExpectAsync(bob.GetAsync(new Uri("/api/caldav-config", UriKind.Relative)), HttpStatusCode.NotFound);

@@ -1,5 +1,6 @@
 using System.Net;
-using Paliad.Application.CalDav.Bindings.ListBindings;
+using Paliad.Application.CalDav.Bindings.ListAllEnabled;
+using Paliad.Application.CalDav.Bindings.ListEnabledBindings;
 using Paliad.Application.CalDav.Bindings.SetBindingSyncStatus;
 using Paliad.Domain.CalDav;
 using Paliad.IntegrationTests.Infrastructure;
@@ -16,7 +17,7 @@ public sealed class BindingUseCaseTests : ApiTest
         {
             await ExpectAsync(
                 PutAsync(As(email), "/api/caldav-config", new { serverUrl = "https://dav.example.com/", username = email, calendarPath = $"/dav/{email}/", syncEnabled }),
-                HttpStatusCode.Created);
+                HttpStatusCode.OK);
         }
 
         var carolsBinding = (await SendAsync(new ListEnabledBindings(UserIdOf("carol@firm.example")))).Single();

@@ -37,6 +37,7 @@ public sealed class BindingsApiTests : ApiTest
         await CreateBindingAsync(alice, "/dav/alice/master/", "all_visible");
 
         await ExpectAsync(PostAsync(alice, "/api/caldav-bindings", new { calendarPath = "/dav/alice/master/", scope = "personal_only" }), HttpStatusCode.Conflict);
+        await ExpectAsync(PostAsync(alice, "/api/caldav-bindings", new { calendarPath = "/dav/alice/master", scope = "personal_only" }), HttpStatusCode.Conflict);
         var other = await CreateBindingAsync(alice, "/dav/alice/other/", "personal_only");
         await ExpectAsync(PatchAsync(alice, $"/api/caldav-bindings/{other}", new { calendarPath = "/dav/alice/master/" }), HttpStatusCode.Conflict);
     }
@@ -84,7 +85,7 @@ public sealed class BindingsApiTests : ApiTest
     public async Task A_calendar_url_on_the_configured_server_is_stored_as_its_path()
     {
         var alice = As(Alice);
-        await ExpectAsync(PutAsync(alice, "/api/caldav-config", new { serverUrl = "https://dav.example.com/", username = "alice" }), HttpStatusCode.Created);
+        await ExpectAsync(PutAsync(alice, "/api/caldav-config", new { serverUrl = "https://dav.example.com/", username = "alice" }), HttpStatusCode.OK);
 
         var binding = await ExpectAsync(
             PostAsync(alice, "/api/caldav-bindings", new { calendarPath = "https://dav.example.com/dav/alice/court/", scope = "all_visible" }), HttpStatusCode.Created);
@@ -95,16 +96,21 @@ public sealed class BindingsApiTests : ApiTest
         Assert.That(FieldErrors(refused, "calendarPath"), Is.Not.Empty);
     }
 
-    [TestCase("")]
-    [TestCase("?keepRemoteEvents=true")]
-    public async Task Delete_answers_204_and_the_binding_is_gone(string query)
+    [Test]
+    public async Task Delete_answers_204_and_the_binding_and_its_targets_are_gone()
     {
         var alice = As(Alice);
         var binding = await CreateBindingAsync(alice, "/dav/alice/master/", "all_visible");
+        var appointment = await CreateAppointmentAsync(alice, "Hearing");
+        await ExecuteAsync(
+            "INSERT INTO paliad.appointment_targets (id, appointment_id, binding_id, caldav_uid, caldav_href) VALUES (gen_random_uuid(), @a, @b, 'u', '/dav/alice/master/u.ics')",
+            ("a", appointment), ("b", binding));
 
-        await ExpectAsync(alice.DeleteAsync(new Uri($"/api/caldav-bindings/{binding}{query}", UriKind.Relative)), HttpStatusCode.NoContent);
+        await ExpectAsync(alice.DeleteAsync(new Uri($"/api/caldav-bindings/{binding}?keepRemoteEvents=true", UriKind.Relative)), HttpStatusCode.NoContent);
 
         await ExpectAsync(alice.GetAsync(new Uri($"/api/caldav-bindings/{binding}", UriKind.Relative)), HttpStatusCode.NotFound);
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.appointment_targets"), Is.Zero);
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.appointments"), Is.EqualTo(1));
     }
 
     [Test]

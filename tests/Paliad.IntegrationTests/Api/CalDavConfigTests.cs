@@ -18,7 +18,8 @@ public sealed class CalDavConfigTests : ApiTest
     {
         var alice = As(Alice);
 
-        await ExpectAsync(PutAsync(alice, "/api/caldav-config", Config()), HttpStatusCode.Created);
+        await ExpectAsync(PutAsync(alice, "/api/caldav-config", Config()), HttpStatusCode.OK);
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.calendar_bindings"), Is.EqualTo(1));
         await ExpectAsync(PutAsync(alice, "/api/caldav-config", Config()), HttpStatusCode.OK);
         await ExpectAsync(PutAsync(alice, "/api/caldav-config", Config("/dav/alice/other/")), HttpStatusCode.OK);
 
@@ -54,7 +55,7 @@ public sealed class CalDavConfigTests : ApiTest
     public async Task A_put_without_a_password_keeps_the_stored_one()
     {
         var alice = As(Alice);
-        await ExpectAsync(PutAsync(alice, "/api/caldav-config", Config()), HttpStatusCode.Created);
+        await ExpectAsync(PutAsync(alice, "/api/caldav-config", Config()), HttpStatusCode.OK);
         var before = await ScalarAsync<string>("SELECT password FROM paliad.user_caldav_config");
 
         var config = await ExpectAsync(PutAsync(alice, "/api/caldav-config", Config(password: null)), HttpStatusCode.OK);
@@ -67,7 +68,7 @@ public sealed class CalDavConfigTests : ApiTest
     public async Task Get_shows_the_settings_and_the_aggregate_status()
     {
         var alice = As(Alice);
-        await ExpectAsync(PutAsync(alice, "/api/caldav-config", Config()), HttpStatusCode.Created);
+        await ExpectAsync(PutAsync(alice, "/api/caldav-config", Config()), HttpStatusCode.OK);
 
         var config = await ExpectAsync(alice.GetAsync(new Uri("/api/caldav-config", UriKind.Relative)), HttpStatusCode.OK);
 
@@ -84,7 +85,7 @@ public sealed class CalDavConfigTests : ApiTest
     public async Task Delete_removes_the_account_its_bindings_and_targets()
     {
         var alice = As(Alice);
-        await ExpectAsync(PutAsync(alice, "/api/caldav-config", Config()), HttpStatusCode.Created);
+        await ExpectAsync(PutAsync(alice, "/api/caldav-config", Config()), HttpStatusCode.OK);
         var appointment = await CreateAppointmentAsync(alice, "Hearing");
         var binding = await ScalarAsync<Guid>("SELECT id FROM paliad.calendar_bindings");
         await ExecuteAsync(

@@ -102,7 +102,7 @@ public sealed class ValidationTwinTests : ApiTest
         await CreateAppointmentAsync(As(Alice), new string('x', Appointment.TitleMaxLength));
         await CreateAppointmentAsync(As(Alice), "x");
         await ExpectAsync(PostAsync(As(Alice), "/api/appointments", new { title = "Zero length", startsAt = Start, endsAt = Start }), HttpStatusCode.Created);
-        await ExpectAsync(PutAsync(As(Alice), "/api/caldav-config", new { serverUrl = "http://dav.example.com", username = "alice", syncIntervalMinutes = 1 }), HttpStatusCode.Created);
+        await ExpectAsync(PutAsync(As(Alice), "/api/caldav-config", new { serverUrl = "http://dav.example.com", username = "alice", syncIntervalMinutes = 1 }), HttpStatusCode.OK);
         await ExpectAsync(PutAsync(As(Alice), "/api/caldav-config", new { serverUrl = "https://dav.example.com", username = "alice", syncIntervalMinutes = 1440 }), HttpStatusCode.OK);
     }
 

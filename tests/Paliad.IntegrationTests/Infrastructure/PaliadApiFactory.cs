@@ -15,5 +15,9 @@ public sealed class PaliadApiFactory(string connectionString) : WebApplicationFa
         builder.UseSetting("ConnectionStrings:Paliad", connectionString);
         builder.UseSetting("Database:MigrateOnStartup", "true");
         builder.UseSetting("Auth:JwtSigningKey", SigningKey);
+
+        // The test CalDAV servers listen on loopback.
+        builder.UseSetting("CalDav:AllowPrivateNetworks", "true");
+        builder.UseSetting("CalDav:RetryBaseDelaySeconds", "0.05");
     }
 }

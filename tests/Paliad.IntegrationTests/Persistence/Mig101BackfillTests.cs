@@ -17,6 +17,8 @@ public sealed class Mig101BackfillTests
     private static readonly Guid Deadline = Guid.NewGuid();
     private static readonly Guid NeverPushed = Guid.NewGuid();
     private static readonly Guid OtherUsersEvent = Guid.NewGuid();
+    private static readonly Guid UrlConfigured = Guid.NewGuid();
+    private static readonly Guid UrlUsersEvent = Guid.NewGuid();
 
     private ScratchDatabase _database = null!;
 
@@ -32,17 +34,20 @@ public sealed class Mig101BackfillTests
             INSERT INTO paliad.users (id, email, display_name, created_at) VALUES
                 ('{Configured}', 'alice@firm.example', 'Alice', now()),
                 ('{Unconfigured}', 'bob@firm.example', 'Bob', now()),
-                ('{ConfiguredWithoutCalendar}', 'carol@firm.example', 'Carol', now());
+                ('{ConfiguredWithoutCalendar}', 'carol@firm.example', 'Carol', now()),
+                ('{UrlConfigured}', 'dave@firm.example', 'Dave', now());
             INSERT INTO paliad.user_caldav_config
                 (user_id, server_url, username, password, calendar_path, sync_enabled, sync_interval_minutes, created_at, updated_at) VALUES
                 ('{Configured}', 'https://dav.example.com', 'alice', 'enc', '/dav/alice/legacy/', true, 15, now(), now()),
-                ('{ConfiguredWithoutCalendar}', 'https://dav.example.com', 'carol', 'enc', NULL, true, 15, now(), now());
+                ('{ConfiguredWithoutCalendar}', 'https://dav.example.com', 'carol', 'enc', NULL, true, 15, now(), now()),
+                ('{UrlConfigured}', 'https://dav.example.com', 'dave', 'enc', 'https://dav.example.com/dav/dave/legacy', true, 15, now(), now());
             INSERT INTO paliad.appointments
                 (id, owner_id, project_id, title, starts_at, ends_at, all_day, time_zone, created_at, updated_at, version, caldav_uid, caldav_etag) VALUES
                 ('{Hearing}', '{Configured}', NULL, 'Hearing', now(), now(), false, 'Europe/Berlin', now(), now(), 1, 'phase-f-hearing', '"etag-h"'),
                 ('{Deadline}', '{Configured}', NULL, 'Deadline', now(), now(), true, 'Europe/Berlin', now(), now(), 1, 'phase-f-deadline', '"etag-d"'),
                 ('{NeverPushed}', '{Configured}', NULL, 'Fresh', now(), now(), false, 'UTC', now(), now(), 1, NULL, NULL),
-                ('{OtherUsersEvent}', '{Unconfigured}', NULL, 'Bob''s', now(), now(), false, 'UTC', now(), now(), 1, 'phase-f-bob', '"etag-b"');
+                ('{OtherUsersEvent}', '{Unconfigured}', NULL, 'Bob''s', now(), now(), false, 'UTC', now(), now(), 1, 'phase-f-bob', '"etag-b"'),
+                ('{UrlUsersEvent}', '{UrlConfigured}', NULL, 'Dave''s', now(), now(), false, 'UTC', now(), now(), 1, 'phase-f-dave', '"etag-v"');
             """);
 
         await migrator.MigrateAsync(MigrationId(db, "Mig101CalendarBindings"));
@@ -74,6 +79,16 @@ public sealed class Mig101BackfillTests
             new object?[] { Deadline.ToString(), "phase-f-deadline", "\"etag-d\"", "/dav/alice/legacy/phase-f-deadline.ics", null },
             new object?[] { Hearing.ToString(), "phase-f-hearing", "\"etag-h\"", "/dav/alice/legacy/phase-f-hearing.ics", null },
         }));
+    }
+
+    [Test]
+    public async Task A_legacy_calendar_url_becomes_its_path_and_hrefs_are_concatenated_as_phase_f_did()
+    {
+        var binding = await RowsAsync($"SELECT calendar_path FROM paliad.calendar_bindings WHERE user_id = '{UrlConfigured}'");
+        var target = await RowsAsync($"SELECT caldav_href FROM paliad.appointment_targets WHERE appointment_id = '{UrlUsersEvent}'");
+
+        Assert.That(binding.Single(), Is.EqualTo(new object?[] { "/dav/dave/legacy" }));
+        Assert.That(target.Single(), Is.EqualTo(new object?[] { "/dav/dave/legacyphase-f-dave.ics" }));
     }
 
     [Test]

@@ -113,6 +113,28 @@ public sealed class MigrationTests
     }
 
     [Test]
+    public async Task Mig_107_adopts_a_binding_id_column_that_the_original_sql_created_under_other_names()
+    {
+        await using var database = await TestDatabase.CreateScratchAsync();
+        await using var db = ContextFor(database);
+        var migrator = db.GetService<IMigrator>();
+        await migrator.MigrateAsync(MigrationId(db, "Mig101CalendarBindings"));
+        await ExecuteAsync(database, """
+            ALTER TABLE paliad.caldav_sync_log ADD COLUMN binding_id uuid NULL REFERENCES paliad.calendar_bindings (id) ON DELETE SET NULL;
+            CREATE INDEX caldav_sync_log_binding_idx ON paliad.caldav_sync_log (binding_id);
+            """);
+
+        await migrator.MigrateAsync(MigrationId(db, "Mig107SyncLogBindingId"));
+
+        Assert.That(
+            await ScalarAsync<long>(database, "SELECT count(*) FROM pg_constraint WHERE conrelid = 'paliad.caldav_sync_log'::regclass AND contype = 'f' AND confrelid = 'paliad.calendar_bindings'::regclass"),
+            Is.EqualTo(1));
+        Assert.That(
+            await ScalarAsync<long>(database, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'paliad' AND tablename = 'caldav_sync_log' AND indexdef LIKE '%(binding_id%'"),
+            Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task Mig_107_up_sql_runs_twice_without_error()
     {
         await using var database = await TestDatabase.CreateScratchAsync();

@@ -1,6 +1,11 @@
 using System.Net;
+using Paliad.Application.Appointments.AppointmentInBinding;
 using Paliad.Application.Appointments.ForBinding;
-using Paliad.Application.CalDav.Targets;
+using Paliad.Application.CalDav.Targets.DeleteTargetByAppointmentAndBinding;
+using Paliad.Application.CalDav.Targets.FindTargetByUid;
+using Paliad.Application.CalDav.Targets.ListStaleTargets;
+using Paliad.Application.CalDav.Targets.ListTargetsForBinding;
+using Paliad.Application.CalDav.Targets.UpsertTargetAfterPush;
 using Paliad.IntegrationTests.Infrastructure;
 
 namespace Paliad.IntegrationTests.Scopes;

@@ -19,20 +19,6 @@ public sealed record CreateAppointment(
     string? TimeZone,
     Guid? ProjectId) : ICommand<AppointmentDto>;
 
-public sealed class CreateAppointmentValidator : AbstractValidator<CreateAppointment>
-{
-    public CreateAppointmentValidator()
-    {
-        AppointmentRules.Title(RuleFor(c => c.Title));
-        AppointmentRules.Description(RuleFor(c => c.Description));
-        AppointmentRules.Location(RuleFor(c => c.Location));
-        AppointmentRules.TimeZone(RuleFor(c => c.TimeZone));
-        RuleFor(c => c.StartsAt).NotNull();
-        RuleFor(c => c.EndsAt).NotNull()
-            .GreaterThanOrEqualTo(c => c.StartsAt).When(c => c.StartsAt is not null).WithMessage("'endsAt' must not be before 'startsAt'.");
-    }
-}
-
 public sealed class CreateAppointmentHandler(IPaliadDbContext db, TimeProvider clock) : ICommandHandler<CreateAppointment, AppointmentDto>
 {
     public async ValueTask<AppointmentDto> Handle(CreateAppointment command, CancellationToken cancellationToken)
@@ -40,7 +26,7 @@ public sealed class CreateAppointmentHandler(IPaliadDbContext db, TimeProvider c
         if (command.ProjectId is { } projectId)
         {
             var role = await db.EffectiveRoleAsync(command.UserId, projectId, cancellationToken)
-                ?? throw new DomainException("projectId", "No such project.");
+                ?? throw new NotFoundException("Project", projectId);
             if (!role.CanEdit())
             {
                 throw new ForbiddenException("Viewers may not add appointments to this project.");

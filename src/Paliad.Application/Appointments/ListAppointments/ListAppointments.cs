@@ -8,15 +8,6 @@ namespace Paliad.Application.Appointments.ListAppointments;
 /// <summary>The appointments the caller sees that overlap [from, to), ordered by start. Either bound may be open.</summary>
 public sealed record ListAppointments(Guid UserId, DateTimeOffset? From, DateTimeOffset? To) : IQuery<IReadOnlyList<AppointmentDto>>;
 
-public sealed class ListAppointmentsValidator : AbstractValidator<ListAppointments>
-{
-    public ListAppointmentsValidator()
-    {
-        RuleFor(q => q.To).GreaterThanOrEqualTo(q => q.From).When(q => q.From is not null && q.To is not null)
-            .WithMessage("'to' must not be before 'from'.");
-    }
-}
-
 public sealed class ListAppointmentsHandler(IPaliadDbContext db) : IQueryHandler<ListAppointments, IReadOnlyList<AppointmentDto>>
 {
     public async ValueTask<IReadOnlyList<AppointmentDto>> Handle(ListAppointments query, CancellationToken cancellationToken)

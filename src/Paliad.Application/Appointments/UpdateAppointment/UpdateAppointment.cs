@@ -21,20 +21,6 @@ public sealed record UpdateAppointment(
     PatchField<string?> TimeZone,
     PatchField<Guid?> ProjectId) : ICommand<AppointmentDto>;
 
-public sealed class UpdateAppointmentValidator : AbstractValidator<UpdateAppointment>
-{
-    public UpdateAppointmentValidator()
-    {
-        AppointmentRules.Title(RuleFor(c => c.Title.Value)).OverridePropertyName("title").When(c => c.Title.IsSet);
-        AppointmentRules.Description(RuleFor(c => c.Description.Value)).OverridePropertyName("description");
-        AppointmentRules.Location(RuleFor(c => c.Location.Value)).OverridePropertyName("location");
-        AppointmentRules.TimeZone(RuleFor(c => c.TimeZone.Value)).OverridePropertyName("timeZone");
-        RuleFor(c => c.StartsAt.Value).NotNull().OverridePropertyName("startsAt").When(c => c.StartsAt.IsSet);
-        RuleFor(c => c.EndsAt.Value).NotNull().OverridePropertyName("endsAt").When(c => c.EndsAt.IsSet);
-        RuleFor(c => c.AllDay.Value).NotNull().OverridePropertyName("allDay").When(c => c.AllDay.IsSet);
-    }
-}
-
 public sealed class UpdateAppointmentHandler(IPaliadDbContext db, TimeProvider clock) : ICommandHandler<UpdateAppointment, AppointmentDto>
 {
     public async ValueTask<AppointmentDto> Handle(UpdateAppointment command, CancellationToken cancellationToken)
@@ -68,7 +54,7 @@ public sealed class UpdateAppointmentHandler(IPaliadDbContext db, TimeProvider c
         if (command.ProjectId.Value is { } target)
         {
             var role = await db.EffectiveRoleAsync(command.UserId, target, cancellationToken)
-                ?? throw new DomainException("projectId", "No such project.");
+                ?? throw new NotFoundException("Project", target);
             if (!role.CanEdit())
             {
                 throw new ForbiddenException("Viewers may not add appointments to this project.");

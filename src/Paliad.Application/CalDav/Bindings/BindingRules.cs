@@ -62,7 +62,11 @@ internal static class BindingRules
 
     public static async Task EnsureCalendarIsFreeAsync(IPaliadDbContext db, Guid userId, string calendarPath, Guid? exceptBindingId, CancellationToken cancellationToken)
     {
-        if (await db.CalendarBindings.AnyAsync(b => b.UserId == userId && b.CalendarPath == calendarPath && b.Id != exceptBindingId, cancellationToken))
+        var bound = await db.CalendarBindings.AsNoTracking()
+            .Where(b => b.UserId == userId && b.Id != exceptBindingId)
+            .Select(b => b.CalendarPath)
+            .ToListAsync(cancellationToken);
+        if (bound.Exists(path => CalendarPaths.SameCollection(path, calendarPath)))
         {
             throw new DomainException("calendarPath", "This calendar already has a binding: one calendar takes one binding.", DomainErrorKind.Conflict);
         }

@@ -13,8 +13,15 @@ public sealed class ProvisionUserHandler(IPaliadDbContext db, TimeProvider clock
 {
     public async ValueTask<UserDto> Handle(ProvisionUser command, CancellationToken cancellationToken)
     {
-        var email = User.IsValidEmail(command.Email) ? command.Email! : User.PlaceholderEmail(command.UserId);
+        var email = User.IsValidEmail(command.Email) ? User.Normalize(command.Email!) : User.PlaceholderEmail(command.UserId);
         var user = await db.Users.FindAsync([command.UserId], cancellationToken);
+        if (user?.Email != email
+            && await db.Users.SingleOrDefaultAsync(u => u.Email == email && u.Id != command.UserId, cancellationToken) is { } previousHolder)
+        {
+            // The identity provider gave this address to a new id (account re-created): the address follows the token.
+            previousHolder.ReleaseEmail();
+        }
+
         if (user is null)
         {
             user = User.Provision(command.UserId, email, null, clock.GetUtcNow());

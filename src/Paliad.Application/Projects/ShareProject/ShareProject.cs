@@ -15,23 +15,20 @@ public sealed record ShareProject(Guid UserId, Guid ProjectId, Guid? MemberId, s
 /// <summary>The membership, and whether it is new (201) or a role change (200).</summary>
 public sealed record SharedProject(ProjectMemberDto Member, bool Added);
 
-public sealed class ShareProjectValidator : AbstractValidator<ShareProject>
-{
-    public ShareProjectValidator()
-    {
-        RuleFor(c => c.MemberId).NotNull().NotEqual(Guid.Empty).OverridePropertyName("userId").WithName("userId");
-        RuleFor(c => c.Role).NotEmpty().Must(r => Words.TryParse<ProjectRole>(r, out _))
-            .WithMessage($"'role' must be one of: {string.Join(", ", Words.All<ProjectRole>())}.");
-    }
-}
-
 public sealed class ShareProjectHandler(IPaliadDbContext db, TimeProvider clock) : ICommandHandler<ShareProject, SharedProject>
 {
     public async ValueTask<SharedProject> Handle(ShareProject command, CancellationToken cancellationToken)
     {
-        await db.RequireEditRoleAsync(command.UserId, command.ProjectId, cancellationToken);
+        var callerRole = await db.RequireEditRoleAsync(command.UserId, command.ProjectId, cancellationToken);
         var project = await db.Projects.Include(p => p.Members).SingleAsync(p => p.Id == command.ProjectId, cancellationToken);
         var memberId = command.MemberId!.Value;
+        var role = Words.Parse<ProjectRole>(command.Role!);
+        var touchesOwner = role == ProjectRole.Owner || project.Members.Any(m => m.UserId == memberId && m.Role == ProjectRole.Owner);
+        if (touchesOwner && callerRole != ProjectRole.Owner)
+        {
+            throw new ForbiddenException("Only an owner may make someone an owner or change an owner's role.");
+        }
+
         var now = clock.GetUtcNow();
         if (!await db.Users.AnyAsync(u => u.Id == memberId, cancellationToken))
         {
@@ -39,7 +36,7 @@ public sealed class ShareProjectHandler(IPaliadDbContext db, TimeProvider clock)
         }
 
         var added = project.Members.All(m => m.UserId != memberId);
-        project.Share(memberId, Words.Parse<ProjectRole>(command.Role!), now);
+        project.Share(memberId, role, now);
         await db.SaveChangesAsync(cancellationToken);
         return new SharedProject(ProjectMemberDto.From(project.Members.Single(m => m.UserId == memberId)), added);
     }

@@ -31,7 +31,8 @@ internal sealed class CalendarBindingConfiguration : IEntityTypeConfiguration<Ca
         // RFC 4791: one UID per collection, so one calendar takes one binding.
         builder.HasIndex(b => new { b.UserId, b.CalendarPath }).IsUnique();
         builder.HasOne<User>().WithMany().HasForeignKey(b => b.UserId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasOne<Project>().WithMany().HasForeignKey(b => b.ScopeId).OnDelete(DeleteBehavior.Cascade);
+        // Restrict: a project that a binding names cannot vanish under it (its events would be orphaned in the calendar).
+        builder.HasOne<Project>().WithMany().HasForeignKey(b => b.ScopeId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(b => b.ScopeId);
     }
 }

@@ -42,7 +42,7 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         principalSchema: "paliad",
                         principalTable: "projects",
                         principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
+                        onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
                         name: "fk_calendar_bindings_users_user_id",
                         column: x => x.user_id,
@@ -115,24 +115,27 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                 unique: true);
 
             // Cut-over backfill: every configured Phase F user gets an all_visible binding on the legacy calendar,
-            // and every event Phase F already pushed becomes a target in it, re-using its UID, ETag and the
-            // href Phase F gave it (calendar_path + uid + ".ics"), so the first tick updates instead of duplicating.
-            // content_hash stays NULL: it is unknown, so the engine pushes each once with If-Match.
+            // and every event Phase F already pushed becomes a target in it, re-using its UID, ETag and the href
+            // Phase F gave it (calendar_path + uid + ".ics", concatenated as Phase F did), so the first tick updates
+            // instead of duplicating. A legacy calendar_path holding a full URL is reduced to its path (bindings
+            // hold paths on the configured server). content_hash stays NULL: it is unknown, so the engine pushes
+            // each such event once, with If-Match.
             migrationBuilder.Sql("""
                 INSERT INTO paliad.calendar_bindings
                     (id, user_id, calendar_path, display_name, scope, scope_id, enabled, sync_status,
                      last_sync_at, last_sync_error, created_at, updated_at)
-                SELECT gen_random_uuid(), c.user_id, btrim(c.calendar_path), NULL, 'all_visible', NULL, TRUE, 'pending',
+                SELECT gen_random_uuid(), c.user_id, legacy.path, NULL, 'all_visible', NULL, TRUE, 'pending',
                        c.last_sync_at, NULL, now(), now()
                 FROM paliad.user_caldav_config c
-                WHERE c.calendar_path IS NOT NULL AND btrim(c.calendar_path) <> ''
+                CROSS JOIN LATERAL (SELECT regexp_replace(btrim(c.calendar_path), '^https?://[^/]+', '', 'i') AS path) legacy
+                WHERE c.calendar_path IS NOT NULL AND legacy.path <> ''
                 ON CONFLICT (user_id, calendar_path) DO NOTHING;
 
                 INSERT INTO paliad.appointment_targets
                     (id, appointment_id, binding_id, caldav_uid, caldav_href, caldav_etag, content_hash,
                      last_pushed_at, last_pulled_at)
                 SELECT gen_random_uuid(), a.id, b.id, a.caldav_uid,
-                       rtrim(b.calendar_path, '/') || '/' || a.caldav_uid || '.ics',
+                       b.calendar_path || a.caldav_uid || '.ics',
                        a.caldav_etag, NULL, a.updated_at, NULL
                 FROM paliad.appointments a
                 JOIN paliad.calendar_bindings b ON b.user_id = a.owner_id AND b.scope = 'all_visible'

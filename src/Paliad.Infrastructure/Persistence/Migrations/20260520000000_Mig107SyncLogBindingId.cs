@@ -14,6 +14,8 @@ namespace Paliad.Infrastructure.Persistence.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            // Column, FK and index are each looked for by what they are, not by name, so a database that ran the
+            // original SQL migration (with PostgreSQL's default names) is adopted rather than given duplicates.
             migrationBuilder.Sql("""
                 DO $mig107$
                 BEGIN
@@ -25,21 +27,26 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                     END IF;
 
                     IF NOT EXISTS (
-                        SELECT 1 FROM pg_constraint
-                        WHERE conname = 'fk_caldav_sync_log_calendar_bindings_binding_id'
-                          AND conrelid = 'paliad.caldav_sync_log'::regclass)
+                        SELECT 1 FROM pg_constraint c
+                        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+                        WHERE c.conrelid = 'paliad.caldav_sync_log'::regclass AND c.contype = 'f'
+                          AND c.confrelid = 'paliad.calendar_bindings'::regclass AND a.attname = 'binding_id')
                     THEN
                         ALTER TABLE paliad.caldav_sync_log
                             ADD CONSTRAINT fk_caldav_sync_log_calendar_bindings_binding_id
                             FOREIGN KEY (binding_id) REFERENCES paliad.calendar_bindings (id) ON DELETE SET NULL;
                     END IF;
+
+                    IF NOT EXISTS (
+                        SELECT 1 FROM pg_index i
+                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                        WHERE i.indrelid = 'paliad.caldav_sync_log'::regclass AND a.attname = 'binding_id')
+                    THEN
+                        CREATE INDEX ix_caldav_sync_log_binding_id_started_at
+                            ON paliad.caldav_sync_log (binding_id, started_at DESC);
+                    END IF;
                 END
                 $mig107$;
-                """);
-
-            migrationBuilder.Sql("""
-                CREATE INDEX IF NOT EXISTS ix_caldav_sync_log_binding_id_started_at
-                    ON paliad.caldav_sync_log (binding_id, started_at DESC);
                 """);
 
             migrationBuilder.Sql("""
@@ -54,10 +61,11 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                     END IF;
 
                     IF NOT EXISTS (
-                        SELECT 1 FROM pg_constraint
-                        WHERE conname = 'fk_caldav_sync_log_calendar_bindings_binding_id'
-                          AND conrelid = 'paliad.caldav_sync_log'::regclass
-                          AND contype = 'f' AND confdeltype = 'n')
+                        SELECT 1 FROM pg_constraint c
+                        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+                        WHERE c.conrelid = 'paliad.caldav_sync_log'::regclass AND c.contype = 'f'
+                          AND c.confrelid = 'paliad.calendar_bindings'::regclass AND a.attname = 'binding_id'
+                          AND c.confdeltype = 'n')
                     THEN
                         RAISE EXCEPTION 'mig 107: FK caldav_sync_log.binding_id -> calendar_bindings ON DELETE SET NULL is missing';
                     END IF;

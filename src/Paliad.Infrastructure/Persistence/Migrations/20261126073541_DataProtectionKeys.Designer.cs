@@ -592,7 +592,7 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                     b.HasOne("Paliad.Domain.Projects.Project", null)
                         .WithMany()
                         .HasForeignKey("ScopeId")
-                        .OnDelete(DeleteBehavior.Cascade)
+                        .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_calendar_bindings_projects_scope_id");
 
                     b.HasOne("Paliad.Domain.Identity.User", null)

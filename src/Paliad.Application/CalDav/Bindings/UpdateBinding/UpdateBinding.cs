@@ -21,18 +21,6 @@ public sealed record UpdateBinding(
     PatchField<Guid?> ScopeId,
     PatchField<bool?> Enabled) : ICommand<BindingDto>;
 
-public sealed class UpdateBindingValidator : AbstractValidator<UpdateBinding>
-{
-    public UpdateBindingValidator()
-    {
-        RuleFor(c => c.CalendarPath.Value).NotEmpty().MaximumLength(CalendarBinding.CalendarPathMaxLength)
-            .OverridePropertyName("calendarPath").When(c => c.CalendarPath.IsSet);
-        BindingRules.DisplayName(RuleFor(c => c.DisplayName.Value)).OverridePropertyName("displayName");
-        BindingRules.ScopeWord(RuleFor(c => c.Scope.Value)).OverridePropertyName("scope").When(c => c.Scope.IsSet);
-        RuleFor(c => c.Enabled.Value).NotNull().OverridePropertyName("enabled").When(c => c.Enabled.IsSet);
-    }
-}
-
 public sealed class UpdateBindingHandler(IPaliadDbContext db, TimeProvider clock) : ICommandHandler<UpdateBinding, BindingDto>
 {
     public async ValueTask<BindingDto> Handle(UpdateBinding command, CancellationToken cancellationToken)

@@ -2,7 +2,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Paliad.Application.Common;
 
-namespace Paliad.Application.CalDav.Config;
+namespace Paliad.Application.CalDav.Config.DeleteCalDavConfig;
 
 /// <summary>Removes the account, its bindings and (by cascade) their targets. Events already in the calendars stay:
 /// no credentials remain to remove them, so the bindings go with keepRemoteEvents.</summary>

@@ -5,40 +5,13 @@ using Paliad.Application.Common;
 using Paliad.Domain.CalDav;
 using Paliad.Domain.Common;
 
-namespace Paliad.Application.CalDav.SyncLog;
-
-public sealed record SyncLogEntryDto(
-    Guid Id,
-    Guid? BindingId,
-    DateTimeOffset StartedAt,
-    DateTimeOffset? FinishedAt,
-    string Status,
-    int Pushed,
-    int Updated,
-    int Deleted,
-    int Pulled,
-    int Conflicts,
-    int Restored,
-    string? Error)
-{
-    public static SyncLogEntryDto From(SyncLogEntry e)
-        => new(e.Id, e.BindingId, e.StartedAt, e.FinishedAt, Words.Of(e.Status), e.Counts.Pushed, e.Counts.Updated, e.Counts.Deleted,
-            e.Counts.Pulled, e.Counts.Conflicts, e.Counts.Restored, e.Error);
-}
+namespace Paliad.Application.CalDav.SyncLog.ListSyncLog;
 
 /// <summary>The caller's sync log, newest first; <c>bindingId</c> narrows it to one of the caller's bindings.</summary>
 public sealed record ListSyncLog(Guid UserId, Guid? BindingId, int? Limit) : IQuery<IReadOnlyList<SyncLogEntryDto>>
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 500;
-}
-
-public sealed class ListSyncLogValidator : AbstractValidator<ListSyncLog>
-{
-    public ListSyncLogValidator()
-    {
-        RuleFor(q => q.Limit).InclusiveBetween(1, ListSyncLog.MaxLimit);
-    }
 }
 
 public sealed class ListSyncLogHandler(IPaliadDbContext db) : IQueryHandler<ListSyncLog, IReadOnlyList<SyncLogEntryDto>>

@@ -2,15 +2,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Paliad.Application.Common;
 
-namespace Paliad.Application.CalDav.Calendars;
-
-public sealed record CalDavCalendarDto(string Href, string? DisplayName, string? Color, bool SupportsEvents);
-
-/// <summary>Discovers calendars on a CalDAV server (well-known → principal → calendar home → calendars).</summary>
-public interface ICalDavCalendarDirectory
-{
-    Task<IReadOnlyList<CalDavCalendarDto>> ListAsync(string serverUrl, string username, string? password, CancellationToken cancellationToken);
-}
+namespace Paliad.Application.CalDav.Calendars.ListCalDavCalendars;
 
 /// <summary>GET /api/caldav-calendars: the calendars on the caller's configured server, to pick bindings from.</summary>
 public sealed record ListCalDavCalendars(Guid UserId) : IQuery<IReadOnlyList<CalDavCalendarDto>>;

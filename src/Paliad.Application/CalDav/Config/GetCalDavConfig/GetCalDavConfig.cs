@@ -1,8 +1,9 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Paliad.Application.Common;
+using Paliad.Application.CalDav.Config;
 
-namespace Paliad.Application.CalDav.Config;
+namespace Paliad.Application.CalDav.Config.GetCalDavConfig;
 
 public sealed record GetCalDavConfig(Guid UserId) : IQuery<CalDavConfigDto>;
 

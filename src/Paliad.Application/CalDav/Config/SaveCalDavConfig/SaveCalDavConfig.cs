@@ -1,0 +1,63 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Paliad.Application.CalDav.Config;
+using Paliad.Application.Common;
+using Paliad.Domain.CalDav;
+
+namespace Paliad.Application.CalDav.Config.SaveCalDavConfig;
+
+/// <summary>
+/// PUT /api/caldav-config. The first save that names a calendarPath also creates an all_visible binding on it, so
+/// "configure → events appear" holds as it did in Phase F; later saves create none (changing the path later
+/// changes the legacy field only). A missing or empty password keeps the stored one. The password is encrypted
+/// before it reaches the aggregate.
+/// </summary>
+public sealed record SaveCalDavConfig(
+    Guid UserId,
+    string? ServerUrl,
+    string? Username,
+    string? Password,
+    string? CalendarPath,
+    bool? SyncEnabled,
+    int? SyncIntervalMinutes) : ICommand<CalDavConfigDto>;
+
+public sealed class SaveCalDavConfigHandler(IPaliadDbContext db, ICalDavPasswordProtector protector, TimeProvider clock)
+    : ICommandHandler<SaveCalDavConfig, CalDavConfigDto>
+{
+    public async ValueTask<CalDavConfigDto> Handle(SaveCalDavConfig command, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var encryptedPassword = string.IsNullOrEmpty(command.Password) ? null : protector.Protect(command.Password);
+        string? calendarPath = null;
+        if (!string.IsNullOrWhiteSpace(command.CalendarPath))
+        {
+            CalendarPaths.TryResolve(command.CalendarPath, command.ServerUrl, out var path);
+            calendarPath = path;
+        }
+
+        var config = await db.CalDavConfigs.SingleOrDefaultAsync(c => c.UserId == command.UserId, cancellationToken);
+        var firstCalendar = calendarPath is not null && config?.CalendarPath is null;
+        if (config is null)
+        {
+            config = CalDavConfig.Configure(
+                command.UserId, command.ServerUrl!, command.Username!, encryptedPassword, calendarPath, command.SyncEnabled ?? true,
+                command.SyncIntervalMinutes ?? CalDavConfig.DefaultSyncIntervalMinutes, now);
+            db.CalDavConfigs.Add(config);
+        }
+        else
+        {
+            config.Reconfigure(
+                command.ServerUrl!, command.Username!, encryptedPassword, calendarPath, command.SyncEnabled ?? config.SyncEnabled,
+                command.SyncIntervalMinutes ?? config.SyncIntervalMinutes, now);
+        }
+
+        if (firstCalendar && !await db.CalendarBindings.AnyAsync(b => b.UserId == command.UserId && b.CalendarPath == calendarPath, cancellationToken))
+        {
+            db.CalendarBindings.Add(CalendarBinding.Create(command.UserId, calendarPath!, null, BindingScope.AllVisible, null, true, now));
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return CalDavConfigDto.From(config);
+    }
+}

@@ -1,0 +1,22 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Paliad.Application.Common;
+using Paliad.Domain.CalDav;
+
+namespace Paliad.Application.CalDav.Config.SaveCalDavConfig;
+
+public sealed class SaveCalDavConfigValidator : AbstractValidator<SaveCalDavConfig>
+{
+    public SaveCalDavConfigValidator()
+    {
+        RuleFor(c => c.ServerUrl).NotEmpty().MaximumLength(CalDavConfig.ServerUrlMaxLength)
+            .Must(CalDavConfig.IsHttpUrl).WithMessage("'serverUrl' must be an absolute http or https URL.");
+        RuleFor(c => c.Username).NotEmpty().Must(u => !string.IsNullOrWhiteSpace(u)).WithMessage("'username' must not be blank.")
+            .MaximumLength(CalDavConfig.UsernameMaxLength);
+        RuleFor(c => c.CalendarPath).MaximumLength(CalDavConfig.CalendarPathMaxLength)
+            .Must((c, path) => CalendarPaths.TryResolve(path, c.ServerUrl, out _)).When(c => !string.IsNullOrWhiteSpace(c.CalendarPath))
+            .WithMessage(CalendarPaths.Rule);
+        RuleFor(c => c.SyncIntervalMinutes).InclusiveBetween(CalDavConfig.MinSyncIntervalMinutes, CalDavConfig.MaxSyncIntervalMinutes);
+    }
+}
