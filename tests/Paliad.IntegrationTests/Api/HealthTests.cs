@@ -1,5 +1,4 @@
 using System.Net;
-using Paliad.IntegrationTests.Infrastructure;
 
 namespace Paliad.IntegrationTests.Api;
 

@@ -1,8 +1,6 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
-using Paliad.Application.Appointments.ForBinding;
 using Paliad.Application.Common;
-using Paliad.Domain.Appointments;
 
 namespace Paliad.Application.Appointments.AppointmentInBinding;
 

@@ -1,7 +1,4 @@
 using FluentValidation;
-using Mediator;
-using Microsoft.EntityFrameworkCore;
-using Paliad.Application.Common;
 
 namespace Paliad.Application.Appointments.ListAppointments;
 

@@ -1,9 +1,4 @@
 using FluentValidation;
-using Mediator;
-using Paliad.Application.Common;
-using Paliad.Application.Projects;
-using Paliad.Domain.Appointments;
-using Paliad.Domain.Common;
 
 namespace Paliad.Application.Appointments.UpdateAppointment;
 

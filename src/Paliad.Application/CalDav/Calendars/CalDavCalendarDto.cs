@@ -1,7 +1,3 @@
-using Mediator;
-using Microsoft.EntityFrameworkCore;
-using Paliad.Application.Common;
-
 namespace Paliad.Application.CalDav.Calendars;
 
 public sealed record CalDavCalendarDto(string Href, string? DisplayName, string? Color, bool SupportsEvents);

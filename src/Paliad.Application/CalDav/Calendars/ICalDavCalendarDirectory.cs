@@ -1,7 +1,3 @@
-using Mediator;
-using Microsoft.EntityFrameworkCore;
-using Paliad.Application.Common;
-
 namespace Paliad.Application.CalDav.Calendars;
 
 /// <summary>Discovers calendars on a CalDAV server (well-known → principal → calendar home → calendars).</summary>

@@ -1,7 +1,3 @@
-using FluentValidation;
-using Mediator;
-using Microsoft.EntityFrameworkCore;
-using Paliad.Application.Common;
 using Paliad.Domain.CalDav;
 using Paliad.Domain.Common;
 

@@ -1,4 +1,3 @@
-using FluentValidation;
 using Mediator;
 using Paliad.Application.Common;
 using Paliad.Domain.Common;

@@ -1,6 +1,4 @@
 using FluentValidation;
-using Mediator;
-using Paliad.Application.Common;
 using Paliad.Domain.Common;
 using Paliad.Domain.Projects;
 

@@ -1,8 +1,6 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Paliad.Application.Common;
-using Paliad.Application.Projects.ListProjects;
-using Paliad.Domain.Projects;
 
 namespace Paliad.Application.Projects.GetProject;
 

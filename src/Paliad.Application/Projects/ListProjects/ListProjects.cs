@@ -1,7 +1,6 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Paliad.Application.Common;
-using Paliad.Domain.Projects;
 
 namespace Paliad.Application.Projects.ListProjects;
 

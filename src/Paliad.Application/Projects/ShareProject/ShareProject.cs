@@ -1,4 +1,3 @@
-using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Paliad.Application.Common;

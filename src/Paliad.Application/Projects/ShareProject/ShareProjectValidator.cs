@@ -1,9 +1,5 @@
 using FluentValidation;
-using Mediator;
-using Microsoft.EntityFrameworkCore;
-using Paliad.Application.Common;
 using Paliad.Domain.Common;
-using Paliad.Domain.Identity;
 using Paliad.Domain.Projects;
 
 namespace Paliad.Application.Projects.ShareProject;

@@ -1,5 +1,4 @@
 using FluentValidation;
-using Mediator;
 using Paliad.Application.Common;
 using Paliad.Domain.CalDav;
 using Paliad.Domain.Common;

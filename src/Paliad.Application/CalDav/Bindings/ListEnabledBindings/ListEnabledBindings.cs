@@ -1,6 +1,5 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
-using Paliad.Application.CalDav.Bindings.ListBindings;
 using Paliad.Application.Common;
 
 namespace Paliad.Application.CalDav.Bindings.ListEnabledBindings;

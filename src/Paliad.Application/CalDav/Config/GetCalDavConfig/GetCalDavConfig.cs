@@ -1,7 +1,6 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Paliad.Application.Common;
-using Paliad.Application.CalDav.Config;
 
 namespace Paliad.Application.CalDav.Config.GetCalDavConfig;
 

@@ -1,7 +1,5 @@
-using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
-using Paliad.Application.CalDav.Config;
 using Paliad.Application.Common;
 using Paliad.Domain.CalDav;
 

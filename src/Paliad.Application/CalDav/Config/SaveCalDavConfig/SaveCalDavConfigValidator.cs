@@ -1,7 +1,4 @@
 using FluentValidation;
-using Mediator;
-using Microsoft.EntityFrameworkCore;
-using Paliad.Application.Common;
 using Paliad.Domain.CalDav;
 
 namespace Paliad.Application.CalDav.Config.SaveCalDavConfig;

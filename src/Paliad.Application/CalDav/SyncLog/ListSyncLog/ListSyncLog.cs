@@ -2,8 +2,6 @@ using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Paliad.Application.Common;
-using Paliad.Domain.CalDav;
-using Paliad.Domain.Common;
 
 namespace Paliad.Application.CalDav.SyncLog.ListSyncLog;
 

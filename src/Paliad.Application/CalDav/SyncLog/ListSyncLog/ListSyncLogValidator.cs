@@ -1,9 +1,4 @@
 using FluentValidation;
-using Mediator;
-using Microsoft.EntityFrameworkCore;
-using Paliad.Application.Common;
-using Paliad.Domain.CalDav;
-using Paliad.Domain.Common;
 
 namespace Paliad.Application.CalDav.SyncLog.ListSyncLog;
 

@@ -1,8 +1,6 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
-using Paliad.Application.Appointments;
 using Paliad.Application.Common;
-using Paliad.Domain.CalDav;
 
 namespace Paliad.Application.CalDav.Targets.FindTargetByUid;
 

@@ -2,7 +2,6 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Paliad.Application.Appointments;
 using Paliad.Application.Common;
-using Paliad.Domain.CalDav;
 
 namespace Paliad.Application.CalDav.Targets.ListStaleTargets;
 

@@ -1,6 +1,5 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
-using Paliad.Application.Appointments;
 using Paliad.Application.Common;
 using Paliad.Domain.CalDav;
 
