@@ -21,7 +21,7 @@ builder.Services.AddPaliadApplication();
 builder.Services.AddMediator((MediatorOptions options) =>
 {
     options.ServiceLifetime = ServiceLifetime.Scoped;
-    options.Assemblies = [typeof(ApplicationAssembly)];
+    options.Assemblies = [typeof(ApplicationAssembly), typeof(Paliad.Infrastructure.DependencyInjection), typeof(Paliad.Domain.Common.IDomainEvent)];
     options.PipelineBehaviors = [typeof(ValidationBehavior<,>)];
 });
 builder.Services.AddPaliadInfrastructure(builder.Configuration);

@@ -2,11 +2,15 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Paliad.Application.CalDav;
 using Paliad.Application.CalDav.Calendars;
+using Paliad.Application.CalDav.Sync;
 using Paliad.Application.Common;
 using Paliad.Infrastructure.CalDav;
 using Paliad.Infrastructure.Persistence;
+using Paliad.Infrastructure.Persistence.Outbox;
+using Paliad.Infrastructure.Sync;
 
 namespace Paliad.Infrastructure;
 
@@ -21,8 +25,12 @@ public static class DependencyInjection
                 $"ConnectionStrings:{PaliadDatabase.ConnectionStringName} is not set. Set ConnectionStrings__{PaliadDatabase.ConnectionStringName} or start with ./paliad run.");
         }
 
-        services.AddSingleton(TimeProvider.System);
-        services.AddDbContext<PaliadDbContext>(options => options.UsePaliadDatabase(connectionString));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<OutboxInterceptor>();
+        services.AddDbContext<PaliadDbContext>((sp, options) => options
+            .UsePaliadDatabase(connectionString)
+            .AddInterceptors(sp.GetRequiredService<OutboxInterceptor>()));
         services.AddScoped<IPaliadDbContext>(sp => sp.GetRequiredService<PaliadDbContext>());
 
         // Keys in the database: every instance decrypts what another encrypted, and keys survive redeploys.
@@ -33,6 +41,19 @@ public static class DependencyInjection
         services.AddCalDavHttp();
         services.AddSingleton<CalDavClientFactory>();
         services.AddScoped<ICalDavCalendarDirectory, CalDavCalendarDirectory>();
+
+        services.Configure<SyncOptions>(configuration.GetSection(SyncOptions.Section));
+        services.Configure<OutboxOptions>(configuration.GetSection(OutboxOptions.Section));
+        services.AddMetrics();
+        services.AddSingleton<SyncMetrics>();
+        services.AddSingleton<SyncEngine>();
+        services.AddSingleton<ISyncRunner>(sp => sp.GetRequiredService<SyncEngine>());
+        services.AddSingleton<OutboxProcessor>();
+        if (configuration.GetValue($"{SyncOptions.Section}:{nameof(SyncOptions.Enabled)}", defaultValue: true))
+        {
+            services.AddHostedService<SyncWorker>();
+            services.AddHostedService<OutboxWorker>();
+        }
         return services;
     }
 }

@@ -18,6 +18,8 @@ using Paliad.Application.CalDav.Config;
 using Paliad.Application.CalDav.Config.DeleteCalDavConfig;
 using Paliad.Application.CalDav.Config.GetCalDavConfig;
 using Paliad.Application.CalDav.Config.SaveCalDavConfig;
+using Paliad.Application.CalDav.Sync;
+using Paliad.Application.CalDav.Sync.SyncNow;
 using Paliad.Application.CalDav.SyncLog;
 using Paliad.Application.CalDav.SyncLog.ListSyncLog;
 
@@ -102,6 +104,11 @@ internal static class CalDavEndpoints
                 return TypedResults.NoContent();
             })
             .WithSummary("Delete a binding; the app's events leave that calendar unless keepRemoteEvents=true.");
+
+        api.MapPost("/caldav-sync", async Task<IReadOnlyList<BindingSyncResult>> (Guid? bindingId, ClaimsPrincipal user, ISender sender, CancellationToken ct)
+                => await sender.Send(new SyncNow(user.UserId(), bindingId), ct))
+            .WithTags("Sync")
+            .WithSummary("Run a tick now for your enabled bindings (or ?bindingId=) and return what each did.");
 
         api.MapGet("/caldav-sync-log", async Task<IReadOnlyList<SyncLogEntryDto>> (Guid? bindingId, int? limit, ClaimsPrincipal user, ISender sender, CancellationToken ct)
                 => await sender.Send(new ListSyncLog(user.UserId(), bindingId, limit), ct))

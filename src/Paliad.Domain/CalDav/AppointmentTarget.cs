@@ -66,11 +66,15 @@ public sealed class AppointmentTarget : Entity
         LastPushedAt = Instant.Normalize(pushedAt);
     }
 
-    public void RecordPulled(string? etag, DateTimeOffset pulledAt)
+    /// <summary>A remote edit was applied to the appointment: the remote event is now what Paliad holds, so its
+    /// ETag and the hash of the appointment as it now is are recorded (and nothing is pushed back).</summary>
+    public void RecordPulled(string? etag, string contentHash, DateTimeOffset pulledAt)
     {
         CalDavEtag = etag is null ? null : Guard.MaxLength(etag, EtagMaxLength, "caldavEtag");
+        ContentHash = Guard.RequiredText(contentHash, ContentHashMaxLength, "contentHash");
         LastPulledAt = Instant.Normalize(pulledAt);
     }
 
-    public RemoteEventLocation Location => new(BindingId, CalDavHref, CalDavEtag);
+    /// <summary>Where this copy lives; <paramref name="userId"/> is the binding's user, whose account holds it.</summary>
+    public RemoteEventLocation LocationFor(Guid userId) => new(BindingId, userId, CalDavHref, CalDavEtag);
 }

@@ -42,6 +42,15 @@ public sealed class CalendarBinding : Entity
 
     public DateTimeOffset UpdatedAt { get; private set; }
 
+    /// <summary>The collection's sync-token after the last pull (RFC 6578); null until the first pull.</summary>
+    public string? SyncToken { get; private set; }
+
+    /// <summary>The collection's getctag after the last pull; with the sync-token, "nothing changed" costs one PROPFIND.</summary>
+    public string? Ctag { get; private set; }
+
+    /// <summary>Ticks since the last full ETag reconciliation (servers lose change-log rows, so one runs now and then).</summary>
+    public int TicksSinceFullReconcile { get; private set; }
+
     public static CalendarBinding Create(
         Guid userId,
         string calendarPath,
@@ -86,6 +95,7 @@ public sealed class CalendarBinding : Entity
 
         var previous = CalendarPath;
         CalendarPath = path;
+        ForgetPullState();
         SyncStatus = BindingSyncStatus.Pending;
         UpdatedAt = Instant.Normalize(now);
         Raise(new CalendarBindingCalendarChanged(Id, UserId, previous, path));
@@ -129,6 +139,22 @@ public sealed class CalendarBinding : Entity
         Enabled = false;
         UpdatedAt = Instant.Normalize(now);
         Raise(new CalendarBindingDisabled(Id, UserId));
+    }
+
+    /// <summary>Remembers where the server's change log stood after a pull.</summary>
+    public void RecordPull(string? syncToken, string? ctag, bool fullReconcile)
+    {
+        SyncToken = syncToken;
+        Ctag = ctag;
+        TicksSinceFullReconcile = fullReconcile ? 0 : TicksSinceFullReconcile + 1;
+    }
+
+    /// <summary>Forgets the change markers, so the next pull is a full listing (after a calendar move).</summary>
+    public void ForgetPullState()
+    {
+        SyncToken = null;
+        Ctag = null;
+        TicksSinceFullReconcile = 0;
     }
 
     public void RecordSync(BindingSyncStatus status, string? error, DateTimeOffset finishedAt)

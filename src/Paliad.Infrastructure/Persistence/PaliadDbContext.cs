@@ -6,6 +6,7 @@ using Paliad.Domain.CalDav;
 using Paliad.Domain.Common;
 using Paliad.Domain.Identity;
 using Paliad.Domain.Projects;
+using Paliad.Infrastructure.Persistence.Outbox;
 
 namespace Paliad.Infrastructure.Persistence;
 
@@ -34,6 +35,8 @@ public sealed class PaliadDbContext(DbContextOptions<PaliadDbContext> options)
 
     /// <summary>ASP.NET Core Data Protection's key ring (it encrypts the CalDAV passwords), shared by every instance.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -122,7 +122,7 @@ public sealed class AppointmentTests
     public void Delete_carries_where_the_remote_copies_are()
     {
         var appointment = Appointment.Create(Owner, null, Hearing(), Clock.Now);
-        var remote = new RemoteEventLocation(Guid.CreateVersion7(), "/dav/alice/master/x.ics", "\"etag-1\"");
+        var remote = new RemoteEventLocation(Guid.CreateVersion7(), Owner, "/dav/alice/master/x.ics", "\"etag-1\"");
 
         appointment.Delete([remote]);
 

@@ -19,5 +19,8 @@ public sealed class PaliadApiFactory(string connectionString) : WebApplicationFa
         // The test CalDAV servers listen on loopback.
         builder.UseSetting("CalDav:AllowPrivateNetworks", "true");
         builder.UseSetting("CalDav:RetryBaseDelaySeconds", "0.05");
+
+        // Tests drive the engine and the outbox themselves (RunTickAsync, ProcessPendingAsync): no background workers.
+        builder.UseSetting("Sync:Enabled", "false");
     }
 }

@@ -41,6 +41,8 @@ public sealed class ConstraintTests : DatabaseTest
         yield return Bad("ck_appointment_targets_uid_not_blank", $"INSERT INTO paliad.appointment_targets (id, appointment_id, binding_id, caldav_uid, caldav_href) VALUES (gen_random_uuid(), '{AppointmentId}', '{BindingId}', ' ', '/c/x.ics')");
         yield return Bad("ck_caldav_sync_log_status", SyncLogSql("'running'", "0", "now()", "now()"));
         yield return Bad("ck_caldav_sync_log_counts_not_negative", SyncLogSql("'ok'", "-1", "now()", "now()"));
+        yield return Bad("ck_outbox_messages_attempts_not_negative",
+            "INSERT INTO paliad.outbox_messages (id, type, payload, occurred_at, attempts, next_attempt_at) VALUES (gen_random_uuid(), 'AppointmentCreated', '{}', now(), -1, now())");
         yield return Bad("ck_caldav_sync_log_finished_after_started", SyncLogSql("'ok'", "0", "now()", "now() - interval '1 microsecond'"));
     }
 

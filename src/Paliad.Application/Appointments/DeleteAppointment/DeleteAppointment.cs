@@ -15,8 +15,9 @@ public sealed class DeleteAppointmentHandler(IPaliadDbContext db) : ICommandHand
         var appointment = await db.EditableAppointmentAsync(command.UserId, command.AppointmentId, cancellationToken);
         var remoteEvents = await db.AppointmentTargets.AsNoTracking()
             .Where(t => t.AppointmentId == appointment.Id)
+            .Join(db.CalendarBindings, t => t.BindingId, b => b.Id, (t, b) => new { Target = t, b.UserId })
             .ToListAsync(cancellationToken);
-        appointment.Delete(remoteEvents.ConvertAll(t => t.Location));
+        appointment.Delete(remoteEvents.ConvertAll(r => r.Target.LocationFor(r.UserId)));
         db.Appointments.Remove(appointment);
         await db.SaveChangesAsync(cancellationToken);
         return Unit.Value;

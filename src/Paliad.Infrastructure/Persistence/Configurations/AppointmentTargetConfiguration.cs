@@ -16,7 +16,6 @@ internal sealed class AppointmentTargetConfiguration : IEntityTypeConfiguration<
         builder.Property(t => t.CalDavHref).HasColumnName("caldav_href").HasMaxLength(AppointmentTarget.HrefMaxLength);
         builder.Property(t => t.CalDavEtag).HasColumnName("caldav_etag").HasMaxLength(AppointmentTarget.EtagMaxLength);
         builder.Property(t => t.ContentHash).HasMaxLength(AppointmentTarget.ContentHashMaxLength);
-        builder.Ignore(t => t.Location);
 
         builder.HasOne<Appointment>().WithMany().HasForeignKey(t => t.AppointmentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<CalendarBinding>().WithMany().HasForeignKey(t => t.BindingId).OnDelete(DeleteBehavior.Cascade);

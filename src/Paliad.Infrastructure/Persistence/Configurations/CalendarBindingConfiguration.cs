@@ -9,6 +9,9 @@ namespace Paliad.Infrastructure.Persistence.Configurations;
 
 internal sealed class CalendarBindingConfiguration : IEntityTypeConfiguration<CalendarBinding>
 {
+    public const string LeaseOwner = "LeaseOwner";
+    public const string LeaseExpiresAt = "LeaseExpiresAt";
+
     public void Configure(EntityTypeBuilder<CalendarBinding> builder)
     {
         var scopesWithoutProject = string.Join(
@@ -34,5 +37,12 @@ internal sealed class CalendarBindingConfiguration : IEntityTypeConfiguration<Ca
         // Restrict: a project that a binding names cannot vanish under it (its events would be orphaned in the calendar).
         builder.HasOne<Project>().WithMany().HasForeignKey(b => b.ScopeId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(b => b.ScopeId);
+        builder.Property(b => b.SyncToken).HasMaxLength(1024);
+        builder.Property(b => b.Ctag).HasMaxLength(1024);
+
+        // Multi-instance work claiming: a tick holds the binding's lease; the engine claims it with SQL
+        // (FOR UPDATE SKIP LOCKED), so these are shadow columns the domain never sees.
+        builder.Property<string>(LeaseOwner).HasMaxLength(200);
+        builder.Property<DateTimeOffset?>(LeaseExpiresAt);
     }
 }

@@ -15,7 +15,7 @@ public sealed class DeleteBindingHandler(IPaliadDbContext db) : ICommandHandler<
         var binding = await db.CalendarBindings.SingleOrDefaultAsync(b => b.Id == command.BindingId && b.UserId == command.UserId, cancellationToken)
             ?? throw new NotFoundException("Binding", command.BindingId);
         var remoteEvents = await db.AppointmentTargets.AsNoTracking().Where(t => t.BindingId == binding.Id).ToListAsync(cancellationToken);
-        binding.Delete(command.KeepRemoteEvents, remoteEvents.ConvertAll(t => t.Location));
+        binding.Delete(command.KeepRemoteEvents, remoteEvents.ConvertAll(t => t.LocationFor(binding.UserId)));
         db.CalendarBindings.Remove(binding);
         await db.SaveChangesAsync(cancellationToken);
         return Unit.Value;

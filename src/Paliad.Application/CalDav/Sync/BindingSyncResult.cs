@@ -1,0 +1,24 @@
+namespace Paliad.Application.CalDav.Sync;
+
+/// <summary>What one (user, binding) tick did: status ok / partial / error, or skipped when another instance was
+/// syncing that binding at the time.</summary>
+public sealed record BindingSyncResult(
+    Guid BindingId,
+    string CalendarPath,
+    string Status,
+    int Pushed,
+    int Updated,
+    int Deleted,
+    int Pulled,
+    int Conflicts,
+    int Restored,
+    string? Error)
+{
+    public const string Skipped = "skipped";
+}
+
+/// <summary>Runs ticks on demand (the engine lives in Infrastructure).</summary>
+public interface ISyncRunner
+{
+    Task<BindingSyncResult> SyncBindingAsync(Guid bindingId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,36 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Paliad.Application.Common;
+
+namespace Paliad.Application.CalDav.Sync.SyncNow;
+
+/// <summary>POST /api/caldav-sync: a tick now for each of the caller's enabled bindings, or for one named binding
+/// (enabled or not: asking for it is the point), returning what each did.</summary>
+public sealed record SyncNow(Guid UserId, Guid? BindingId) : ICommand<IReadOnlyList<BindingSyncResult>>;
+
+public sealed class SyncNowHandler(IPaliadDbContext db, ISyncRunner runner) : ICommandHandler<SyncNow, IReadOnlyList<BindingSyncResult>>
+{
+    public async ValueTask<IReadOnlyList<BindingSyncResult>> Handle(SyncNow command, CancellationToken cancellationToken)
+    {
+        if (!await db.CalDavConfigs.AnyAsync(c => c.UserId == command.UserId, cancellationToken))
+        {
+            throw new NotFoundException("The CalDAV account is not configured.");
+        }
+
+        var bindings = db.CalendarBindings.AsNoTracking().Where(b => b.UserId == command.UserId);
+        bindings = command.BindingId is { } id ? bindings.Where(b => b.Id == id) : bindings.Where(b => b.Enabled);
+        var ids = await bindings.OrderBy(b => b.CreatedAt).Select(b => b.Id).ToListAsync(cancellationToken);
+        if (command.BindingId is { } wanted && ids.Count == 0)
+        {
+            throw new NotFoundException("Binding", wanted);
+        }
+
+        var results = new List<BindingSyncResult>(ids.Count);
+        foreach (var bindingId in ids)
+        {
+            results.Add(await runner.SyncBindingAsync(bindingId, cancellationToken));
+        }
+
+        return results;
+    }
+}

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Paliad.Domain.Common;
+
+namespace Paliad.Infrastructure.Persistence.Outbox;
+
+/// <summary>
+/// A domain event waiting to be published, written in the same transaction as the change that raised it.
+/// A worker claims it with a lease (FOR UPDATE SKIP LOCKED), publishes it through the mediator and records the
+/// outcome: processed, or a failed attempt with the next try after a backoff, or dead after too many attempts.
+/// </summary>
+public sealed class OutboxMessage
+{
+    public const int TypeMaxLength = 200;
+    public const int ErrorMaxLength = 4000;
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    private OutboxMessage()
+    {
+        Type = string.Empty;
+        Payload = string.Empty;
+    }
+
+    public Guid Id { get; private set; }
+
+    /// <summary>The event's type name (see <see cref="DomainEventTypes"/>).</summary>
+    public string Type { get; private set; }
+
+    public string Payload { get; private set; }
+
+    public DateTimeOffset OccurredAt { get; private set; }
+
+    public DateTimeOffset? ProcessedAt { get; private set; }
+
+    public int Attempts { get; private set; }
+
+    public DateTimeOffset NextAttemptAt { get; private set; }
+
+    public string? LastError { get; private set; }
+
+    /// <summary>Set when the message gave up (too many attempts, or an unknown type); it stays for inspection.</summary>
+    public DateTimeOffset? DeadAt { get; private set; }
+
+    public static OutboxMessage From(IDomainEvent domainEvent, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(domainEvent);
+        return new OutboxMessage
+        {
+            Id = Guid.CreateVersion7(),
+            Type = DomainEventTypes.NameOf(domainEvent.GetType()),
+            Payload = JsonSerializer.Serialize(domainEvent, domainEvent.GetType(), Json),
+            OccurredAt = Instant.Normalize(now),
+            NextAttemptAt = Instant.Normalize(now),
+        };
+    }
+
+    public IDomainEvent? ToEvent()
+        => DomainEventTypes.Find(Type) is { } type ? (IDomainEvent?)JsonSerializer.Deserialize(Payload, type, Json) : null;
+
+    public void MarkProcessed(DateTimeOffset now)
+    {
+        ProcessedAt = Instant.Normalize(now);
+        LastError = null;
+    }
+
+    /// <summary>Records a failed attempt; the next one waits an exponential backoff, or the message dies.</summary>
+    public void MarkFailed(string error, DateTimeOffset now, int maxAttempts, TimeSpan baseDelay, TimeSpan maxDelay)
+    {
+        Attempts++;
+        LastError = error.Length <= ErrorMaxLength ? error : error[..ErrorMaxLength];
+        if (Attempts >= maxAttempts)
+        {
+            DeadAt = Instant.Normalize(now);
+            return;
+        }
+
+        var delay = TimeSpan.FromTicks(Math.Min(maxDelay.Ticks, baseDelay.Ticks * (1L << Math.Min(Attempts - 1, 20))));
+        var jitter = TimeSpan.FromTicks((long)(delay.Ticks * 0.2 * Random.Shared.NextDouble()));
+        NextAttemptAt = Instant.Normalize(now + delay + jitter);
+    }
+
+    public void MarkDead(string error, DateTimeOffset now)
+    {
+        LastError = error;
+        DeadAt = Instant.Normalize(now);
+    }
+}
+
+/// <summary>Every concrete domain event type, by name: what the outbox stores and reads back.</summary>
+public static class DomainEventTypes
+{
+    private static readonly Dictionary<string, Type> ByName = typeof(IDomainEvent).Assembly.GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IDomainEvent).IsAssignableFrom(t))
+        .ToDictionary(t => t.Name, StringComparer.Ordinal);
+
+    public static string NameOf(Type type)
+        => ByName.TryGetValue(type.Name, out var known) && known == type ? type.Name : throw new ArgumentException($"{type} is not a domain event type.", nameof(type));
+
+    public static Type? Find(string name) => ByName.GetValueOrDefault(name);
+}

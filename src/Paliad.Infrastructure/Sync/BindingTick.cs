@@ -1,0 +1,393 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Paliad.Application.Appointments;
+using Paliad.Application.Projects;
+using Paliad.Domain.Appointments;
+using Paliad.Domain.CalDav;
+using Paliad.Infrastructure.CalDav;
+using Paliad.Infrastructure.CalDav.ICalendar;
+using Paliad.Infrastructure.Persistence;
+
+namespace Paliad.Infrastructure.Sync;
+
+/// <summary>
+/// The work on one binding's calendar, in one DbContext: push what changed, delete what left the scope, pull what
+/// changed on the server, and reconcile by per-target ETag. Every PUT and DELETE is recorded in the database right
+/// after it succeeds, and UIDs and hrefs are derived from ids, so an interrupted tick leaves nothing the next one
+/// does not converge and never a duplicate.
+/// </summary>
+internal sealed partial class BindingTick(
+    PaliadDbContext db,
+    CalDavClient client,
+    CalendarBinding binding,
+    TimeProvider clock,
+    SyncOptions options,
+    SyncMetrics metrics,
+    ILogger logger)
+{
+    private readonly List<string> _problems = [];
+
+    public int Pushed { get; private set; }
+
+    public int Updated { get; private set; }
+
+    public int Deleted { get; private set; }
+
+    public int Pulled { get; private set; }
+
+    public int Conflicts { get; private set; }
+
+    public int Restored { get; private set; }
+
+    /// <summary>Per-resource problems (the tick went on without them): the tick is then "partial".</summary>
+    public IReadOnlyList<string> Problems => _problems;
+
+    public SyncCounts Counts => new(Pushed, Updated, Deleted, Pulled, Conflicts, Restored);
+
+    // ---- the whole tick ---------------------------------------------------------------------------------------------
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var appointments = await db.ForBinding(binding).ToDictionaryAsync(a => a.Id, cancellationToken);
+        var targets = await db.AppointmentTargets.Where(t => t.BindingId == binding.Id).ToListAsync(cancellationToken);
+        var byAppointment = targets.ToDictionary(t => t.AppointmentId);
+
+        foreach (var appointment in appointments.Values.OrderBy(a => a.StartsAt))
+        {
+            await Guarded(appointment.Id, () => PushAsync(appointment, byAppointment.GetValueOrDefault(appointment.Id), cancellationToken));
+        }
+
+        foreach (var stale in targets.Where(t => !appointments.ContainsKey(t.AppointmentId)).ToList())
+        {
+            await Guarded(stale.AppointmentId, () => DeleteStaleAsync(stale, cancellationToken));
+        }
+
+        await PullAsync(appointments, byAppointment, cancellationToken);
+    }
+
+    // ---- push ---------------------------------------------------------------------------------------------------------
+
+    /// <summary>Makes the remote event match the appointment: create it (no target), update it (content hash
+    /// differs), or nothing (unchanged). A 412 on update means the server's copy changed too: Paliad wins.</summary>
+    public async Task PushAsync(Appointment appointment, AppointmentTarget? target, CancellationToken cancellationToken)
+    {
+        var uid = target?.CalDavUid ?? EventNames.Uid(appointment.Id, binding.Id);
+        var href = target?.CalDavHref ?? EventNames.Href(binding.CalendarPath, uid);
+        var content = EventContent.From(appointment, uid);
+        var hash = content.ContentHash();
+        if (target is not null && target.ContentHash == hash)
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        var iCalendar = ICalendarMapper.ToICalendar(content, appointment.Version, appointment.CreatedAt, appointment.UpdatedAt, now);
+        if (target is null)
+        {
+            var etag = await CreateOrAdoptAsync(href, iCalendar, cancellationToken);
+            db.AppointmentTargets.Add(AppointmentTarget.RecordCreated(appointment.Id, binding.Id, uid, href, etag, hash, now));
+            Pushed++;
+            metrics.Pushes.Add(1);
+        }
+        else
+        {
+            var (etag, outcome) = await OverwriteAsync(href, iCalendar, target.CalDavEtag, cancellationToken);
+            target.RecordPushed(etag, hash, now);
+            Count(outcome);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>PUT If-None-Match: *. If the resource is there already (an earlier tick died after its PUT, or a
+    /// retried request landed twice) it is ours — the UID and href come from our ids — so it is overwritten.</summary>
+    private async Task<string?> CreateOrAdoptAsync(string href, string iCalendar, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.CreateAsync(href, iCalendar, cancellationToken);
+        }
+        catch (CalDavConflictException)
+        {
+            var current = await client.GetEtagAsync(href, cancellationToken);
+            return current is null
+                ? await client.CreateAsync(href, iCalendar, cancellationToken)
+                : await client.UpdateAsync(href, iCalendar, current, cancellationToken);
+        }
+    }
+
+    private enum PutOutcome
+    {
+        Updated,
+        Conflict,
+        Restored,
+    }
+
+    /// <summary>PUT If-Match with the ETag we last saw. A 412 means the server's copy changed as well: fetch its
+    /// current ETag and overwrite (Paliad is the system of record), or re-create it when it was deleted.</summary>
+    private async Task<(string? Etag, PutOutcome Outcome)> OverwriteAsync(string href, string iCalendar, string? knownEtag, CancellationToken cancellationToken)
+    {
+        if (knownEtag is not null)
+        {
+            try
+            {
+                return (await client.UpdateAsync(href, iCalendar, knownEtag, cancellationToken), PutOutcome.Updated);
+            }
+            catch (CalDavConflictException)
+            {
+                // Both sides changed; fall through to overwrite what is there now.
+            }
+        }
+
+        var current = await client.GetEtagAsync(href, cancellationToken);
+        if (current is null)
+        {
+            return (await client.CreateAsync(href, iCalendar, cancellationToken), PutOutcome.Restored);
+        }
+
+        var etag = await client.UpdateAsync(href, iCalendar, current, cancellationToken);
+        return (etag, knownEtag is null ? PutOutcome.Updated : PutOutcome.Conflict);
+    }
+
+    private void Count(PutOutcome outcome)
+    {
+        switch (outcome)
+        {
+            case PutOutcome.Updated:
+                Updated++;
+                metrics.Pushes.Add(1);
+                break;
+            case PutOutcome.Conflict:
+                Updated++;
+                Conflicts++;
+                metrics.Pushes.Add(1);
+                metrics.Conflicts.Add(1);
+                break;
+            case PutOutcome.Restored:
+                Restored++;
+                metrics.Restored.Add(1);
+                break;
+        }
+    }
+
+    /// <summary>A target whose appointment left the scope: its event leaves the calendar (404 counts as done).</summary>
+    public async Task DeleteStaleAsync(AppointmentTarget target, CancellationToken cancellationToken)
+    {
+        await DeleteRemoteAsync(client, target.CalDavHref, target.CalDavEtag, cancellationToken);
+        db.AppointmentTargets.Remove(target);
+        Deleted++;
+        metrics.Deletes.Add(1);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>DELETE with If-Match; when the server's copy changed meanwhile it goes anyway: the appointment is no
+    /// longer meant to be in this calendar.</summary>
+    public static async Task DeleteRemoteAsync(CalDavClient client, string href, string? etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.DeleteAsync(href, etag, cancellationToken);
+        }
+        catch (CalDavConflictException)
+        {
+            await client.DeleteAsync(href, null, cancellationToken);
+        }
+    }
+
+    // ---- pull ---------------------------------------------------------------------------------------------------------
+
+    private async Task PullAsync(Dictionary<Guid, Appointment> appointments, Dictionary<Guid, AppointmentTarget> targets, CancellationToken cancellationToken)
+    {
+        var state = await client.GetCollectionStateAsync(binding.CalendarPath, cancellationToken);
+        var fullReconcile = binding.SyncToken is null || binding.TicksSinceFullReconcile + 1 >= Math.Max(1, options.FullReconcileEvery);
+        var unchanged = state.SyncToken is not null && state.SyncToken == binding.SyncToken
+                        && (state.Ctag is null || state.Ctag == binding.Ctag);
+        if (unchanged && !fullReconcile)
+        {
+            binding.RecordPull(binding.SyncToken, binding.Ctag, fullReconcile: false);
+            return;
+        }
+
+        var live = targets.Values.Where(t => appointments.ContainsKey(t.AppointmentId)).ToDictionary(t => Hrefs.Key(t.CalDavHref), StringComparer.Ordinal);
+        var changed = new List<AppointmentTarget>();
+        var deleted = new List<AppointmentTarget>();
+        var newToken = state.SyncToken;
+        if (!fullReconcile && state.SupportsSyncCollection && binding.SyncToken is not null)
+        {
+            var sync = await client.SyncCollectionAsync(binding.CalendarPath, binding.SyncToken, cancellationToken);
+            newToken = sync.SyncToken;
+            if (sync.WasReset)
+            {
+                Compare(live, sync.Changes.Where(c => !c.Deleted).ToDictionary(c => c.Href, c => c.Etag, StringComparer.Ordinal), changed, deleted);
+                fullReconcile = true;
+            }
+            else
+            {
+                foreach (var change in sync.Changes)
+                {
+                    if (live.TryGetValue(change.Href, out var target))
+                    {
+                        if (change.Deleted)
+                        {
+                            deleted.Add(target);
+                        }
+                        else if (change.Etag is null || change.Etag != target.CalDavEtag)
+                        {
+                            changed.Add(target);
+                        }
+                    }
+                }
+            }
+        }
+        else
+        {
+            Compare(live, await client.ListEtagsAsync(binding.CalendarPath, cancellationToken), changed, deleted);
+        }
+
+        if (changed.Count > 0)
+        {
+            var fetched = await client.MultigetAsync(binding.CalendarPath, changed.ConvertAll(t => t.CalDavHref), cancellationToken);
+            foreach (var target in changed)
+            {
+                var key = Hrefs.Key(target.CalDavHref);
+                if (fetched.Found.TryGetValue(key, out var remote))
+                {
+                    await Guarded(target.AppointmentId, () => ReconcileAsync(appointments[target.AppointmentId], target, remote, cancellationToken));
+                }
+                else if (fetched.Deleted.Contains(key))
+                {
+                    deleted.Add(target);
+                }
+            }
+        }
+
+        foreach (var target in deleted)
+        {
+            await Guarded(target.AppointmentId, () => RestoreAsync(appointments[target.AppointmentId], target, cancellationToken));
+        }
+
+        binding.RecordPull(newToken, state.Ctag, fullReconcile);
+    }
+
+    /// <summary>Full listing: a target missing from the server was deleted there; one whose ETag moved was edited.</summary>
+    private static void Compare(
+        Dictionary<string, AppointmentTarget> live, IReadOnlyDictionary<string, string?> remote, List<AppointmentTarget> changed, List<AppointmentTarget> deleted)
+    {
+        foreach (var (href, target) in live)
+        {
+            if (!remote.TryGetValue(href, out var etag))
+            {
+                deleted.Add(target);
+            }
+            else if (etag is null || etag != target.CalDavEtag)
+            {
+                changed.Add(target);
+            }
+        }
+    }
+
+    /// <summary>The server's copy changed. Remote-only change: applied to the appointment when the binding's user
+    /// may edit it, else overwritten. Both changed: Paliad wins, and a conflict is counted.</summary>
+    private async Task ReconcileAsync(Appointment appointment, AppointmentTarget target, RemoteResource remote, CancellationToken cancellationToken)
+    {
+        if (remote.Etag is not null && remote.Etag == target.CalDavEtag)
+        {
+            return;
+        }
+
+        var ours = EventContent.From(appointment, target.CalDavUid);
+        var now = clock.GetUtcNow();
+        var readable = ICalendarMapper.TryParse(remote.ICalendar, appointment.TimeZone, out var edit, out var error);
+        if (ours.ContentHash() == target.ContentHash && readable && await MayEditAsync(appointment, cancellationToken))
+        {
+            var details = appointment.Details with
+            {
+                Title = string.IsNullOrWhiteSpace(edit!.Title) ? appointment.Title : edit.Title,
+                Description = edit.Description,
+                Location = edit.Location,
+                StartsAt = edit.StartsAt,
+                EndsAt = edit.EndsAt,
+                AllDay = edit.AllDay,
+            };
+            if (appointment.Change(details, now))
+            {
+                Pulled++;
+                metrics.Pulls.Add(1);
+            }
+
+            target.RecordPulled(remote.Etag, EventContent.From(appointment, target.CalDavUid).ContentHash(), now);
+            await db.SaveChangesAsync(cancellationToken);
+            return;
+        }
+
+        if (error is not null)
+        {
+            LogMalformed(logger, binding.Id, target.CalDavHref, error);
+        }
+
+        // Paliad's copy wins: it changed too, the remote copy is unreadable, or the user may only view it.
+        var bothChanged = ours.ContentHash() != target.ContentHash;
+        var iCalendar = ICalendarMapper.ToICalendar(ours, appointment.Version, appointment.CreatedAt, appointment.UpdatedAt, now);
+        var (etag, outcome) = await OverwriteAsync(target.CalDavHref, iCalendar, remote.Etag, cancellationToken);
+        target.RecordPushed(etag, ours.ContentHash(), now);
+        Count(bothChanged && outcome == PutOutcome.Updated ? PutOutcome.Conflict : outcome);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Deleted on the server (a phone, say): never delete a court date because of that — put it back.</summary>
+    private async Task RestoreAsync(Appointment appointment, AppointmentTarget target, CancellationToken cancellationToken)
+    {
+        var content = EventContent.From(appointment, target.CalDavUid);
+        var now = clock.GetUtcNow();
+        var etag = await CreateOrAdoptAsync(
+            target.CalDavHref, ICalendarMapper.ToICalendar(content, appointment.Version, appointment.CreatedAt, appointment.UpdatedAt, now), cancellationToken);
+        target.RecordPushed(etag, content.ContentHash(), now);
+        Restored++;
+        metrics.Restored.Add(1);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task<bool> MayEditAsync(Appointment appointment, CancellationToken cancellationToken)
+        => appointment.ProjectId is { } projectId
+            ? await db.EffectiveRoleAsync(binding.UserId, projectId, cancellationToken) is { } role && role.CanEdit()
+            : appointment.OwnerId == binding.UserId;
+
+    /// <summary>Runs one resource's work; a problem with that resource alone (a conflict that could not be resolved,
+    /// an unreadable answer, a concurrent edit) is noted and the tick goes on. Server-wide failures propagate.</summary>
+    private async Task Guarded(Guid appointmentId, Func<Task> work)
+    {
+        try
+        {
+            await work();
+        }
+        catch (Exception e) when (e is CalDavConflictException or CalDavNotFoundException or CalDavInvalidResponseException
+                                      or CalDavForbiddenException or DbUpdateException)
+        {
+            _problems.Add($"{appointmentId}: {e.Message}");
+            await DiscardPendingChangesAsync();
+            LogResourceProblem(logger, binding.Id, appointmentId, e.Message);
+        }
+    }
+
+    /// <summary>Forgets what the failed resource left unsaved, so the next SaveChanges does not retry it.</summary>
+    private async Task DiscardPendingChangesAsync()
+    {
+        foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State is not (EntityState.Unchanged or EntityState.Detached)).ToList())
+        {
+            if (entry.State == EntityState.Added)
+            {
+                entry.State = EntityState.Detached;
+            }
+            else
+            {
+                await entry.ReloadAsync();
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Binding {BindingId}: skipped malformed iCalendar at {Href}: {Error}")]
+    private static partial void LogMalformed(ILogger logger, Guid bindingId, string href, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Binding {BindingId}: appointment {AppointmentId} not synced this tick: {Problem}")]
+    private static partial void LogResourceProblem(ILogger logger, Guid bindingId, Guid appointmentId, string problem);
+}

@@ -1,0 +1,391 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Paliad.Application.Appointments;
+using Paliad.Application.CalDav;
+using Paliad.Application.CalDav.Sync;
+using Paliad.Domain.CalDav;
+using Paliad.Domain.Common;
+using Paliad.Infrastructure.CalDav;
+using Paliad.Infrastructure.Persistence;
+
+namespace Paliad.Infrastructure.Sync;
+
+/// <summary>
+/// The sync engine: periodic ticks over due bindings, on-demand ticks, and the hooks the outbox calls when an
+/// appointment or binding changes. All work on a binding happens under that binding's lease, so several instances
+/// (and a hook racing a tick) never work on one calendar at once.
+/// </summary>
+public sealed partial class SyncEngine(
+    IServiceScopeFactory scopes,
+    CalDavClientFactory clients,
+    TimeProvider clock,
+    IOptions<SyncOptions> syncOptions,
+    IOptions<CalDavOptions> calDavOptions,
+    SyncMetrics metrics,
+    ILogger<SyncEngine> logger) : ISyncRunner
+{
+    private readonly SyncOptions _options = syncOptions.Value;
+
+    /// <summary>Who holds a lease: unique per engine instance (process, or test host).</summary>
+    public string InstanceId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    private TimeSpan Lease => TimeSpan.FromSeconds(_options.LeaseSeconds);
+
+    // ---- ticks --------------------------------------------------------------------------------------------------
+
+    /// <summary>One periodic round: claim the due bindings (enabled, account sync on, interval elapsed or pending)
+    /// that no other instance holds, and tick each.</summary>
+    public async Task<IReadOnlyList<BindingSyncResult>> RunTickAsync(CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<Guid> claimed;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
+            claimed = await Leases.ClaimDueBindingsAsync(db, InstanceId, clock.GetUtcNow(), Lease, _options.MaxBindingsPerTick, cancellationToken);
+        }
+
+        var results = new List<BindingSyncResult>(claimed.Count);
+        foreach (var bindingId in claimed)
+        {
+            results.Add(await TickClaimedAsync(bindingId, cancellationToken));
+        }
+
+        return results;
+    }
+
+    /// <summary>A tick for one binding now (POST /api/caldav-sync, and hooks that reconcile a whole binding).</summary>
+    public async Task<BindingSyncResult> SyncBindingAsync(Guid bindingId, CancellationToken cancellationToken)
+    {
+        if (!await TryClaimAsync(bindingId, cancellationToken))
+        {
+            var path = await ReadAsync(db => db.CalendarBindings.Where(b => b.Id == bindingId).Select(b => b.CalendarPath).SingleOrDefaultAsync(cancellationToken));
+            return new BindingSyncResult(bindingId, path ?? string.Empty, BindingSyncResult.Skipped, 0, 0, 0, 0, 0, 0, "Another sync of this calendar is running.");
+        }
+
+        return await TickClaimedAsync(bindingId, cancellationToken);
+    }
+
+    /// <summary>Ticks every enabled binding of a user (after they lost or gained access to a project).</summary>
+    public async Task SyncUserAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var bindings = await ReadAsync(db => db.CalendarBindings.Where(b => b.UserId == userId && b.Enabled).Select(b => b.Id).ToListAsync(cancellationToken));
+        await ForEachBindingAsync(bindings, async id => RequireDone(await SyncBindingAsync(id, cancellationToken)), cancellationToken);
+    }
+
+    private async Task<BindingSyncResult> TickClaimedAsync(Guid bindingId, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var started = clock.GetUtcNow();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
+        try
+        {
+            var binding = await db.CalendarBindings.SingleOrDefaultAsync(b => b.Id == bindingId, cancellationToken);
+            var config = binding is null ? null : await db.CalDavConfigs.SingleOrDefaultAsync(c => c.UserId == binding.UserId, cancellationToken);
+            if (binding is null || config is null)
+            {
+                return new BindingSyncResult(bindingId, binding?.CalendarPath ?? string.Empty, BindingSyncResult.Skipped, 0, 0, 0, 0, 0, 0, "No CalDAV account for this binding.");
+            }
+
+            var tick = new BindingTick(db, ClientFor(scope, config), binding, clock, _options, metrics, logger);
+            string? fatal = null;
+            try
+            {
+                await tick.RunAsync(cancellationToken);
+            }
+            catch (CalDavException e)
+            {
+                fatal = e.Message;
+                db.ChangeTracker.Clear();
+                binding = await db.CalendarBindings.SingleAsync(b => b.Id == bindingId, cancellationToken);
+                config = await db.CalDavConfigs.SingleAsync(c => c.UserId == binding.UserId, cancellationToken);
+            }
+
+            var status = fatal is not null ? SyncLogStatus.Error : tick.Problems.Count > 0 ? SyncLogStatus.Partial : SyncLogStatus.Ok;
+            var error = fatal ?? (tick.Problems.Count > 0 ? $"{tick.Problems.Count} event(s) not synced: {string.Join("; ", tick.Problems)}" : null);
+            var finished = clock.GetUtcNow();
+            db.SyncLog.Add(SyncLogEntry.Record(binding.UserId, binding.Id, started, finished, status, tick.Counts, error));
+            binding.RecordSync(status == SyncLogStatus.Ok ? BindingSyncStatus.Ok : BindingSyncStatus.Error, error, finished);
+            await db.SaveChangesAsync(cancellationToken);
+            await RollUpAsync(db, config, finished, cancellationToken);
+            if (binding.Scope == BindingScope.AllVisible && fatal is null)
+            {
+                await WriteLegacyColumnsAsync(db, binding.Id, cancellationToken);
+            }
+
+            stopwatch.Stop();
+            metrics.TickDuration.Record(stopwatch.Elapsed.TotalSeconds);
+            if (status != SyncLogStatus.Ok)
+            {
+                metrics.Errors.Add(1);
+            }
+
+            var counts = tick.Counts;
+            var statusWord = Words.Of(status);
+            LogTick(logger, binding.Id, binding.UserId, statusWord, counts.Pushed, counts.Updated, counts.Deleted, counts.Pulled, counts.Conflicts,
+                counts.Restored, stopwatch.ElapsedMilliseconds, error);
+            return new BindingSyncResult(binding.Id, binding.CalendarPath, statusWord, counts.Pushed, counts.Updated, counts.Deleted, counts.Pulled,
+                counts.Conflicts, counts.Restored, error);
+        }
+        finally
+        {
+            await Leases.ReleaseBindingAsync(db, bindingId, InstanceId, CancellationToken.None);
+        }
+    }
+
+    /// <summary>The account shows the worst of its bindings: the first binding in error, else none.</summary>
+    private static async Task RollUpAsync(PaliadDbContext db, CalDavConfig config, DateTimeOffset finished, CancellationToken cancellationToken)
+    {
+        var worst = await db.CalendarBindings.AsNoTracking()
+            .Where(b => b.UserId == config.UserId && b.Enabled && b.SyncStatus == BindingSyncStatus.Error)
+            .OrderBy(b => b.CalendarPath)
+            .Select(b => b.CalendarPath + ": " + b.LastSyncError)
+            .FirstOrDefaultAsync(cancellationToken);
+        config.RecordSyncOutcome(finished, worst);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Phase F back-compat: appointments.caldav_uid/caldav_etag mirror the all_visible binding's targets.</summary>
+    private static Task<int> WriteLegacyColumnsAsync(PaliadDbContext db, Guid bindingId, CancellationToken cancellationToken)
+        => db.Database.ExecuteSqlAsync($"""
+            UPDATE paliad.appointments a SET caldav_uid = t.caldav_uid, caldav_etag = t.caldav_etag
+            FROM paliad.appointment_targets t
+            WHERE t.binding_id = {bindingId} AND t.appointment_id = a.id
+              AND (a.caldav_uid IS DISTINCT FROM t.caldav_uid OR a.caldav_etag IS DISTINCT FROM t.caldav_etag)
+            """, cancellationToken);
+
+    // ---- hooks --------------------------------------------------------------------------------------------------
+
+    /// <summary>An appointment was created or changed: push it to every enabled binding (of any user) whose scope
+    /// contains it, and take it out of those that hold it but no longer contain it. Each binding is best effort
+    /// with CalDav:HookTimeoutSeconds; if any failed, this throws so the outbox retries (what succeeded is then
+    /// "unchanged" and costs no request).</summary>
+    public async Task PushAppointmentAsync(Guid appointmentId, CancellationToken cancellationToken)
+    {
+        var bindings = await ReadAsync(db => CandidateBindingsAsync(db, appointmentId, cancellationToken));
+        await ForEachBindingAsync(bindings, bindingId => WithBindingAsync(bindingId, async (db, tick, binding, ct) =>
+        {
+            var appointment = await db.AppointmentInBinding(appointmentId, binding).SingleOrDefaultAsync(ct);
+            var target = await db.AppointmentTargets.SingleOrDefaultAsync(t => t.AppointmentId == appointmentId && t.BindingId == binding.Id, ct);
+            if (appointment is not null)
+            {
+                await tick.PushAsync(appointment, target, ct);
+            }
+            else if (target is not null)
+            {
+                await tick.DeleteStaleAsync(target, ct);
+            }
+        }, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Removes events from calendars by href (a deleted appointment's or binding's copies). Bindings that
+    /// still exist are worked on under their lease; a deleted binding's copies are removed with its user's account.</summary>
+    public async Task DeleteRemoteEventsAsync(IReadOnlyList<RemoteEventLocation> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        await ForEachBindingAsync(events.Select(e => e.BindingId).Distinct().ToList(), async bindingId =>
+        {
+            var copies = events.Where(e => e.BindingId == bindingId).ToList();
+            var exists = await ReadAsync(db => db.CalendarBindings.AnyAsync(b => b.Id == bindingId, cancellationToken));
+            if (exists)
+            {
+                await WithBindingAsync(bindingId, (db, tick, binding, ct) => DeleteAllAsync(ClientForUser(db, binding.UserId), copies, ct), cancellationToken);
+            }
+            else
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
+                await DeleteAllAsync(ClientForUser(db, copies[0].UserId), copies, cancellationToken);
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>A binding now points at another calendar: its events leave the old one, then a tick fills the new one.</summary>
+    public async Task MoveBindingCalendarAsync(Guid bindingId, CancellationToken cancellationToken)
+    {
+        await WithBindingAsync(bindingId, async (db, tick, binding, ct) =>
+        {
+            var newPath = Hrefs.AsCollection(Hrefs.Key(binding.CalendarPath));
+            var elsewhere = await db.AppointmentTargets.Where(t => t.BindingId == binding.Id).ToListAsync(ct);
+            foreach (var target in elsewhere.Where(t => !Hrefs.Key(t.CalDavHref).StartsWith(newPath, StringComparison.Ordinal)))
+            {
+                await tick.DeleteStaleAsync(target, ct);
+            }
+        }, cancellationToken);
+        RequireDone(await SyncBindingAsync(bindingId, cancellationToken));
+    }
+
+    private async Task DeleteAllAsync(Task<CalDavClient?> clientTask, IReadOnlyList<RemoteEventLocation> copies, CancellationToken cancellationToken)
+    {
+        if (await clientTask is not { } client)
+        {
+            return; // No account any more: no credentials to remove them with (DESIGN §6).
+        }
+
+        foreach (var copy in copies)
+        {
+            await BindingTick.DeleteRemoteAsync(client, copy.Href, copy.Etag, cancellationToken);
+            metrics.Deletes.Add(1);
+        }
+    }
+
+    /// <summary>Bindings that may carry the appointment (of its owner or of members of its project's ancestors),
+    /// plus those holding a copy of it; which of them really carry it is decided per binding under its lease.</summary>
+    private static async Task<List<Guid>> CandidateBindingsAsync(PaliadDbContext db, Guid appointmentId, CancellationToken cancellationToken)
+    {
+        var appointment = await db.Appointments.AsNoTracking().Where(a => a.Id == appointmentId)
+            .Select(a => new { a.OwnerId, a.ProjectId }).SingleOrDefaultAsync(cancellationToken);
+        var holders = db.AppointmentTargets.Where(t => t.AppointmentId == appointmentId).Select(t => t.BindingId);
+        IQueryable<Guid> users;
+        if (appointment is null)
+        {
+            users = Enumerable.Empty<Guid>().AsQueryable();
+        }
+        else if (appointment.ProjectId is { } projectId)
+        {
+            var path = await db.Projects.Where(p => p.Id == projectId).Select(p => p.Path).SingleAsync(cancellationToken);
+#pragma warning disable CA1309 // translated to SQL comparisons under the path column's "C" collation
+            users = db.ProjectMembers
+                .Join(db.Projects, m => m.ProjectId, a => a.Id, (m, a) => new { m.UserId, a.Path })
+                .Where(x => string.Compare(path, x.Path) >= 0 && string.Compare(path, x.Path + Domain.Projects.Project.SubtreeUpperBoundSuffix) < 0)
+                .Select(x => x.UserId);
+#pragma warning restore CA1309
+        }
+        else
+        {
+            users = new[] { appointment.OwnerId }.AsQueryable();
+        }
+
+        var userIds = await users.Distinct().ToListAsync(cancellationToken);
+        return await db.CalendarBindings
+            .Where(b => b.Enabled && (userIds.Contains(b.UserId) || holders.Contains(b.Id)))
+            .Where(b => db.CalDavConfigs.Any(c => c.UserId == b.UserId))
+            .Select(b => b.Id)
+            .ToListAsync(cancellationToken);
+    }
+
+    // ---- plumbing -----------------------------------------------------------------------------------------------
+
+    private delegate Task BindingWork(PaliadDbContext db, BindingTick tick, CalendarBinding binding, CancellationToken cancellationToken);
+
+    /// <summary>Runs hook work on one binding under its lease and the hook timeout. A binding another instance holds
+    /// is a failure, so the outbox retries once that tick is done (nothing is lost, nothing done twice).</summary>
+    private async Task WithBindingAsync(Guid bindingId, BindingWork work, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(calDavOptions.Value.HookTimeoutSeconds));
+        if (!await TryClaimAsync(bindingId, timeout.Token))
+        {
+            throw new SyncBusyException($"Binding {bindingId} is being synced by another worker; will retry.");
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
+        try
+        {
+            var binding = await db.CalendarBindings.SingleOrDefaultAsync(b => b.Id == bindingId, timeout.Token);
+            var config = binding is null ? null : await db.CalDavConfigs.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == binding.UserId, timeout.Token);
+            if (binding is null || config is null)
+            {
+                return;
+            }
+
+            var tick = new BindingTick(db, ClientFor(scope, config), binding, clock, _options, metrics, logger);
+            await work(db, tick, binding, timeout.Token);
+        }
+        finally
+        {
+            await Leases.ReleaseBindingAsync(db, bindingId, InstanceId, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Each binding best effort: all are tried, and if any failed the whole hook fails afterwards.</summary>
+    private async Task ForEachBindingAsync(IReadOnlyCollection<Guid> bindingIds, Func<Guid, Task> work, CancellationToken cancellationToken)
+    {
+        var failures = new List<string>();
+        foreach (var bindingId in bindingIds)
+        {
+            try
+            {
+                await work(bindingId);
+            }
+            catch (Exception e) when (e is CalDavException or SyncBusyException or DbUpdateException
+                                          || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                failures.Add($"binding {bindingId}: {e.Message}");
+                metrics.Errors.Add(1);
+                LogHookFailure(logger, bindingId, e.Message);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new SyncBusyException(string.Join("; ", failures));
+        }
+    }
+
+    private static void RequireDone(BindingSyncResult result)
+    {
+        if (result.Status is BindingSyncResult.Skipped or "error")
+        {
+            throw new SyncBusyException($"Binding {result.BindingId}: {result.Error}");
+        }
+    }
+
+    private async Task<bool> TryClaimAsync(Guid bindingId, CancellationToken cancellationToken)
+        => await ReadAsync(db => Leases.TryClaimBindingAsync(db, bindingId, InstanceId, clock.GetUtcNow(), Lease, cancellationToken));
+
+    private CalDavClient ClientFor(AsyncServiceScope scope, CalDavConfig config)
+    {
+        var protector = scope.ServiceProvider.GetRequiredService<ICalDavPasswordProtector>();
+        var password = config.EncryptedPassword is null ? null : protector.Unprotect(config.EncryptedPassword);
+        return clients.Create(config.ServerUrl, config.Username, password);
+    }
+
+    private async Task<CalDavClient?> ClientForUser(PaliadDbContext db, Guid userId)
+    {
+        var config = await db.CalDavConfigs.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == userId);
+        if (config is null)
+        {
+            return null;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        return ClientFor(scope, config);
+    }
+
+    private async Task<T> ReadAsync<T>(Func<PaliadDbContext, Task<T>> query)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<PaliadDbContext>());
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Sync tick binding={BindingId} user={UserId} status={Status} pushed={Pushed} updated={Updated} deleted={Deleted} pulled={Pulled} conflicts={Conflicts} restored={Restored} ms={ElapsedMs} error={Error}")]
+    private static partial void LogTick(ILogger logger, Guid bindingId, Guid userId, string status, int pushed, int updated, int deleted, int pulled,
+        int conflicts, int restored, long elapsedMs, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sync hook on binding {BindingId} failed (the outbox retries): {Problem}")]
+    private static partial void LogHookFailure(ILogger logger, Guid bindingId, string problem);
+}
+
+/// <summary>A hook could not finish every binding now (busy, server trouble); the outbox retries it with backoff.</summary>
+public sealed class SyncBusyException : Exception
+{
+    public SyncBusyException(string message)
+        : base(message)
+    {
+    }
+
+    public SyncBusyException()
+    {
+    }
+
+    public SyncBusyException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

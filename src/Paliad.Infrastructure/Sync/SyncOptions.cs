@@ -1,0 +1,41 @@
+namespace Paliad.Infrastructure.Sync;
+
+/// <summary>Configuration section "Sync" (DESIGN §7).</summary>
+public sealed class SyncOptions
+{
+    public const string Section = "Sync";
+
+    /// <summary>Runs the background workers (periodic ticks and the outbox). Off in tests, which drive them directly.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often the periodic tick looks for due bindings.</summary>
+    public int TickSeconds { get; set; } = 30;
+
+    /// <summary>Every this many ticks a binding's pull is a full ETag listing even when the change markers say
+    /// nothing changed, because servers lose change-log rows.</summary>
+    public int FullReconcileEvery { get; set; } = 20;
+
+    /// <summary>How long a claimed binding stays claimed when its instance dies mid-tick.</summary>
+    public int LeaseSeconds { get; set; } = 300;
+
+    /// <summary>Bindings one instance claims per periodic tick.</summary>
+    public int MaxBindingsPerTick { get; set; } = 20;
+}
+
+/// <summary>Configuration section "Outbox".</summary>
+public sealed class OutboxOptions
+{
+    public const string Section = "Outbox";
+
+    public int BatchSize { get; set; } = 20;
+
+    public double PollSeconds { get; set; } = 2;
+
+    public int MaxAttempts { get; set; } = 12;
+
+    public double RetryBaseDelaySeconds { get; set; } = 2;
+
+    public double RetryMaxDelaySeconds { get; set; } = 600;
+
+    public int LeaseSeconds { get; set; } = 300;
+}
