@@ -239,27 +239,28 @@ public sealed partial class SyncEngine(
         var appointment = await db.Appointments.AsNoTracking().Where(a => a.Id == appointmentId)
             .Select(a => new { a.OwnerId, a.ProjectId }).SingleOrDefaultAsync(cancellationToken);
         var holders = db.AppointmentTargets.Where(t => t.AppointmentId == appointmentId).Select(t => t.BindingId);
-        IQueryable<Guid> users;
+        List<Guid> userIds;
         if (appointment is null)
         {
-            users = Enumerable.Empty<Guid>().AsQueryable();
+            userIds = [];
         }
         else if (appointment.ProjectId is { } projectId)
         {
             var path = await db.Projects.Where(p => p.Id == projectId).Select(p => p.Path).SingleAsync(cancellationToken);
 #pragma warning disable CA1309 // translated to SQL comparisons under the path column's "C" collation
-            users = db.ProjectMembers
+            userIds = await db.ProjectMembers
                 .Join(db.Projects, m => m.ProjectId, a => a.Id, (m, a) => new { m.UserId, a.Path })
                 .Where(x => string.Compare(path, x.Path) >= 0 && string.Compare(path, x.Path + Domain.Projects.Project.SubtreeUpperBoundSuffix) < 0)
-                .Select(x => x.UserId);
+                .Select(x => x.UserId)
+                .Distinct()
+                .ToListAsync(cancellationToken);
 #pragma warning restore CA1309
         }
         else
         {
-            users = new[] { appointment.OwnerId }.AsQueryable();
+            userIds = [appointment.OwnerId];
         }
 
-        var userIds = await users.Distinct().ToListAsync(cancellationToken);
         return await db.CalendarBindings
             .Where(b => b.Enabled && (userIds.Contains(b.UserId) || holders.Contains(b.Id)))
             .Where(b => db.CalDavConfigs.Any(c => c.UserId == b.UserId))

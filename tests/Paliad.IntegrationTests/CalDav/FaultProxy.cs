@@ -28,6 +28,10 @@ public abstract record Fault(string? Method)
 
     /// <summary>Answer with a redirect to this absolute URL.</summary>
     public sealed record Redirect(string? Method, string Location) : Fault(Method);
+
+    /// <summary>Forward the request (the server applies it), then drop the connection before the answer — and run
+    /// <paramref name="Then"/>, e.g. to kill the caller mid-tick.</summary>
+    public sealed record ForwardThenReset(string? Method, Action? Then = null) : Fault(Method);
 }
 
 /// <summary>
@@ -42,6 +46,7 @@ public sealed class FaultProxy : IAsyncDisposable
     };
 
     private readonly ConcurrentQueue<Fault> _faults = new();
+    private readonly List<string> _requests = [];
     private readonly WebApplication _app;
     private readonly HttpClient _upstream;
     private readonly Uri _target;
@@ -59,6 +64,31 @@ public sealed class FaultProxy : IAsyncDisposable
     public int FaultsServed => _faultsServed;
 
     public int FaultsPending => _faults.Count;
+
+    /// <summary>While true the server looks down: every connection is dropped.</summary>
+    public bool Down { get; set; }
+
+    /// <summary>"METHOD /path" of every request that reached the proxy.</summary>
+    public IReadOnlyList<string> Requests
+    {
+        get
+        {
+            lock (_requests)
+            {
+                return _requests.ToList();
+            }
+        }
+    }
+
+    public int Count(string method) => Requests.Count(r => r.StartsWith(method + " ", StringComparison.Ordinal));
+
+    public void ResetRequests()
+    {
+        lock (_requests)
+        {
+            _requests.Clear();
+        }
+    }
 
     public static async Task<FaultProxy> StartAsync(Uri target)
     {
@@ -89,6 +119,17 @@ public sealed class FaultProxy : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        lock (_requests)
+        {
+            _requests.Add($"{context.Request.Method} {context.Request.Path}");
+        }
+
+        if (Down)
+        {
+            context.Abort();
+            return;
+        }
+
         var fault = TakeFault(context.Request.Method);
         switch (fault)
         {
@@ -125,6 +166,13 @@ public sealed class FaultProxy : IAsyncDisposable
         }
 
         using var upstream = await ForwardAsync(context);
+        if (fault is Fault.ForwardThenReset reset)
+        {
+            reset.Then?.Invoke();
+            context.Abort();
+            return;
+        }
+
         context.Response.StatusCode = (int)upstream.StatusCode;
         foreach (var header in upstream.Headers.Concat(upstream.Content.Headers).Where(h => !HopByHop.Contains(h.Key)))
         {
