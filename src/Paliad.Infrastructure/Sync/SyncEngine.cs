@@ -90,10 +90,11 @@ public sealed partial class SyncEngine(
                 return new BindingSyncResult(bindingId, binding?.CalendarPath ?? string.Empty, BindingSyncResult.Skipped, 0, 0, 0, 0, 0, 0, "No CalDAV account for this binding.");
             }
 
-            var tick = new BindingTick(db, ClientFor(scope, config), binding, clock, _options, metrics, logger);
+            BindingTick? tick = null;
             string? fatal = null;
             try
             {
+                tick = new BindingTick(db, ClientFor(scope, config), binding, clock, _options, metrics, logger);
                 await tick.RunAsync(cancellationToken);
             }
             catch (CalDavException e)
@@ -104,10 +105,12 @@ public sealed partial class SyncEngine(
                 config = await db.CalDavConfigs.SingleAsync(c => c.UserId == binding.UserId, cancellationToken);
             }
 
-            var status = fatal is not null ? SyncLogStatus.Error : tick.Problems.Count > 0 ? SyncLogStatus.Partial : SyncLogStatus.Ok;
-            var error = fatal ?? (tick.Problems.Count > 0 ? $"{tick.Problems.Count} event(s) not synced: {string.Join("; ", tick.Problems)}" : null);
+            var problems = tick?.Problems ?? [];
+            var counts = tick?.Counts ?? SyncCounts.None;
+            var status = fatal is not null ? SyncLogStatus.Error : problems.Count > 0 ? SyncLogStatus.Partial : SyncLogStatus.Ok;
+            var error = fatal ?? (problems.Count > 0 ? $"{problems.Count} event(s) not synced: {string.Join("; ", problems)}" : null);
             var finished = clock.GetUtcNow();
-            db.SyncLog.Add(SyncLogEntry.Record(binding.UserId, binding.Id, started, finished, status, tick.Counts, error));
+            db.SyncLog.Add(SyncLogEntry.Record(binding.UserId, binding.Id, started, finished, status, counts, error));
             binding.RecordSync(status == SyncLogStatus.Ok ? BindingSyncStatus.Ok : BindingSyncStatus.Error, error, finished);
             await db.SaveChangesAsync(cancellationToken);
             await RollUpAsync(db, config, finished, cancellationToken);
@@ -123,7 +126,6 @@ public sealed partial class SyncEngine(
                 metrics.Errors.Add(1);
             }
 
-            var counts = tick.Counts;
             var statusWord = Words.Of(status);
             LogTick(logger, binding.Id, binding.UserId, statusWord, counts.Pushed, counts.Updated, counts.Deleted, counts.Pulled, counts.Conflicts,
                 counts.Restored, stopwatch.ElapsedMilliseconds, error);
@@ -342,7 +344,17 @@ public sealed partial class SyncEngine(
     private CalDavClient ClientFor(AsyncServiceScope scope, CalDavConfig config)
     {
         var protector = scope.ServiceProvider.GetRequiredService<ICalDavPasswordProtector>();
-        var password = config.EncryptedPassword is null ? null : protector.Unprotect(config.EncryptedPassword);
+        string? password;
+        try
+        {
+            password = config.EncryptedPassword is null ? null : protector.Unprotect(config.EncryptedPassword);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            // The key that encrypted it is gone (key ring lost): the user has to enter the password again.
+            throw new CalDavUnauthorizedException($"The stored CalDAV password cannot be decrypted ({e.Message}); save the account again.");
+        }
+
         return clients.Create(config.ServerUrl, config.Username, password);
     }
 
