@@ -294,3 +294,50 @@ public sealed class SyncEndToEndTests(string server) : SyncTest(server)
         await Phone.UpdateAsync(href, edited, current.Etag!);
     }
 }
+
+/// <summary>Binding edits that move or re-read a calendar.</summary>
+public sealed class BindingMaintenanceTests(string server) : SyncTest(server)
+{
+    private const string Alice = "alice@firm.example";
+
+    [Test]
+    public async Task Pointing_a_binding_at_another_calendar_moves_its_events_there()
+    {
+        var alice = As(Alice);
+        var before = await NewCalendarAsync("before");
+        var after = await NewCalendarAsync("after");
+        await CreateAppointmentAsync(alice, "Oral hearing");
+        await ConfigureAsync(Alice, before);
+        await DrainAsync();
+        var binding = await BindingOnAsync(before);
+
+        await ExpectAsync(PatchAsync(alice, $"/api/caldav-bindings/{binding}", new { calendarPath = after }), System.Net.HttpStatusCode.OK);
+        await DrainAsync();
+
+        Assert.That(await TitlesAsync(before), Is.Empty);
+        Assert.That(await TitlesAsync(after), Is.EqualTo(new[] { "Oral hearing" }));
+        Assert.That(await ScalarAsync<string>("SELECT caldav_href FROM paliad.appointment_targets"), Does.StartWith(after));
+    }
+
+    [Test]
+    public async Task Now_and_then_a_tick_lists_every_etag_even_when_the_sync_token_did_not_move()
+    {
+        var alice = As(Alice);
+        var calendar = await NewCalendarAsync("court");
+        await CreateAppointmentAsync(alice, "Oral hearing");
+        await ConfigureAsync(Alice, calendar);
+        await DrainAsync();
+        await Engine.SyncBindingAsync(await BindingOnAsync(calendar), CancellationToken.None);
+
+        Proxy.ResetRequests();
+        await Engine.SyncBindingAsync(await BindingOnAsync(calendar), CancellationToken.None);
+        var ordinary = Proxy.Count("PROPFIND");
+        await ExecuteAsync("UPDATE paliad.calendar_bindings SET ticks_since_full_reconcile = 1000");
+        Proxy.ResetRequests();
+        await Engine.SyncBindingAsync(await BindingOnAsync(calendar), CancellationToken.None);
+
+        Assert.That(ordinary, Is.EqualTo(1), "only the change markers");
+        Assert.That(Proxy.Count("PROPFIND"), Is.EqualTo(2), "the change markers and the full ETag listing");
+        Assert.That(await ScalarAsync<int>("SELECT ticks_since_full_reconcile FROM paliad.calendar_bindings"), Is.Zero);
+    }
+}
