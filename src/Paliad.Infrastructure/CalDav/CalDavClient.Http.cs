@@ -1,0 +1,207 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Xml.Linq;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using static Paliad.Infrastructure.CalDav.DavXml;
+
+namespace Paliad.Infrastructure.CalDav;
+
+/// <summary>Plumbing: requests, redirects, authorisation, size caps, status mapping.</summary>
+public sealed partial class CalDavClient
+{
+    // ---- plumbing -----------------------------------------------------------------------------------------------
+
+    private static readonly XName[] CalendarProperties =
+    [
+        Dav + "resourcetype", Dav + "displayname", Apple + "calendar-color", Cal + "supported-calendar-component-set",
+        CalendarServer + "getctag", Dav + "sync-token", Dav + "supported-report-set",
+    ];
+
+    private static RemoteCalendar ToCalendar(DavResponse response)
+    {
+        var components = response.Properties.GetValueOrDefault(Cal + "supported-calendar-component-set");
+        var reports = response.Properties.GetValueOrDefault(Dav + "supported-report-set");
+        return new RemoteCalendar(
+            Hrefs.AsCollection(Hrefs.Key(response.Href)),
+            response.Text(Dav + "displayname") is { Length: > 0 } name ? name : null,
+            response.Text(Apple + "calendar-color") is { Length: > 0 } color ? color : null,
+            components is null || components.Elements(Cal + "comp").Any(c => string.Equals((string?)c.Attribute("name"), "VEVENT", StringComparison.OrdinalIgnoreCase)),
+            response.Text(CalendarServer + "getctag"),
+            response.Text(Dav + "sync-token"),
+            reports?.Descendants(Dav + "sync-collection").Any() == true);
+    }
+
+    private async Task<string?> PutAsync(string href, string iCalendar, Action<HttpRequestMessage> condition, CancellationToken cancellationToken)
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(iCalendar));
+        content.Headers.ContentType = CalendarContentType;
+        using var response = await SendAsync(HttpMethod.Put, href, content, condition, cancellationToken);
+        EnsureStatus(response, href, HttpStatusCode.OK, HttpStatusCode.Created, HttpStatusCode.NoContent);
+
+        // A PUT answer without an ETag means the server changed what it stored: ask, never guess.
+        return response.Headers.ETag?.ToString() ?? await GetEtagAsync(href, cancellationToken);
+    }
+
+    private async Task<MultiStatus> PropFindAsync(string path, int depth, IEnumerable<XName> properties, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(new HttpMethod("PROPFIND"), path, Xml(PropFind([.. properties])),
+            request => request.Headers.TryAddWithoutValidation("Depth", depth.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
+        EnsureStatus(response, path, HttpStatusCode.MultiStatus);
+        return ReadMultiStatus(await ReadBodyAsync(response, cancellationToken));
+    }
+
+    private async Task<MultiStatus> ReportAsync(string collection, XElement body, int depth, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(new HttpMethod("REPORT"), Hrefs.AsCollection(collection), Xml(body),
+            request => request.Headers.TryAddWithoutValidation("Depth", depth.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
+        if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Conflict or HttpStatusCode.BadRequest
+            && body.Name == Dav + "sync-collection")
+        {
+            var error = await ReadBodyAsync(response, cancellationToken);
+            if (Encoding.UTF8.GetString(error).Contains("valid-sync-token", StringComparison.Ordinal))
+            {
+                throw new CalDavInvalidSyncTokenException(response.StatusCode);
+            }
+        }
+
+        EnsureStatus(response, collection, HttpStatusCode.MultiStatus);
+        return ReadMultiStatus(await ReadBodyAsync(response, cancellationToken));
+    }
+
+    /// <summary>Sends one request (following same-host redirects, refusing cross-host ones) and maps transport
+    /// failures to <see cref="CalDavException"/>s.</summary>
+    private async Task<HttpResponseMessage> SendAsync(
+        HttpMethod method, string path, HttpContent? content, Action<HttpRequestMessage>? configure, CancellationToken cancellationToken)
+    {
+        var target = new Uri(_server, EscapePath(Hrefs.Key(path)));
+        var body = content is null ? null : await content.ReadAsByteArrayAsync(cancellationToken);
+        for (var redirects = 0; ; redirects++)
+        {
+            using var request = new HttpRequestMessage(method, target);
+            if (body is not null)
+            {
+                request.Content = new ByteArrayContent(body);
+                request.Content.Headers.ContentType = content!.Headers.ContentType;
+            }
+
+            Authorize(request);
+            configure?.Invoke(request);
+            RequestCount++;
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            }
+            catch (HttpRequestException e) when (e.InnerException is CalDavAddressNotAllowedException blocked)
+            {
+                throw blocked;
+            }
+            catch (HttpRequestException e)
+            {
+                throw new CalDavServerErrorException($"{method} {target.AbsolutePath}: {e.Message}", null, e);
+            }
+            catch (Exception e) when (e is TimeoutRejectedException or BrokenCircuitException
+                                          || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                throw new CalDavServerErrorException($"{method} {target.AbsolutePath}: {e.Message}", null, e);
+            }
+
+            if ((int)response.StatusCode is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is null)
+            {
+                return response;
+            }
+
+            var next = new Uri(target, response.Headers.Location);
+            response.Dispose();
+            if (!string.Equals(next.Authority, _server.Authority, StringComparison.OrdinalIgnoreCase) || next.Scheme != _server.Scheme)
+            {
+                throw new CalDavInvalidResponseException($"Refused a redirect to another host ({next.Authority}): credentials stay with {_server.Authority}.");
+            }
+
+            if (redirects >= MaxRedirects)
+            {
+                throw new CalDavInvalidResponseException("Too many redirects.");
+            }
+
+            target = next;
+        }
+    }
+
+    private void Authorize(HttpRequestMessage request)
+    {
+        if (string.IsNullOrEmpty(account.Password) && string.IsNullOrEmpty(account.Username))
+        {
+            return;
+        }
+
+        request.Headers.Authorization = string.IsNullOrEmpty(account.Username)
+            ? new AuthenticationHeaderValue("Bearer", account.Password)
+            : new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{account.Username}:{account.Password}")));
+    }
+
+    private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var limit = options.MaxResponseBytes;
+        if (response.Content.Headers.ContentLength > limit)
+        {
+            throw new CalDavInvalidResponseException($"The answer is larger than {limit} bytes.", response.StatusCode);
+        }
+
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    throw new CalDavInvalidResponseException($"The answer is larger than {limit} bytes.", response.StatusCode);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return buffer.ToArray();
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw new CalDavServerErrorException($"The connection broke while reading the answer: {e.Message}", response.StatusCode, e);
+        }
+    }
+
+    private static void EnsureStatus(HttpResponseMessage response, string path, params HttpStatusCode[] expected)
+    {
+        if (expected.Contains(response.StatusCode))
+        {
+            return;
+        }
+
+        var what = $"{response.RequestMessage?.Method} {path} answered {(int)response.StatusCode} {response.ReasonPhrase}";
+        throw (int)response.StatusCode switch
+        {
+            401 => new CalDavUnauthorizedException(what),
+            403 => new CalDavForbiddenException(what),
+            404 or 410 => new CalDavNotFoundException(what),
+            409 or 412 => new CalDavConflictException(what, response.StatusCode),
+            429 or 503 when CalDavHttp.RetryAfter(response) is { } wait => new CalDavRateLimitedException(what, response.StatusCode, wait),
+            429 => new CalDavRateLimitedException(what, response.StatusCode, TimeSpan.FromSeconds(60)),
+            >= 500 => new CalDavServerErrorException(what, response.StatusCode),
+            _ => new CalDavInvalidResponseException(what, response.StatusCode),
+        };
+    }
+
+    private static StringContent Xml(XElement body)
+    {
+        var content = new StringContent(Serialize(body), Encoding.UTF8);
+        content.Headers.ContentType = XmlContentType;
+        return content;
+    }
+
+    /// <summary>Percent-encodes each path segment (the decoded key may hold '@', spaces, …).</summary>
+    private static string EscapePath(string path)
+        => string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
+}
