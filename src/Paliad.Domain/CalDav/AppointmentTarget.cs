@@ -61,7 +61,7 @@ public sealed class AppointmentTarget : Entity
 
     public void RecordPushed(string? etag, string contentHash, DateTimeOffset pushedAt)
     {
-        CalDavEtag = etag is null ? null : Guard.MaxLength(etag, EtagMaxLength, "caldavEtag");
+        CalDavEtag = Usable(etag);
         ContentHash = Guard.RequiredText(contentHash, ContentHashMaxLength, "contentHash");
         LastPushedAt = Instant.Normalize(pushedAt);
     }
@@ -70,10 +70,13 @@ public sealed class AppointmentTarget : Entity
     /// ETag and the hash of the appointment as it now is are recorded (and nothing is pushed back).</summary>
     public void RecordPulled(string? etag, string contentHash, DateTimeOffset pulledAt)
     {
-        CalDavEtag = etag is null ? null : Guard.MaxLength(etag, EtagMaxLength, "caldavEtag");
+        CalDavEtag = Usable(etag);
         ContentHash = Guard.RequiredText(contentHash, ContentHashMaxLength, "contentHash");
         LastPulledAt = Instant.Normalize(pulledAt);
     }
+
+    /// <summary>An ETag too long to keep is forgotten rather than refused: the next write then fetches the current one.</summary>
+    private static string? Usable(string? etag) => etag is { Length: > EtagMaxLength } ? null : etag;
 
     /// <summary>Where this copy lives; <paramref name="userId"/> is the binding's user, whose account holds it.</summary>
     public RemoteEventLocation LocationFor(Guid userId) => new(BindingId, userId, CalDavHref, CalDavEtag);

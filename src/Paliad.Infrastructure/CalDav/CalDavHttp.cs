@@ -68,9 +68,9 @@ public static class CalDavHttp
             .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
             {
                 FailureRatio = 0.5,
-                MinimumThroughput = 20,
+                MinimumThroughput = Math.Max(2, options.CircuitBreakerMinimumThroughput),
                 SamplingDuration = TimeSpan.FromSeconds(30),
-                BreakDuration = TimeSpan.FromSeconds(15),
+                BreakDuration = TimeSpan.FromSeconds(Math.Max(1, options.CircuitBreakerBreakSeconds)),
             })
             .AddTimeout(attempt);
     }

@@ -28,4 +28,10 @@ public sealed class CalDavOptions
 
     /// <summary>First backoff of the exponential retry (doubles, with jitter).</summary>
     public double RetryBaseDelaySeconds { get; set; } = 0.5;
+
+    /// <summary>Requests to one server within 30 s before its circuit breaker may open (at a 50 % failure ratio).</summary>
+    public int CircuitBreakerMinimumThroughput { get; set; } = 20;
+
+    /// <summary>How long an open circuit refuses requests to that server before trying again.</summary>
+    public int CircuitBreakerBreakSeconds { get; set; } = 15;
 }

@@ -23,9 +23,14 @@ internal sealed partial class BindingTick(
     TimeProvider clock,
     SyncOptions options,
     SyncMetrics metrics,
-    ILogger logger)
+    ILogger logger,
+    Func<Task> renewLease)
 {
+    /// <summary>Resources handled between two lease renewals.</summary>
+    private const int ResourcesPerRenewal = 25;
+
     private readonly List<string> _problems = [];
+    private int _sinceRenewal;
 
     public int Pushed { get; private set; }
 
@@ -86,16 +91,26 @@ internal sealed partial class BindingTick(
         {
             var etag = await CreateOrAdoptAsync(href, iCalendar, cancellationToken);
             db.AppointmentTargets.Add(AppointmentTarget.RecordCreated(appointment.Id, binding.Id, uid, href, etag, hash, now));
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // The appointment or the binding went away meanwhile, so no target row can say where this event is:
+                // take it back off the server rather than leave an orphan nobody would ever delete.
+                await DeleteRemoteAsync(client, href, etag, cancellationToken);
+                throw;
+            }
+
             Pushed++;
             metrics.Pushes.Add(1);
-        }
-        else
-        {
-            var (etag, outcome) = await OverwriteAsync(href, iCalendar, target.CalDavEtag, cancellationToken);
-            target.RecordPushed(etag, hash, now);
-            Count(outcome);
+            return;
         }
 
+        var (newEtag, outcome) = await OverwriteAsync(href, iCalendar, target.CalDavEtag, cancellationToken);
+        target.RecordPushed(newEtag, hash, now);
+        Count(outcome);
         await db.SaveChangesAsync(cancellationToken);
     }
 
@@ -199,9 +214,13 @@ internal sealed partial class BindingTick(
     private async Task PullAsync(Dictionary<Guid, Appointment> appointments, Dictionary<Guid, AppointmentTarget> targets, CancellationToken cancellationToken)
     {
         var state = await client.GetCollectionStateAsync(binding.CalendarPath, cancellationToken);
-        var fullReconcile = binding.SyncToken is null || binding.TicksSinceFullReconcile + 1 >= Math.Max(1, options.FullReconcileEvery);
-        var unchanged = state.SyncToken is not null && state.SyncToken == binding.SyncToken
-                        && (state.Ctag is null || state.Ctag == binding.Ctag);
+        var problemsBefore = _problems.Count;
+        var fullReconcile = (binding.SyncToken is null && binding.Ctag is null)
+                            || binding.TicksSinceFullReconcile + 1 >= Math.Max(1, options.FullReconcileEvery);
+
+        // Unchanged when the markers the server has are the ones we kept (servers without sync-collection have only a ctag).
+        var unchanged = (state.SyncToken is not null || state.Ctag is not null)
+                        && state.SyncToken == binding.SyncToken && state.Ctag == binding.Ctag;
         if (unchanged && !fullReconcile)
         {
             binding.RecordPull(binding.SyncToken, binding.Ctag, fullReconcile: false);
@@ -266,6 +285,13 @@ internal sealed partial class BindingTick(
             await Guarded(target.AppointmentId, () => RestoreAsync(appointments[target.AppointmentId], target, cancellationToken));
         }
 
+        if (_problems.Count > problemsBefore)
+        {
+            // Something could not be reconciled: keep the old markers, so the next tick sees these changes again.
+            binding.RecordPull(binding.SyncToken, binding.Ctag, fullReconcile: false);
+            return;
+        }
+
         binding.RecordPull(newToken, state.Ctag, fullReconcile);
     }
 
@@ -302,9 +328,9 @@ internal sealed partial class BindingTick(
         {
             var details = appointment.Details with
             {
-                Title = string.IsNullOrWhiteSpace(edit!.Title) ? appointment.Title : edit.Title,
-                Description = edit.Description,
-                Location = edit.Location,
+                Title = string.IsNullOrWhiteSpace(edit!.Title) ? appointment.Title : Clip(edit.Title, Appointment.TitleMaxLength)!,
+                Description = Clip(edit.Description, Appointment.DescriptionMaxLength),
+                Location = Clip(edit.Location, Appointment.LocationMaxLength),
                 StartsAt = edit.StartsAt,
                 EndsAt = edit.EndsAt,
                 AllDay = edit.AllDay,
@@ -347,6 +373,9 @@ internal sealed partial class BindingTick(
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>What a phone may write is not bounded; what an appointment holds is.</summary>
+    private static string? Clip(string? text, int maxLength) => text is { Length: var length } && length > maxLength ? text[..maxLength] : text;
+
     private async Task<bool> MayEditAsync(Appointment appointment, CancellationToken cancellationToken)
         => appointment.ProjectId is { } projectId
             ? await db.EffectiveRoleAsync(binding.UserId, projectId, cancellationToken) is { } role && role.CanEdit()
@@ -356,12 +385,18 @@ internal sealed partial class BindingTick(
     /// an unreadable answer, a concurrent edit) is noted and the tick goes on. Server-wide failures propagate.</summary>
     private async Task Guarded(Guid appointmentId, Func<Task> work)
     {
+        if (++_sinceRenewal >= ResourcesPerRenewal)
+        {
+            _sinceRenewal = 0;
+            await renewLease();
+        }
+
         try
         {
             await work();
         }
         catch (Exception e) when (e is CalDavConflictException or CalDavNotFoundException or CalDavInvalidResponseException
-                                      or CalDavForbiddenException or DbUpdateException)
+                                      or CalDavForbiddenException or DbUpdateException or Domain.Common.DomainException)
         {
             _problems.Add($"{appointmentId}: {e.Message}");
             await DiscardPendingChangesAsync();

@@ -40,17 +40,18 @@ public sealed partial class SyncEngine(
     /// that no other instance holds, and tick each.</summary>
     public async Task<IReadOnlyList<BindingSyncResult>> RunTickAsync(CancellationToken cancellationToken = default)
     {
-        IReadOnlyList<Guid> claimed;
-        await using (var scope = scopes.CreateAsyncScope())
+        // One binding claimed at a time, so a lease is never waiting while earlier bindings are ticked.
+        var results = new List<BindingSyncResult>();
+        for (var i = 0; i < _options.MaxBindingsPerTick; i++)
         {
-            var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
-            claimed = await Leases.ClaimDueBindingsAsync(db, InstanceId, clock.GetUtcNow(), Lease, _options.MaxBindingsPerTick, cancellationToken);
-        }
+            var token = Leases.NewToken(InstanceId);
+            var claimed = await ReadAsync(db => Leases.ClaimDueBindingAsync(db, token, Lease, cancellationToken));
+            if (claimed is not { } bindingId)
+            {
+                break;
+            }
 
-        var results = new List<BindingSyncResult>(claimed.Count);
-        foreach (var bindingId in claimed)
-        {
-            results.Add(await TickClaimedAsync(bindingId, cancellationToken));
+            results.Add(await TickClaimedAsync(bindingId, token, cancellationToken));
         }
 
         return results;
@@ -59,13 +60,14 @@ public sealed partial class SyncEngine(
     /// <summary>A tick for one binding now (POST /api/caldav-sync, and hooks that reconcile a whole binding).</summary>
     public async Task<BindingSyncResult> SyncBindingAsync(Guid bindingId, CancellationToken cancellationToken)
     {
-        if (!await TryClaimAsync(bindingId, cancellationToken))
+        var token = Leases.NewToken(InstanceId);
+        if (!await TryClaimAsync(bindingId, token, cancellationToken))
         {
             var path = await ReadAsync(db => db.CalendarBindings.Where(b => b.Id == bindingId).Select(b => b.CalendarPath).SingleOrDefaultAsync(cancellationToken));
             return new BindingSyncResult(bindingId, path ?? string.Empty, BindingSyncResult.Skipped, 0, 0, 0, 0, 0, 0, "Another sync of this calendar is running.");
         }
 
-        return await TickClaimedAsync(bindingId, cancellationToken);
+        return await TickClaimedAsync(bindingId, token, cancellationToken);
     }
 
     /// <summary>Ticks every enabled binding of a user (after they lost or gained access to a project).</summary>
@@ -75,7 +77,7 @@ public sealed partial class SyncEngine(
         await ForEachBindingAsync(bindings, async id => RequireDone(await SyncBindingAsync(id, cancellationToken)), cancellationToken);
     }
 
-    private async Task<BindingSyncResult> TickClaimedAsync(Guid bindingId, CancellationToken cancellationToken)
+    private async Task<BindingSyncResult> TickClaimedAsync(Guid bindingId, string token, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var started = clock.GetUtcNow();
@@ -92,17 +94,35 @@ public sealed partial class SyncEngine(
 
             BindingTick? tick = null;
             string? fatal = null;
+            var calendarPath = binding.CalendarPath;
+            var (scope0, scopeId0) = (binding.Scope, binding.ScopeId);
             try
             {
-                tick = new BindingTick(db, ClientFor(scope, config), binding, clock, _options, metrics, logger);
+                tick = new BindingTick(db, ClientFor(scope, config), binding, clock, _options, metrics, logger, () => RenewAsync(db, bindingId, token));
                 await tick.RunAsync(cancellationToken);
             }
-            catch (CalDavException e)
+            catch (LeaseLostException)
             {
+                return new BindingSyncResult(bindingId, calendarPath, BindingSyncResult.Skipped, 0, 0, 0, 0, 0, 0, "The lease on this binding was lost mid-tick.");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Anything else (server trouble, data the domain refuses) ends this tick as an error on the record,
+                // so the binding is not retried first forever and the other due bindings still get their turn.
                 fatal = e.Message;
                 db.ChangeTracker.Clear();
                 binding = await db.CalendarBindings.SingleAsync(b => b.Id == bindingId, cancellationToken);
                 config = await db.CalDavConfigs.SingleAsync(c => c.UserId == binding.UserId, cancellationToken);
+            }
+
+            // A PATCH during the tick (another calendar, another scope) wins: what this tick learned about the old
+            // calendar is dropped, and the binding stays as the PATCH left it (pending, for its own reconcile).
+            var now = await db.CalendarBindings.AsNoTracking().Where(b => b.Id == bindingId)
+                .Select(b => new { b.CalendarPath, b.Scope, b.ScopeId }).SingleAsync(cancellationToken);
+            var changedMeanwhile = now.CalendarPath != calendarPath || now.Scope != scope0 || now.ScopeId != scopeId0;
+            if (changedMeanwhile)
+            {
+                await db.Entry(binding).ReloadAsync(cancellationToken);
             }
 
             var problems = tick?.Problems ?? [];
@@ -111,7 +131,11 @@ public sealed partial class SyncEngine(
             var error = fatal ?? (problems.Count > 0 ? $"{problems.Count} event(s) not synced: {string.Join("; ", problems)}" : null);
             var finished = clock.GetUtcNow();
             db.SyncLog.Add(SyncLogEntry.Record(binding.UserId, binding.Id, started, finished, status, counts, error));
-            binding.RecordSync(status == SyncLogStatus.Ok ? BindingSyncStatus.Ok : BindingSyncStatus.Error, error, finished);
+            if (!changedMeanwhile)
+            {
+                binding.RecordSync(status == SyncLogStatus.Ok ? BindingSyncStatus.Ok : BindingSyncStatus.Error, error, finished);
+            }
+
             await db.SaveChangesAsync(cancellationToken);
             await RollUpAsync(db, config, finished, cancellationToken);
             if (binding.Scope == BindingScope.AllVisible && fatal is null)
@@ -134,7 +158,15 @@ public sealed partial class SyncEngine(
         }
         finally
         {
-            await Leases.ReleaseBindingAsync(db, bindingId, InstanceId, CancellationToken.None);
+            await Leases.ReleaseBindingAsync(db, bindingId, token, CancellationToken.None);
+        }
+    }
+
+    private async Task RenewAsync(PaliadDbContext db, Guid bindingId, string token)
+    {
+        if (!await Leases.RenewBindingAsync(db, bindingId, token, Lease, CancellationToken.None))
+        {
+            throw new LeaseLostException();
         }
     }
 
@@ -151,11 +183,12 @@ public sealed partial class SyncEngine(
     }
 
     /// <summary>Phase F back-compat: appointments.caldav_uid/caldav_etag mirror the all_visible binding's targets.</summary>
+    /// <remarks>Only the owner's copies: members' all_visible bindings hold the same shared appointments.</remarks>
     private static Task<int> WriteLegacyColumnsAsync(PaliadDbContext db, Guid bindingId, CancellationToken cancellationToken)
         => db.Database.ExecuteSqlAsync($"""
             UPDATE paliad.appointments a SET caldav_uid = t.caldav_uid, caldav_etag = t.caldav_etag
-            FROM paliad.appointment_targets t
-            WHERE t.binding_id = {bindingId} AND t.appointment_id = a.id
+            FROM paliad.appointment_targets t JOIN paliad.calendar_bindings b ON b.id = t.binding_id
+            WHERE t.binding_id = {bindingId} AND t.appointment_id = a.id AND a.owner_id = b.user_id
               AND (a.caldav_uid IS DISTINCT FROM t.caldav_uid OR a.caldav_etag IS DISTINCT FROM t.caldav_etag)
             """, cancellationToken);
 
@@ -265,7 +298,7 @@ public sealed partial class SyncEngine(
 
         return await db.CalendarBindings
             .Where(b => b.Enabled && (userIds.Contains(b.UserId) || holders.Contains(b.Id)))
-            .Where(b => db.CalDavConfigs.Any(c => c.UserId == b.UserId))
+            .Where(b => db.CalDavConfigs.Any(c => c.UserId == b.UserId && c.SyncEnabled))
             .Select(b => b.Id)
             .ToListAsync(cancellationToken);
     }
@@ -280,7 +313,8 @@ public sealed partial class SyncEngine(
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(calDavOptions.Value.HookTimeoutSeconds));
-        if (!await TryClaimAsync(bindingId, timeout.Token))
+        var token = Leases.NewToken(InstanceId);
+        if (!await TryClaimAsync(bindingId, token, timeout.Token))
         {
             throw new SyncBusyException($"Binding {bindingId} is being synced by another worker; will retry.");
         }
@@ -296,12 +330,12 @@ public sealed partial class SyncEngine(
                 return;
             }
 
-            var tick = new BindingTick(db, ClientFor(scope, config), binding, clock, _options, metrics, logger);
+            var tick = new BindingTick(db, ClientFor(scope, config), binding, clock, _options, metrics, logger, () => RenewAsync(db, bindingId, token));
             await work(db, tick, binding, timeout.Token);
         }
         finally
         {
-            await Leases.ReleaseBindingAsync(db, bindingId, InstanceId, CancellationToken.None);
+            await Leases.ReleaseBindingAsync(db, bindingId, token, CancellationToken.None);
         }
     }
 
@@ -315,7 +349,7 @@ public sealed partial class SyncEngine(
             {
                 await work(bindingId);
             }
-            catch (Exception e) when (e is CalDavException or SyncBusyException or DbUpdateException
+            catch (Exception e) when (e is CalDavException or SyncBusyException or LeaseLostException or DbUpdateException
                                           || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 failures.Add($"binding {bindingId}: {e.Message}");
@@ -338,8 +372,8 @@ public sealed partial class SyncEngine(
         }
     }
 
-    private async Task<bool> TryClaimAsync(Guid bindingId, CancellationToken cancellationToken)
-        => await ReadAsync(db => Leases.TryClaimBindingAsync(db, bindingId, InstanceId, clock.GetUtcNow(), Lease, cancellationToken));
+    private async Task<bool> TryClaimAsync(Guid bindingId, string token, CancellationToken cancellationToken)
+        => await ReadAsync(db => Leases.TryClaimBindingAsync(db, bindingId, token, Lease, cancellationToken));
 
     private CalDavClient ClientFor(AsyncServiceScope scope, CalDavConfig config)
     {
@@ -383,6 +417,25 @@ public sealed partial class SyncEngine(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sync hook on binding {BindingId} failed (the outbox retries): {Problem}")]
     private static partial void LogHookFailure(ILogger logger, Guid bindingId, string problem);
+}
+
+/// <summary>The binding's lease expired and was taken by another claimer: this one stops at once.</summary>
+public sealed class LeaseLostException : Exception
+{
+    public LeaseLostException()
+        : base("The lease on the binding was lost.")
+    {
+    }
+
+    public LeaseLostException(string message)
+        : base(message)
+    {
+    }
+
+    public LeaseLostException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
 }
 
 /// <summary>A hook could not finish every binding now (busy, server trouble); the outbox retries it with backoff.</summary>

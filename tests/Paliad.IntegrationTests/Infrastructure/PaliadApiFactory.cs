@@ -20,6 +20,9 @@ public sealed class PaliadApiFactory(string connectionString) : WebApplicationFa
         builder.UseSetting("CalDav:AllowPrivateNetworks", "true");
         builder.UseSetting("CalDav:RetryBaseDelaySeconds", "0.05");
 
+        // Tests take servers down and up within a second; the breaker would (rightly) keep refusing for 15 s.
+        builder.UseSetting("CalDav:CircuitBreakerMinimumThroughput", "100000");
+
         // Tests drive the engine and the outbox themselves (RunTickAsync, ProcessPendingAsync): no background workers.
         builder.UseSetting("Sync:Enabled", "false");
         builder.UseSetting("Outbox:MaxAttempts", "4");

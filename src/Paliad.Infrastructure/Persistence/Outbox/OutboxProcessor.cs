@@ -3,6 +3,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Paliad.Domain.Appointments;
+using Paliad.Domain.CalDav;
+using Paliad.Domain.Common;
 using Paliad.Infrastructure.Sync;
 
 namespace Paliad.Infrastructure.Persistence.Outbox;
@@ -35,7 +38,7 @@ public sealed partial class OutboxProcessor(
             {
                 var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
                 batch = await Leases.ClaimOutboxMessagesAsync(
-                    db, InstanceId, clock.GetUtcNow(), TimeSpan.FromSeconds(_options.LeaseSeconds), _options.BatchSize, cancellationToken);
+                    db, Leases.NewToken(InstanceId), TimeSpan.FromSeconds(_options.LeaseSeconds), _options.BatchSize, cancellationToken);
             }
 
             if (batch.Count == 0)
@@ -66,10 +69,23 @@ public sealed partial class OutboxProcessor(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
         var message = await db.OutboxMessages.SingleAsync(m => m.Id == id, cancellationToken);
-        var domainEvent = message.ToEvent();
+        IDomainEvent? domainEvent;
+        try
+        {
+            domainEvent = message.ToEvent();
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            domainEvent = null;
+            message.MarkDead($"Unreadable payload: {e.Message}", clock.GetUtcNow());
+        }
+
         if (domainEvent is null)
         {
-            message.MarkDead($"Unknown event type '{message.Type}'.", clock.GetUtcNow());
+            if (message.DeadAt is null)
+            {
+                message.MarkDead($"Unknown event type '{message.Type}'.", clock.GetUtcNow());
+            }
         }
         else
         {
@@ -81,7 +97,10 @@ public sealed partial class OutboxProcessor(
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                message.MarkFailed(e.Message, clock.GetUtcNow(), _options.MaxAttempts,
+                // Removing events from calendars never gives up: once the target rows are gone, this message is the
+                // only record of where those events are (DESIGN §5), so it keeps retrying at the longest backoff.
+                var maxAttempts = domainEvent is AppointmentDeleted or CalendarBindingDeleted ? int.MaxValue : _options.MaxAttempts;
+                message.MarkFailed(e.Message, clock.GetUtcNow(), maxAttempts,
                     TimeSpan.FromSeconds(_options.RetryBaseDelaySeconds), TimeSpan.FromSeconds(_options.RetryMaxDelaySeconds));
                 LogFailed(logger, message.Type, message.Id, message.Attempts, e.Message);
             }
