@@ -57,11 +57,27 @@ public sealed partial class SyncEngine(
         return results;
     }
 
-    /// <summary>A tick for one binding now (POST /api/caldav-sync, and hooks that reconcile a whole binding).</summary>
-    public async Task<BindingSyncResult> SyncBindingAsync(Guid bindingId, CancellationToken cancellationToken)
+    /// <summary>A tick for one binding now (hooks that reconcile a whole binding: no waiting, the outbox retries).</summary>
+    public Task<BindingSyncResult> SyncBindingAsync(Guid bindingId, CancellationToken cancellationToken)
+        => SyncBindingAsync(bindingId, TimeSpan.Zero, cancellationToken);
+
+    /// <summary>POST /api/caldav-sync: a hook may be pushing to this calendar right now, so wait for it (up to
+    /// Sync:ManualSyncWaitSeconds) rather than answer "skipped" at once.</summary>
+    public Task<BindingSyncResult> SyncBindingNowAsync(Guid bindingId, CancellationToken cancellationToken)
+        => SyncBindingAsync(bindingId, TimeSpan.FromSeconds(_options.ManualSyncWaitSeconds), cancellationToken);
+
+    private async Task<BindingSyncResult> SyncBindingAsync(Guid bindingId, TimeSpan waitForLease, CancellationToken cancellationToken)
     {
         var token = Leases.NewToken(InstanceId);
-        if (!await TryClaimAsync(bindingId, token, cancellationToken))
+        var giveUpAt = clock.GetUtcNow() + waitForLease;
+        var claimed = await TryClaimAsync(bindingId, token, cancellationToken);
+        while (!claimed && clock.GetUtcNow() < giveUpAt)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), clock, cancellationToken);
+            claimed = await TryClaimAsync(bindingId, token, cancellationToken);
+        }
+
+        if (!claimed)
         {
             var path = await ReadAsync(db => db.CalendarBindings.Where(b => b.Id == bindingId).Select(b => b.CalendarPath).SingleOrDefaultAsync(cancellationToken));
             return new BindingSyncResult(bindingId, path ?? string.Empty, BindingSyncResult.Skipped, 0, 0, 0, 0, 0, 0, "Another sync of this calendar is running.");

@@ -20,6 +20,9 @@ public sealed class SyncOptions
 
     /// <summary>Bindings one instance claims per periodic tick.</summary>
     public int MaxBindingsPerTick { get; set; } = 20;
+
+    /// <summary>How long POST /api/caldav-sync waits for a binding another worker is syncing before it says "skipped".</summary>
+    public double ManualSyncWaitSeconds { get; set; } = 30;
 }
 
 /// <summary>Configuration section "Outbox".</summary>

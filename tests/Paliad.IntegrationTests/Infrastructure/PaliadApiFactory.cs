@@ -26,5 +26,6 @@ public sealed class PaliadApiFactory(string connectionString) : WebApplicationFa
         // Tests drive the engine and the outbox themselves (RunTickAsync, ProcessPendingAsync): no background workers.
         builder.UseSetting("Sync:Enabled", "false");
         builder.UseSetting("Outbox:MaxAttempts", "4");
+        builder.UseSetting("Sync:ManualSyncWaitSeconds", "0.5");
     }
 }

@@ -20,5 +20,7 @@ public sealed record BindingSyncResult(
 /// <summary>Runs ticks on demand (the engine lives in Infrastructure).</summary>
 public interface ISyncRunner
 {
-    Task<BindingSyncResult> SyncBindingAsync(Guid bindingId, CancellationToken cancellationToken);
+    /// <summary>Ticks the binding now; when another worker holds it (a hook pushing, say), waits a while for it to
+    /// finish (Sync:ManualSyncWaitSeconds), then answers "skipped".</summary>
+    Task<BindingSyncResult> SyncBindingNowAsync(Guid bindingId, CancellationToken cancellationToken);
 }

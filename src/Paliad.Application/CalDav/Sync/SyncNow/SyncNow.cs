@@ -28,7 +28,7 @@ public sealed class SyncNowHandler(IPaliadDbContext db, ISyncRunner runner) : IC
         var results = new List<BindingSyncResult>(ids.Count);
         foreach (var bindingId in ids)
         {
-            results.Add(await runner.SyncBindingAsync(bindingId, cancellationToken));
+            results.Add(await runner.SyncBindingNowAsync(bindingId, cancellationToken));
         }
 
         return results;
