@@ -18,6 +18,8 @@ public sealed class OpenApiTests : ApiTest
             ["/api/caldav-bindings"] = ["get", "post"],
             ["/api/caldav-bindings/{id}"] = ["get", "patch", "delete"],
             ["/api/caldav-sync-log"] = ["get"],
+            ["/api/caldav-sync"] = ["post"],
+            ["/api/caldav-calendars"] = ["get"],
             ["/api/projects"] = ["get", "post"],
             ["/api/projects/{id}/members"] = ["post"],
             ["/api/projects/{id}/members/{userId}"] = ["delete"],
