@@ -118,7 +118,7 @@ public sealed partial class CalDavClient
         var answer = await PropFindAsync(collection, 1, [Dav + "getetag", Dav + "resourcetype"], cancellationToken);
         var collectionKey = Hrefs.AsCollection(Hrefs.Key(collection));
         return answer.Responses
-            .Where(r => Hrefs.AsCollection(Hrefs.Key(r.Href)) != collectionKey)
+            .Where(r => !r.IsNotFound && Hrefs.AsCollection(Hrefs.Key(r.Href)) != collectionKey)
             .Where(r => r.Properties.GetValueOrDefault(Dav + "resourcetype")?.Element(Dav + "collection") is null)
             .GroupBy(r => Hrefs.Key(r.Href), StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().Text(Dav + "getetag"), StringComparer.Ordinal);

@@ -63,6 +63,12 @@ public sealed partial class CalDavClient
     {
         var answer = await PropFindAsync(collection, 0, CalendarProperties, cancellationToken);
         var self = answer.Responses.Count > 0 ? answer.Responses[0] : throw new CalDavInvalidResponseException("PROPFIND answered no response for the collection.");
+        if (self.IsNotFound)
+        {
+            // Xandikos answers 207 with a 404 inside for a collection that does not exist.
+            throw new CalDavNotFoundException($"{collection} does not exist.");
+        }
+
         var calendar = ToCalendar(self);
         return new CollectionState(calendar.Ctag, calendar.SyncToken, calendar.SupportsSyncCollection);
     }

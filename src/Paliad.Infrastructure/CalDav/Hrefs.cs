@@ -6,10 +6,11 @@ public static class Hrefs
 {
     public static string Key(string href)
     {
-        var path = Uri.TryCreate(href, UriKind.Absolute, out var absolute) && absolute.Scheme.StartsWith("http", StringComparison.Ordinal)
-            ? absolute.AbsolutePath
-            : href;
-        return Uri.UnescapeDataString(path);
+        // Decode first: some servers (Xandikos, for a missing resource) even percent-encode the scheme's colon.
+        var decoded = Uri.UnescapeDataString(href);
+        return decoded.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || decoded.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+            ? Uri.UnescapeDataString(new Uri(decoded).AbsolutePath)
+            : decoded;
     }
 
     /// <summary>The href of a resource in a collection: the collection path with exactly one slash, then the name.</summary>

@@ -125,9 +125,42 @@ internal sealed partial class BindingTick(
         catch (CalDavConflictException)
         {
             var current = await client.GetEtagAsync(href, cancellationToken);
-            return current is null
-                ? await client.CreateAsync(href, iCalendar, cancellationToken)
-                : await client.UpdateAsync(href, iCalendar, current, cancellationToken);
+            if (current is not null)
+            {
+                return await client.UpdateAsync(href, iCalendar, current, cancellationToken);
+            }
+
+            // Not there, yet the PUT conflicted: the calendar itself is missing (Radicale answers 409).
+            await EnsureCalendarAsync(cancellationToken);
+            return await client.CreateAsync(href, iCalendar, cancellationToken);
+        }
+        catch (CalDavNotFoundException)
+        {
+            // The calendar is missing (Xandikos answers 404).
+            await EnsureCalendarAsync(cancellationToken);
+            return await client.CreateAsync(href, iCalendar, cancellationToken);
+        }
+    }
+
+    private bool _calendarEnsured;
+
+    /// <summary>A binding on a calendar that does not exist yet creates it (once per tick), named after the binding.</summary>
+    private async Task EnsureCalendarAsync(CancellationToken cancellationToken)
+    {
+        if (_calendarEnsured)
+        {
+            return;
+        }
+
+        _calendarEnsured = true;
+        var name = binding.DisplayName ?? binding.CalendarPath.TrimEnd('/').Split('/')[^1];
+        try
+        {
+            await client.MakeCalendarAsync(binding.CalendarPath, name, cancellationToken);
+        }
+        catch (CalDavConflictException)
+        {
+            // It exists after all.
         }
     }
 
@@ -213,7 +246,17 @@ internal sealed partial class BindingTick(
 
     private async Task PullAsync(Dictionary<Guid, Appointment> appointments, Dictionary<Guid, AppointmentTarget> targets, CancellationToken cancellationToken)
     {
-        var state = await client.GetCollectionStateAsync(binding.CalendarPath, cancellationToken);
+        CollectionState state;
+        try
+        {
+            state = await client.GetCollectionStateAsync(binding.CalendarPath, cancellationToken);
+        }
+        catch (CalDavNotFoundException)
+        {
+            await EnsureCalendarAsync(cancellationToken);
+            state = await client.GetCollectionStateAsync(binding.CalendarPath, cancellationToken);
+        }
+
         var problemsBefore = _problems.Count;
         var fullReconcile = (binding.SyncToken is null && binding.Ctag is null)
                             || binding.TicksSinceFullReconcile + 1 >= Math.Max(1, options.FullReconcileEvery);

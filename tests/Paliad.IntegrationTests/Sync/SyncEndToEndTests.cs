@@ -341,3 +341,36 @@ public sealed class BindingMaintenanceTests(string server) : SyncTest(server)
         Assert.That(await ScalarAsync<int>("SELECT ticks_since_full_reconcile FROM paliad.calendar_bindings"), Is.Zero);
     }
 }
+
+/// <summary>A binding may name a calendar that does not exist yet.</summary>
+public sealed class MissingCalendarTests(string server) : SyncTest(server)
+{
+    [Test]
+    public async Task A_binding_on_a_calendar_that_does_not_exist_yet_creates_it()
+    {
+        var alice = As("alice@firm.example");
+        var existing = await NewCalendarAsync("existing");
+        var missing = existing.TrimEnd('/') + "-new/";
+        await CreateAppointmentAsync(alice, "Oral hearing");
+        await ConfigureAsync("alice@firm.example", missing);
+
+        await DrainAsync();
+
+        Assert.That(await TitlesAsync(missing), Is.EqualTo(new[] { "Oral hearing" }));
+        Assert.That(await ScalarAsync<string>("SELECT sync_status FROM paliad.calendar_bindings"), Is.EqualTo("ok"));
+    }
+
+    [Test]
+    public async Task An_empty_binding_on_a_missing_calendar_creates_it_instead_of_failing()
+    {
+        var existing = await NewCalendarAsync("existing");
+        var missing = existing.TrimEnd('/') + "-empty/";
+        await ConfigureAsync("alice@firm.example", missing);
+
+        await DrainAsync();
+
+        Assert.That(await ScalarAsync<string>("SELECT sync_status FROM paliad.calendar_bindings"), Is.EqualTo("ok"));
+        Assert.That(await Phone.ListEtagsAsync(missing), Is.Empty);
+        Assert.That((await Phone.DiscoverCalendarsAsync()).Select(c => c.Href), Does.Contain(missing));
+    }
+}
