@@ -41,6 +41,7 @@ public static class DependencyInjection
         services.AddCalDavHttp();
         services.AddSingleton<CalDavClientFactory>();
         services.AddScoped<ICalDavCalendarDirectory, CalDavCalendarDirectory>();
+        services.AddSingleton<ICalDavServerPolicy, CalDavServerPolicy>();
 
         services.Configure<SyncOptions>(configuration.GetSection(SyncOptions.Section));
         services.Configure<OutboxOptions>(configuration.GetSection(OutboxOptions.Section));

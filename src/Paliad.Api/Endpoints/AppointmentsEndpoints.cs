@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Paliad.Api.Auth;
+using Paliad.Api.Json;
 using Paliad.Application.Appointments;
 using Paliad.Application.Appointments.CreateAppointment;
 using Paliad.Application.Appointments.DeleteAppointment;
@@ -27,12 +28,18 @@ internal static class AppointmentsEndpoints
         string? TimeZone,
         Guid? ProjectId);
 
+    /// <summary>?from= and ?to= follow the body's rule: an offset is required (a "+" must be sent as %2B).</summary>
+    private static DateTimeOffset? QueryTime(string? text, string field)
+        => string.IsNullOrEmpty(text) ? null
+            : IsoTimes.TryParse(text, out var value) ? value
+            : throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure(field, IsoTimes.Expectation)]);
+
     public static RouteGroupBuilder MapAppointmentsEndpoints(this RouteGroupBuilder api)
     {
         var appointments = api.MapGroup("/appointments").WithTags("Appointments");
 
-        appointments.MapGet("/", async Task<IReadOnlyList<AppointmentDto>> (DateTimeOffset? from, DateTimeOffset? to, ClaimsPrincipal user, ISender sender, CancellationToken ct)
-                => await sender.Send(new ListAppointments(user.UserId(), from, to), ct))
+        appointments.MapGet("/", async Task<IReadOnlyList<AppointmentDto>> (string? from, string? to, ClaimsPrincipal user, ISender sender, CancellationToken ct)
+                => await sender.Send(new ListAppointments(user.UserId(), QueryTime(from, nameof(from)), QueryTime(to, nameof(to))), ct))
             .WithSummary("Appointments you see that overlap [from, to), by start time.");
 
         appointments.MapPost("/", async Task<Created<AppointmentDto>> (CreateAppointmentBody body, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>

@@ -51,6 +51,8 @@ public sealed class AppointmentsApiTests : ApiTest
         Assert.That(list.EnumerateArray().Select(a => a.GetProperty("id").GetGuid()), Is.EqualTo(new[] { straddling, morning }));
         Assert.That(list.EnumerateArray().Select(a => a.GetProperty("id").GetGuid()), Does.Not.Contain(before));
         await ExpectAsync(alice.GetAsync(new Uri("/api/appointments?from=2026-12-04T00:00:00Z&to=2026-12-03T00:00:00Z", UriKind.Relative)), HttpStatusCode.BadRequest);
+        var noOffset = await ExpectAsync(alice.GetAsync(new Uri("/api/appointments?from=2026-12-04T00:00:00", UriKind.Relative)), HttpStatusCode.BadRequest);
+        Assert.That(FieldErrors(noOffset, "from"), Is.Not.Empty);
     }
 
     [Test]

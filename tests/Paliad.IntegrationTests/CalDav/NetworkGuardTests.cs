@@ -52,3 +52,36 @@ public sealed class NetworkGuardTests
         Assert.ThrowsAsync<CalDavAddressNotAllowedException>(() => CalDavServers.Client(url, options, counter).DiscoverCalendarsAsync());
     }
 }
+
+/// <summary>The SSRF guard's check when an account is saved (the connect-time check is above).</summary>
+public sealed class CalDavServerPolicyTests
+{
+    private static CalDavServerPolicy Policy(bool allowPrivate) => new(new FixedOptions(new CalDavOptions { AllowPrivateNetworks = allowPrivate }));
+
+    [TestCase("http://127.0.0.1:5232/")]
+    [TestCase("http://localhost/dav/")]
+    [TestCase("https://10.0.0.5/")]
+    [TestCase("http://[::1]:8080/")]
+    [TestCase("http://169.254.169.254/latest/meta-data/")]
+    public void Local_servers_are_refused_when_private_networks_are_off(string url)
+    {
+        Assert.That(Policy(allowPrivate: false).Refusal(url), Is.Not.Null);
+        Assert.That(Policy(allowPrivate: true).Refusal(url), Is.Null);
+    }
+
+    [TestCase("https://caldav.fastmail.com/dav/")]
+    [TestCase("https://93.184.216.34/")]
+    public void Public_servers_are_allowed(string url)
+    {
+        Assert.That(Policy(allowPrivate: false).Refusal(url), Is.Null);
+    }
+
+    private sealed class FixedOptions(CalDavOptions value) : Microsoft.Extensions.Options.IOptionsMonitor<CalDavOptions>
+    {
+        public CalDavOptions CurrentValue => value;
+
+        public CalDavOptions Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<CalDavOptions, string?> listener) => null;
+    }
+}

@@ -5,10 +5,12 @@ namespace Paliad.Application.CalDav.Config.SaveCalDavConfig;
 
 public sealed class SaveCalDavConfigValidator : AbstractValidator<SaveCalDavConfig>
 {
-    public SaveCalDavConfigValidator()
+    public SaveCalDavConfigValidator(ICalDavServerPolicy serverPolicy)
     {
         RuleFor(c => c.ServerUrl).NotEmpty().MaximumLength(CalDavConfig.ServerUrlMaxLength)
-            .Must(CalDavConfig.IsHttpUrl).WithMessage("'serverUrl' must be an absolute http or https URL.");
+            .Must(CalDavConfig.IsHttpUrl).WithMessage("'serverUrl' must be an absolute http or https URL.")
+            .Must(url => serverPolicy.Refusal(url!) is null).When(c => CalDavConfig.IsHttpUrl(c.ServerUrl))
+            .WithMessage(c => serverPolicy.Refusal(c.ServerUrl!) ?? string.Empty);
         RuleFor(c => c.Username).NotEmpty().Must(u => !string.IsNullOrWhiteSpace(u)).WithMessage("'username' must not be blank.")
             .MaximumLength(CalDavConfig.UsernameMaxLength);
         RuleFor(c => c.CalendarPath).MaximumLength(CalDavConfig.CalendarPathMaxLength)
