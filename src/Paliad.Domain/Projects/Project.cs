@@ -38,6 +38,10 @@ public sealed class Project : Entity
 
     public IReadOnlyCollection<ProjectMember> Members => _members.AsReadOnly();
 
+    /// <summary>Grows with every membership change: the concurrency token that keeps two concurrent changes (two
+    /// owners removing each other) from leaving the project without an owner.</summary>
+    public int MembershipVersion { get; private set; }
+
     /// <summary>Creates a project; the creator becomes its owner. A client is a root; every other kind has a parent.</summary>
     public static Project Create(ProjectKind kind, string name, Project? parent, Guid creatorId, DateTimeOffset now)
     {
@@ -94,6 +98,7 @@ public sealed class Project : Entity
         if (member is null)
         {
             _members.Add(new ProjectMember(Id, userId, role, Instant.Normalize(now)));
+            MembershipVersion++;
             Raise(new ProjectMemberAdded(Id, userId, role));
             return;
         }
@@ -109,6 +114,7 @@ public sealed class Project : Entity
         }
 
         member.ChangeRole(role);
+        MembershipVersion++;
         Raise(new ProjectMemberRoleChanged(Id, userId, role));
     }
 
@@ -123,6 +129,7 @@ public sealed class Project : Entity
         }
 
         _members.Remove(member);
+        MembershipVersion++;
         Raise(new ProjectMemberRemoved(Id, userId));
     }
 

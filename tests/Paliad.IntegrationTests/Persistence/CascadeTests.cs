@@ -88,4 +88,30 @@ public sealed class CascadeTests : DatabaseTest
 
         Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => second.Db.SaveChangesAsync());
     }
+
+    [Test]
+    public async Task Two_owners_removing_each_other_at_once_cannot_leave_a_project_without_owner()
+    {
+        var bob = User.Provision(Guid.CreateVersion7(), "bob@firm.example", "Bob", Now);
+        Guid projectId;
+        await using (var setup = TestHost.NewDbContext())
+        {
+            var project = await setup.Db.Projects.Include(p => p.Members).FirstAsync();
+            project.Share(bob.Id, ProjectRole.Owner, Now);
+            setup.Db.Users.Add(bob);
+            await setup.Db.SaveChangesAsync();
+            projectId = project.Id;
+        }
+
+        await using var first = TestHost.NewDbContext();
+        await using var second = TestHost.NewDbContext();
+        var asAlice = await first.Db.Projects.Include(p => p.Members).SingleAsync(p => p.Id == projectId);
+        var asBob = await second.Db.Projects.Include(p => p.Members).SingleAsync(p => p.Id == projectId);
+        asAlice.Unshare(bob.Id);
+        asBob.Unshare(_alice.Id);
+        await first.Db.SaveChangesAsync();
+
+        Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => second.Db.SaveChangesAsync());
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.project_members WHERE role = 'owner'"), Is.EqualTo(1));
+    }
 }

@@ -29,6 +29,7 @@ internal sealed class ProjectConfiguration : IEntityTypeConfiguration<Project>
         builder.HasOne<Project>().WithMany().HasForeignKey(p => p.ParentId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(p => p.ParentId);
 
+        builder.Property(p => p.MembershipVersion).IsConcurrencyToken();
         builder.HasMany(p => p.Members).WithOne().HasForeignKey(m => m.ProjectId).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(p => p.Members).UsePropertyAccessMode(PropertyAccessMode.Field);
     }

@@ -495,6 +495,11 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("kind");
 
+                    b.Property<int>("MembershipVersion")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("membership_version");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
