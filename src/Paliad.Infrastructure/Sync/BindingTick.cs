@@ -228,6 +228,17 @@ internal sealed partial class BindingTick(
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>Removes copies the outbox names (a deleted appointment's), counting them as this run's deletes.</summary>
+    public async Task DeleteCopiesAsync(IEnumerable<RemoteEventLocation> copies, CancellationToken cancellationToken)
+    {
+        foreach (var copy in copies)
+        {
+            await DeleteRemoteAsync(client, copy.Href, copy.Etag, cancellationToken);
+            Deleted++;
+            metrics.Deletes.Add(1);
+        }
+    }
+
     /// <summary>DELETE with If-Match; when the server's copy changed meanwhile it goes anyway: the appointment is no
     /// longer meant to be in this calendar.</summary>
     public static async Task DeleteRemoteAsync(CalDavClient client, string href, string? etag, CancellationToken cancellationToken)

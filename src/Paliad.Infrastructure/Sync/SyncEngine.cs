@@ -243,7 +243,7 @@ public sealed partial class SyncEngine(
             var exists = await ReadAsync(db => db.CalendarBindings.AnyAsync(b => b.Id == bindingId, cancellationToken));
             if (exists)
             {
-                await WithBindingAsync(bindingId, (db, tick, binding, ct) => DeleteAllAsync(ClientForUser(db, binding.UserId), copies, ct), cancellationToken);
+                await WithBindingAsync(bindingId, (db, tick, binding, ct) => tick.DeleteCopiesAsync(copies, ct), cancellationToken);
             }
             else
             {
@@ -346,8 +346,21 @@ public sealed partial class SyncEngine(
                 return;
             }
 
+            var started = clock.GetUtcNow();
             var tick = new BindingTick(db, ClientFor(scope, config), binding, clock, _options, metrics, logger, () => RenewAsync(db, bindingId, token));
             await work(db, tick, binding, timeout.Token);
+            if (tick.Counts != SyncCounts.None || tick.Problems.Count > 0)
+            {
+                // What a hook did (a push, a conflict it resolved, a removal) belongs in the audit as much as a tick.
+                var status = tick.Problems.Count > 0 ? SyncLogStatus.Partial : SyncLogStatus.Ok;
+                var error = tick.Problems.Count > 0 ? string.Join("; ", tick.Problems) : null;
+                db.SyncLog.Add(SyncLogEntry.Record(binding.UserId, binding.Id, started, clock.GetUtcNow(), status, tick.Counts, error));
+                await db.SaveChangesAsync(CancellationToken.None);
+                if (error is not null)
+                {
+                    throw new SyncBusyException(error);
+                }
+            }
         }
         finally
         {

@@ -144,6 +144,24 @@ public sealed class SyncEndToEndTests(string server) : SyncTest(server)
     }
 
     [Test]
+    public async Task A_conflict_the_change_hook_resolves_is_counted_in_the_sync_log()
+    {
+        var alice = As(Alice);
+        var calendar = await NewCalendarAsync("court");
+        var hearing = await CreateAppointmentAsync(alice, "Oral hearing");
+        await ConfigureAsync(Alice, calendar);
+        await DrainAsync();
+
+        await EditOnThePhoneAsync(calendar, "Phone's title", TimeSpan.Zero);
+        await ExpectAsync(PatchAsync(alice, $"/api/appointments/{hearing}", new { title = "Paliad's title" }), HttpStatusCode.OK);
+        await DrainAsync();
+
+        var log = await ExpectAsync(alice.GetAsync(new Uri("/api/caldav-sync-log", UriKind.Relative)), HttpStatusCode.OK);
+        Assert.That(log.EnumerateArray().Sum(e => e.GetProperty("conflicts").GetInt32()), Is.EqualTo(1));
+        Assert.That(await TitlesAsync(calendar), Is.EqualTo(new[] { "Paliad's title" }));
+    }
+
+    [Test]
     public async Task An_event_deleted_on_the_server_comes_back_on_the_next_tick()
     {
         var alice = As(Alice);
