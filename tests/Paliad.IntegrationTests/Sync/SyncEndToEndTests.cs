@@ -64,6 +64,26 @@ public sealed class SyncEndToEndTests(string server) : SyncTest(server)
     }
 
     [Test]
+    public async Task An_appointment_moved_out_of_a_project_leaves_that_projects_calendar_only()
+    {
+        var alice = As(Alice);
+        var master = await NewCalendarAsync("master");
+        var acmeCalendar = await NewCalendarAsync("acme");
+        var acme = await CreateProjectAsync(alice, "Acme GmbH", "client");
+        var hearing = await CreateAppointmentAsync(alice, "Hearing", acme);
+        await ConfigureAsync(Alice, master);
+        await CreateBindingAsync(alice, acmeCalendar, "project", acme);
+        await DrainAsync();
+        Assert.That(await TitlesAsync(acmeCalendar), Is.EqualTo(new[] { "Hearing" }));
+
+        await ExpectAsync(PatchAsync(alice, $"/api/appointments/{hearing}", new { projectId = (Guid?)null }), HttpStatusCode.OK);
+        await DrainAsync();
+
+        Assert.That(await TitlesAsync(acmeCalendar), Is.Empty);
+        Assert.That(await TitlesAsync(master), Is.EqualTo(new[] { "Hearing" }));
+    }
+
+    [Test]
     public async Task Unsharing_a_project_removes_its_events_from_that_users_calendars_only()
     {
         var alice = As(Alice);
