@@ -49,13 +49,12 @@ public sealed class Appointment : Entity
 
     public int Version { get; private set; }
 
-    /// <summary>Phase F: the UID of the event in the owner's legacy calendar, still written for old readers.</summary>
+    /// <summary>Phase F: the UID of the event in the owner's legacy calendar, still written for old readers (by the
+    /// sync engine, in bulk, from the owner's all_visible binding).</summary>
     public string? CalDavUid { get; private set; }
 
     /// <summary>Phase F: the ETag of the event in the owner's legacy calendar, still written for old readers.</summary>
     public string? CalDavEtag { get; private set; }
-
-    public bool IsPersonal => ProjectId is null;
 
     public static Appointment Create(Guid ownerId, Guid? projectId, AppointmentDetails details, DateTimeOffset now)
     {
@@ -109,13 +108,6 @@ public sealed class Appointment : Entity
     /// rows cascade away with it and a server that is down right now must still lose the event later.</summary>
     public void Delete(IReadOnlyList<RemoteEventLocation> remoteEvents)
         => Raise(new AppointmentDeleted(Id, OwnerId, ProjectId, remoteEvents));
-
-    /// <summary>Phase F back-compat: mirror the all_visible binding's uid/etag onto the legacy columns.</summary>
-    public void RecordLegacyCalDavState(string uid, string? etag)
-    {
-        CalDavUid = uid;
-        CalDavEtag = etag;
-    }
 
     public static bool IsKnownTimeZone(string? timeZone)
     {

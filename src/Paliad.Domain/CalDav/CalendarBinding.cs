@@ -150,7 +150,7 @@ public sealed class CalendarBinding : Entity
     }
 
     /// <summary>Forgets the change markers, so the next pull is a full listing (after a calendar move).</summary>
-    public void ForgetPullState()
+    private void ForgetPullState()
     {
         SyncToken = null;
         Ctag = null;

@@ -26,7 +26,6 @@ internal sealed class AppointmentConfiguration : IEntityTypeConfiguration<Appoin
         builder.Property(a => a.CalDavUid).HasColumnName("caldav_uid").HasMaxLength(255);
         builder.Property(a => a.CalDavEtag).HasColumnName("caldav_etag").HasMaxLength(255);
         builder.Ignore(a => a.Details);
-        builder.Ignore(a => a.IsPersonal);
 
         builder.HasOne<User>().WithMany().HasForeignKey(a => a.OwnerId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Project>().WithMany().HasForeignKey(a => a.ProjectId).OnDelete(DeleteBehavior.Restrict);
