@@ -86,7 +86,8 @@ internal sealed partial class BindingTick(
         }
 
         var now = clock.GetUtcNow();
-        var iCalendar = ICalendarMapper.ToICalendar(content, appointment.Version, appointment.CreatedAt, appointment.UpdatedAt, now);
+        string Render(int sequence) => ICalendarMapper.ToICalendar(content, sequence, appointment.CreatedAt, appointment.UpdatedAt, now);
+        var iCalendar = Render(appointment.Version);
         if (target is null)
         {
             var etag = await CreateOrAdoptAsync(href, iCalendar, cancellationToken);
@@ -108,7 +109,7 @@ internal sealed partial class BindingTick(
             return;
         }
 
-        var (newEtag, outcome) = await OverwriteAsync(href, iCalendar, target.CalDavEtag, cancellationToken);
+        var (newEtag, outcome) = await OverwriteAsync(href, Render, appointment.Version, target.CalDavEtag, cancellationToken);
         target.RecordPushed(newEtag, hash, now);
         Count(outcome);
         await db.SaveChangesAsync(cancellationToken);
@@ -171,15 +172,17 @@ internal sealed partial class BindingTick(
         Restored,
     }
 
-    /// <summary>PUT If-Match with the ETag we last saw. A 412 means the server's copy changed as well: fetch its
-    /// current ETag and overwrite (Paliad is the system of record), or re-create it when it was deleted.</summary>
-    private async Task<(string? Etag, PutOutcome Outcome)> OverwriteAsync(string href, string iCalendar, string? knownEtag, CancellationToken cancellationToken)
+    /// <summary>PUT If-Match with the ETag we last saw. A 412 means the server's copy changed as well: fetch it and
+    /// overwrite it (Paliad is the system of record) with a SEQUENCE above the one the other side wrote, or re-create
+    /// it when it was deleted.</summary>
+    private async Task<(string? Etag, PutOutcome Outcome)> OverwriteAsync(
+        string href, Func<int, string> render, int sequence, string? knownEtag, CancellationToken cancellationToken)
     {
         if (knownEtag is not null)
         {
             try
             {
-                return (await client.UpdateAsync(href, iCalendar, knownEtag, cancellationToken), PutOutcome.Updated);
+                return (await client.UpdateAsync(href, render(sequence), knownEtag, cancellationToken), PutOutcome.Updated);
             }
             catch (CalDavConflictException)
             {
@@ -187,14 +190,18 @@ internal sealed partial class BindingTick(
             }
         }
 
-        var current = await client.GetEtagAsync(href, cancellationToken);
+        var current = await client.GetAsync(href, cancellationToken);
         if (current is null)
         {
-            return (await client.CreateAsync(href, iCalendar, cancellationToken), PutOutcome.Restored);
+            return (await client.CreateAsync(href, render(sequence), cancellationToken), PutOutcome.Restored);
         }
 
-        var etag = await client.UpdateAsync(href, iCalendar, current, cancellationToken);
-        return (etag, knownEtag is null ? PutOutcome.Updated : PutOutcome.Conflict);
+        var theirs = ICalendarMapper.TryParse(current.ICalendar, "UTC", out var remote, out _) ? remote!.Sequence : -1;
+        var etag = current.Etag ?? await client.GetEtagAsync(href, cancellationToken);
+        var written = etag is null
+            ? await client.CreateAsync(href, render(Math.Max(sequence, theirs + 1)), cancellationToken)
+            : await client.UpdateAsync(href, render(Math.Max(sequence, theirs + 1)), etag, cancellationToken);
+        return (written, knownEtag is null ? PutOutcome.Updated : PutOutcome.Conflict);
     }
 
     private void Count(PutOutcome outcome)
@@ -407,8 +414,10 @@ internal sealed partial class BindingTick(
 
         // Paliad's copy wins: it changed too, the remote copy is unreadable, or the user may only view it.
         var bothChanged = ours.ContentHash() != target.ContentHash;
-        var iCalendar = ICalendarMapper.ToICalendar(ours, appointment.Version, appointment.CreatedAt, appointment.UpdatedAt, now);
-        var (etag, outcome) = await OverwriteAsync(target.CalDavHref, iCalendar, remote.Etag, cancellationToken);
+        var sequence = Math.Max(appointment.Version, (edit?.Sequence ?? -1) + 1);
+        var (etag, outcome) = await OverwriteAsync(
+            target.CalDavHref, seq => ICalendarMapper.ToICalendar(ours, seq, appointment.CreatedAt, appointment.UpdatedAt, now), sequence, remote.Etag,
+            cancellationToken);
         target.RecordPushed(etag, ours.ContentHash(), now);
         Count(bothChanged && outcome == PutOutcome.Updated ? PutOutcome.Conflict : outcome);
         await db.SaveChangesAsync(cancellationToken);

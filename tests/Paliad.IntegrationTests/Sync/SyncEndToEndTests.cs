@@ -159,6 +159,7 @@ public sealed class SyncEndToEndTests(string server) : SyncTest(server)
 
         Assert.That(results.GetProperty("conflicts").GetInt32(), Is.EqualTo(1));
         Assert.That(await TitlesAsync(calendar), Is.EqualTo(new[] { "Paliad's title" }));
+        Assert.That((await EventsAsync(calendar)).Values.Single().Sequence, Is.GreaterThan(7), "above the phone's SEQUENCE 7");
         var appointment = await ExpectAsync(alice.GetAsync(new Uri($"/api/appointments/{hearing}", UriKind.Relative)), HttpStatusCode.OK);
         Assert.That(appointment.GetProperty("title").GetString(), Is.EqualTo("Paliad's title"));
     }

@@ -13,7 +13,8 @@ public sealed record RemoteEvent(
     string? Location,
     DateTimeOffset StartsAt,
     DateTimeOffset EndsAt,
-    bool AllDay);
+    bool AllDay,
+    int Sequence = 0);
 
 /// <summary>
 /// Appointment ↔ VEVENT with Ical.Net (never hand-written folding or escaping). Timed events carry DTSTART/DTEND in
@@ -84,7 +85,7 @@ public static class ICalendarMapper
                 : evt.Duration is { } duration
                     ? ToInstant(evt.DtStart.Add(duration), fallbackTimeZone)
                     : allDay ? ToInstant(evt.DtStart.AddDays(1), fallbackTimeZone) : start;
-            remoteEvent = new RemoteEvent(evt.Uid ?? string.Empty, evt.Summary, evt.Description, evt.Location, start, end < start ? start : end, allDay);
+            remoteEvent = new RemoteEvent(evt.Uid ?? string.Empty, evt.Summary, evt.Description, evt.Location, start, end < start ? start : end, allDay, evt.Sequence);
             error = null;
             return true;
         }
