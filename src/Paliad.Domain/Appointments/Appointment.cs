@@ -76,31 +76,26 @@ public sealed class Appointment : Entity
     public AppointmentDetails Details => new(Title, Description, Location, StartsAt, EndsAt, AllDay, TimeZone);
 
     /// <summary>Replaces the details; raises <see cref="AppointmentChanged"/> only when something really changed.</summary>
-    public bool Change(AppointmentDetails details, DateTimeOffset now)
+    public bool Change(AppointmentDetails details, DateTimeOffset now) => Revise(details, ProjectId, now);
+
+    /// <summary>Moves the appointment to another project (or makes it personal with null).</summary>
+    public bool MoveToProject(Guid? projectId, DateTimeOffset now) => Revise(Details, projectId, now);
+
+    /// <summary>Changes details and project together: one version, one <see cref="AppointmentChanged"/>, or none
+    /// when nothing changed.</summary>
+    public bool Revise(AppointmentDetails details, Guid? projectId, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(details);
         var before = Details;
+        var previousProjectId = ProjectId;
         Apply(details);
-        if (Details == before)
-        {
-            return false;
-        }
-
-        Touch(now, ProjectId);
-        return true;
-    }
-
-    /// <summary>Moves the appointment to another project (or makes it personal with null).</summary>
-    public bool MoveToProject(Guid? projectId, DateTimeOffset now)
-    {
-        if (projectId == ProjectId)
-        {
-            return false;
-        }
-
-        var previous = ProjectId;
         ProjectId = projectId;
-        Touch(now, previous);
+        if (Details == before && projectId == previousProjectId)
+        {
+            return false;
+        }
+
+        Touch(now, previousProjectId);
         return true;
     }
 

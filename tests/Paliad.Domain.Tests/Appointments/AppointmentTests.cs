@@ -138,4 +138,16 @@ public sealed class AppointmentTests
         Assert.That(appointment.DequeueDomainEvents(), Has.Count.EqualTo(1));
         Assert.That(appointment.DequeueDomainEvents(), Is.Empty);
     }
+
+    [Test]
+    public void Moving_and_editing_at_once_is_one_version_and_one_event()
+    {
+        var appointment = Appointment.Create(Owner, Guid.CreateVersion7(), Hearing(), Clock.Now);
+        appointment.DequeueDomainEvents();
+
+        appointment.Revise(appointment.Details with { Title = "Moved hearing" }, null, Clock.Now);
+
+        Assert.That(appointment.Version, Is.EqualTo(2));
+        Assert.That(appointment.DomainEvents.OfType<AppointmentChanged>().Single().ProjectId, Is.Null);
+    }
 }

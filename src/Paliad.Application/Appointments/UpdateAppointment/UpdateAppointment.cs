@@ -29,11 +29,10 @@ public sealed class UpdateAppointmentHandler(IPaliadDbContext db, TimeProvider c
         if (command.ProjectId.IsSet && command.ProjectId.Value != appointment.ProjectId)
         {
             await EnsureMayMoveAsync(command, appointment, cancellationToken);
-            appointment.MoveToProject(command.ProjectId.Value, now);
         }
 
         var current = appointment.Details;
-        appointment.Change(
+        appointment.Revise(
             new AppointmentDetails(
                 command.Title.Or(current.Title)!,
                 command.Description.Or(current.Description),
@@ -42,6 +41,7 @@ public sealed class UpdateAppointmentHandler(IPaliadDbContext db, TimeProvider c
                 command.EndsAt.Or(current.EndsAt) ?? current.EndsAt,
                 command.AllDay.Or(current.AllDay) ?? current.AllDay,
                 command.TimeZone.Or(current.TimeZone) ?? Appointment.DefaultTimeZone),
+            command.ProjectId.Or(appointment.ProjectId),
             now);
         await db.SaveChangesAsync(cancellationToken);
         return AppointmentDto.From(appointment);
