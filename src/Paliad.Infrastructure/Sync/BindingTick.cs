@@ -236,14 +236,20 @@ internal sealed partial class BindingTick(
     }
 
     /// <summary>Removes copies the outbox names (a deleted appointment's), counting them as this run's deletes.</summary>
-    public async Task DeleteCopiesAsync(IEnumerable<RemoteEventLocation> copies, CancellationToken cancellationToken)
+    public async Task DeleteCopiesAsync(IReadOnlyCollection<RemoteEventLocation> copies, CancellationToken cancellationToken)
+        => Deleted += await DeleteCopiesAsync(client, copies, metrics, cancellationToken);
+
+    /// <summary>Removes the given copies with this client; returns how many.</summary>
+    public static async Task<int> DeleteCopiesAsync(
+        CalDavClient client, IReadOnlyCollection<RemoteEventLocation> copies, SyncMetrics metrics, CancellationToken cancellationToken)
     {
         foreach (var copy in copies)
         {
             await DeleteRemoteAsync(client, copy.Href, copy.Etag, cancellationToken);
-            Deleted++;
             metrics.Deletes.Add(1);
         }
+
+        return copies.Count;
     }
 
     /// <summary>DELETE with If-Match; when the server's copy changed meanwhile it goes anyway: the appointment is no

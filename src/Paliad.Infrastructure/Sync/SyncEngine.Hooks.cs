@@ -49,9 +49,13 @@ public sealed partial class SyncEngine
             }
             else
             {
+                // The binding is gone; its user's account still holds the credentials (none left: nothing can be done).
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
-                await DeleteAllAsync(ClientForUser(db, copies[0].UserId), copies, cancellationToken);
+                if (await ClientForUser(db, copies[0].UserId) is { } client)
+                {
+                    await BindingTick.DeleteCopiesAsync(client, copies, metrics, cancellationToken);
+                }
             }
         }, cancellationToken);
     }
@@ -69,20 +73,6 @@ public sealed partial class SyncEngine
             }
         }, cancellationToken);
         RequireDone(await SyncBindingAsync(bindingId, cancellationToken));
-    }
-
-    private async Task DeleteAllAsync(Task<CalDavClient?> clientTask, IReadOnlyList<RemoteEventLocation> copies, CancellationToken cancellationToken)
-    {
-        if (await clientTask is not { } client)
-        {
-            return; // No account any more: no credentials to remove them with (DESIGN §6).
-        }
-
-        foreach (var copy in copies)
-        {
-            await BindingTick.DeleteRemoteAsync(client, copy.Href, copy.Etag, cancellationToken);
-            metrics.Deletes.Add(1);
-        }
     }
 
     /// <summary>Bindings that may carry the appointment (of its owner or of members of its project's ancestors),

@@ -12,7 +12,7 @@ public static class TestDatabase
         ?? throw new InvalidOperationException(
             $"{ConnectionVariable} is not set: run the tests with ./paliad test, which starts a private PostgreSQL and sets it.");
 
-    public static async Task EnsureCreatedAsync(string connectionString)
+    public static async Task CreateDatabaseIfMissingAsync(string connectionString)
     {
         var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
         await using var admin = await OpenAdminAsync(connectionString);

@@ -22,7 +22,7 @@ public sealed class TestHost
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        await TestDatabase.EnsureCreatedAsync(TestDatabase.ConnectionString);
+        await TestDatabase.CreateDatabaseIfMissingAsync(TestDatabase.ConnectionString);
         _api = new PaliadApiFactory(TestDatabase.ConnectionString);
         _ = _api.Server;
 
