@@ -26,11 +26,8 @@ internal sealed partial class BindingTick(
     ILogger logger,
     Func<Task> renewLease)
 {
-    /// <summary>Resources handled between two lease renewals.</summary>
-    private const int ResourcesPerRenewal = 25;
-
     private readonly List<string> _problems = [];
-    private int _sinceRenewal;
+    private DateTimeOffset _lastRenewal = clock.GetUtcNow();
 
     public int Pushed { get; private set; }
 
@@ -454,9 +451,10 @@ internal sealed partial class BindingTick(
     /// an unreadable answer, a concurrent edit) is noted and the tick goes on. Server-wide failures propagate.</summary>
     private async Task Guarded(Guid appointmentId, Func<Task> work)
     {
-        if (++_sinceRenewal >= ResourcesPerRenewal)
+        // Renew by time, not per resource, so a tick with nothing to do costs no extra SQL.
+        if (clock.GetUtcNow() - _lastRenewal > TimeSpan.FromSeconds(options.LeaseSeconds) / 3)
         {
-            _sinceRenewal = 0;
+            _lastRenewal = clock.GetUtcNow();
             await renewLease();
         }
 
