@@ -75,6 +75,11 @@ public sealed class CalDavConfig : Entity
         int syncIntervalMinutes,
         DateTimeOffset now)
     {
+        if (HasUserInfo(serverUrl))
+        {
+            throw new DomainException(nameof(serverUrl), UserInfoRule);
+        }
+
         if (!IsHttpUrl(serverUrl))
         {
             throw new DomainException(nameof(serverUrl), "'serverUrl' must be an absolute http or https URL.");
@@ -85,6 +90,12 @@ public sealed class CalDavConfig : Entity
             throw new DomainException(
                 nameof(syncIntervalMinutes),
                 $"'syncIntervalMinutes' must be between {MinSyncIntervalMinutes} and {MaxSyncIntervalMinutes}.");
+        }
+
+        if (encryptedPassword is null && EncryptedPassword is not null && !string.IsNullOrEmpty(ServerUrl) && !ServerOrigin.Same(ServerUrl, serverUrl))
+        {
+            // A stored password never goes to a host the user did not type it for.
+            throw new DomainException("password", "A new 'serverUrl' on another host, port or scheme needs the 'password' again.");
         }
 
         ServerUrl = Guard.MaxLength(serverUrl.Trim(), ServerUrlMaxLength, nameof(serverUrl));
@@ -103,7 +114,18 @@ public sealed class CalDavConfig : Entity
         LastSyncError = worstError;
     }
 
-    /// <summary>An absolute http(s) URL with a host, written out as such (the CHECK is <c>^https?://[^/]+</c>).</summary>
+    /// <summary>An absolute http(s) URL with a host, written out as such (the CHECK is <c>^https?://[^/]+</c>), and
+    /// without user-info: credentials go in their own fields, never in a URL that is logged and shown.</summary>
+    public const string UserInfoRule = "'serverUrl' must not contain a user name or password: put them in 'username' and 'password'.";
+
+    /// <summary>"https://u:p@host/": user-info in the authority (an '@' before the path starts).</summary>
+    public static bool HasUserInfo(string? value)
+    {
+        var trimmed = value?.Trim() ?? string.Empty;
+        var scheme = trimmed.IndexOf("//", StringComparison.Ordinal);
+        return scheme >= 0 && trimmed[(scheme + 2)..].Split('/', '?', '#')[0].Contains('@', StringComparison.Ordinal);
+    }
+
     public static bool IsHttpUrl(string? value)
     {
         var trimmed = value?.Trim();
@@ -111,6 +133,7 @@ public sealed class CalDavConfig : Entity
                && (trimmed.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
                && Uri.TryCreate(trimmed, UriKind.Absolute, out var uri)
                && !string.IsNullOrEmpty(uri.Host)
+               && !HasUserInfo(trimmed)
                && !trimmed.Any(char.IsWhiteSpace);
     }
 }

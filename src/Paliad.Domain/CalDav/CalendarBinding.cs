@@ -8,7 +8,7 @@ namespace Paliad.Domain.CalDav;
 /// </summary>
 public sealed class CalendarBinding : Entity
 {
-    public const int CalendarPathMaxLength = 1024;
+    public const int CalendarPathMaxLength = CalendarCollectionPath.MaxLength;
     public const int DisplayNameMaxLength = 200;
 
     private CalendarBinding()
@@ -186,21 +186,11 @@ public sealed class CalendarBinding : Entity
         }
     }
 
-    /// <summary>A calendar path is a non-empty absolute path on the configured server, never a URL to another host.</summary>
-    public static bool IsValidCalendarPath(string? calendarPath)
-    {
-        var path = calendarPath?.Trim();
-        return !string.IsNullOrEmpty(path)
-               && path.Length <= CalendarPathMaxLength
-               && path.StartsWith('/')
-               && !path.StartsWith("//", StringComparison.Ordinal)
-               && !path.Any(char.IsControl);
-    }
+    /// <summary>A calendar path is an absolute path on the configured server (see <see cref="CalendarCollectionPath"/>).</summary>
+    public static bool IsValidCalendarPath(string? calendarPath) => CalendarCollectionPath.IsValid(calendarPath);
 
     private static string ValidCalendarPath(string calendarPath)
-        => IsValidCalendarPath(calendarPath)
-            ? calendarPath.Trim()
-            : throw new DomainException(nameof(calendarPath), "'calendarPath' must be a non-empty absolute path such as /alice/calendar/.");
+        => CalendarCollectionPath.Normalize(calendarPath, out var problem) ?? throw new DomainException(nameof(calendarPath), problem!);
 }
 
 public sealed record CalendarBindingCreated(Guid BindingId, Guid UserId, BindingScope Scope, Guid? ScopeId, bool Enabled) : IDomainEvent;

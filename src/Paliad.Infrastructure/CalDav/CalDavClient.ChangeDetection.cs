@@ -15,18 +15,25 @@ public sealed partial class CalDavClient
     public async Task<MultigetResult> MultigetAsync(string collection, IReadOnlyCollection<string> hrefs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(hrefs);
+        using var operation = BeginOperation("multiget");
         var found = new Dictionary<string, RemoteResource>(StringComparer.Ordinal);
         var deleted = new HashSet<string>(StringComparer.Ordinal);
-        var wanted = hrefs.Select(Hrefs.Key).Distinct(StringComparer.Ordinal).ToList();
+        var wanted = hrefs.Select(Key).Distinct(StringComparer.Ordinal).ToList();
         foreach (var chunk in wanted.Chunk(Math.Max(1, options.MultigetMaxHrefs)))
         {
             var body = new XElement(Cal + "calendar-multiget", new XAttribute(XNamespace.Xmlns + "d", Dav), new XAttribute(XNamespace.Xmlns + "c", Cal),
                 new XElement(Dav + "prop", new XElement(Dav + "getetag"), new XElement(Cal + "calendar-data")),
                 chunk.Select(h => new XElement(Dav + "href", EscapePath(h))));
             var answer = await ReportAsync(collection, body, 1, cancellationToken);
+            var asked = chunk.ToHashSet(StringComparer.Ordinal);
             foreach (var response in answer.Responses)
             {
-                var key = Hrefs.Key(response.Href);
+                var key = Key(response.Href);
+                if (!asked.Contains(key))
+                {
+                    continue; // not asked for: never kept (a hostile server could answer for anything)
+                }
+
                 if (response.IsNotFound)
                 {
                     deleted.Add(key);
@@ -57,11 +64,12 @@ public sealed partial class CalDavClient
     /// (507); a refused token (valid-sync-token) restarts with a full listing. Never sends &lt;limit&gt;.</summary>
     public async Task<SyncCollectionResult> SyncCollectionAsync(string collection, string? syncToken, CancellationToken cancellationToken = default)
     {
+        using var operation = BeginOperation("sync-collection");
         var changes = new Dictionary<string, SyncChange>(StringComparer.Ordinal);
-        var collectionKey = Hrefs.AsCollection(Hrefs.Key(collection));
+        var collectionKey = Hrefs.AsCollection(Key(collection));
         var token = syncToken;
         var wasReset = false;
-        for (var round = 0; round < 1000; round++)
+        for (var round = 0; round < Math.Max(1, options.MaxSyncCollectionRounds); round++)
         {
             var body = new XElement(Dav + "sync-collection", new XAttribute(XNamespace.Xmlns + "d", Dav),
                 new XElement(Dav + "sync-token", token ?? string.Empty),
@@ -83,7 +91,12 @@ public sealed partial class CalDavClient
             var truncated = false;
             foreach (var response in answer.Responses)
             {
-                var key = Hrefs.Key(response.Href);
+                var key = Key(response.Href);
+                if (!Hrefs.IsLocal(key))
+                {
+                    continue;
+                }
+
                 if (Hrefs.AsCollection(key) == collectionKey)
                 {
                     truncated |= response.Status == 507;
@@ -108,19 +121,20 @@ public sealed partial class CalDavClient
             token = answer.SyncToken;
         }
 
-        throw new CalDavInvalidResponseException("sync-collection kept truncating.");
+        throw new CalDavInvalidResponseException($"sync-collection kept truncating (507) for {options.MaxSyncCollectionRounds} rounds.");
     }
 
     /// <summary>PROPFIND Depth 1 getetag: every calendar object in the collection with its ETag (the fallback change
     /// detector for servers without sync-collection).</summary>
     public async Task<IReadOnlyDictionary<string, string?>> ListEtagsAsync(string collection, CancellationToken cancellationToken = default)
     {
+        using var operation = BeginOperation("etag listing");
         var answer = await PropFindAsync(collection, 1, [Dav + "getetag", Dav + "resourcetype"], cancellationToken);
-        var collectionKey = Hrefs.AsCollection(Hrefs.Key(collection));
+        var collectionKey = Hrefs.AsCollection(Key(collection));
         return answer.Responses
-            .Where(r => !r.IsNotFound && Hrefs.AsCollection(Hrefs.Key(r.Href)) != collectionKey)
+            .Where(r => !r.IsNotFound && Hrefs.IsLocal(Key(r.Href)) && Hrefs.AsCollection(Key(r.Href)) != collectionKey)
             .Where(r => r.Properties.GetValueOrDefault(Dav + "resourcetype")?.Element(Dav + "collection") is null)
-            .GroupBy(r => Hrefs.Key(r.Href), StringComparer.Ordinal)
+            .GroupBy(r => Key(r.Href), StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().Text(Dav + "getetag"), StringComparer.Ordinal);
     }
 

@@ -12,6 +12,7 @@ public sealed partial class CalDavClient
     /// <summary>/.well-known/caldav → current-user-principal → calendar-home-set → the calendars in it.</summary>
     public async Task<IReadOnlyList<RemoteCalendar>> DiscoverCalendarsAsync(CancellationToken cancellationToken = default)
     {
+        using var operation = BeginOperation("discovery");
         var principal = await FindPrincipalAsync(cancellationToken);
         var home = await FindCalendarHomeAsync(principal, cancellationToken);
         return await ListCalendarsAsync(home, cancellationToken);
@@ -28,7 +29,7 @@ public sealed partial class CalDavClient
                     .FirstOrDefault(h => !string.IsNullOrEmpty(h));
                 if (href is not null)
                 {
-                    return Hrefs.Key(href);
+                    return Key(href);
                 }
             }
             catch (CalDavException e) when (e is CalDavNotFoundException or CalDavForbiddenException or CalDavInvalidResponseException)
@@ -45,7 +46,7 @@ public sealed partial class CalDavClient
         var answer = await PropFindAsync(principal, 0, [Cal + "calendar-home-set"], cancellationToken);
         var home = answer.Responses.Select(r => r.Properties.GetValueOrDefault(Cal + "calendar-home-set")?.Element(Dav + "href")?.Value.Trim())
             .FirstOrDefault(h => !string.IsNullOrEmpty(h));
-        return Hrefs.AsCollection(Hrefs.Key(home ?? principal));
+        return Hrefs.AsCollection(Key(home ?? principal));
     }
 
     public async Task<IReadOnlyList<RemoteCalendar>> ListCalendarsAsync(string home, CancellationToken cancellationToken = default)
@@ -54,6 +55,7 @@ public sealed partial class CalDavClient
         return answer.Responses
             .Where(r => r.Properties.GetValueOrDefault(Dav + "resourcetype")?.Element(Cal + "calendar") is not null)
             .Select(ToCalendar)
+            .Where(c => Hrefs.IsLocal(c.Href)) // a calendar on another origin cannot be synced with this account
             .OrderBy(c => c.Href, StringComparer.Ordinal)
             .ToList();
     }

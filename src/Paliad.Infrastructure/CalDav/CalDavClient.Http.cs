@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Xml.Linq;
 using Polly.CircuitBreaker;
+using Paliad.Domain.CalDav;
 using Polly.Timeout;
 using static Paliad.Infrastructure.CalDav.DavXml;
 
@@ -19,12 +20,12 @@ public sealed partial class CalDavClient
         CalendarServer + "getctag", Dav + "sync-token", Dav + "supported-report-set",
     ];
 
-    private static RemoteCalendar ToCalendar(DavResponse response)
+    private RemoteCalendar ToCalendar(DavResponse response)
     {
         var components = response.Properties.GetValueOrDefault(Cal + "supported-calendar-component-set");
         var reports = response.Properties.GetValueOrDefault(Dav + "supported-report-set");
         return new RemoteCalendar(
-            Hrefs.AsCollection(Hrefs.Key(response.Href)),
+            Hrefs.AsCollection(Key(response.Href)),
             response.Text(Dav + "displayname") is { Length: > 0 } name ? name : null,
             response.Text(Apple + "calendar-color") is { Length: > 0 } color ? color : null,
             components is null || components.Elements(Cal + "comp").Any(c => string.Equals((string?)c.Attribute("name"), "VEVENT", StringComparison.OrdinalIgnoreCase)),
@@ -75,7 +76,7 @@ public sealed partial class CalDavClient
     private async Task<HttpResponseMessage> SendAsync(
         HttpMethod method, string path, HttpContent? content, Action<HttpRequestMessage>? configure, CancellationToken cancellationToken)
     {
-        var target = new Uri(_server, EscapePath(Hrefs.Key(path)));
+        var target = Resolve(path);
         var body = content is null ? null : await content.ReadAsByteArrayAsync(cancellationToken);
         for (var redirects = 0; ; redirects++)
         {
@@ -86,6 +87,9 @@ public sealed partial class CalDavClient
                 request.Content.Headers.ContentType = content!.Headers.ContentType;
             }
 
+            // The one guard: whatever produced this URL (a calendar path, an href the server answered, a redirect),
+            // the credentials below go to the account's own origin or nowhere.
+            EnsureSameOrigin(target);
             Authorize(request);
             configure?.Invoke(request);
             RequestCount++;
@@ -115,10 +119,6 @@ public sealed partial class CalDavClient
 
             var next = new Uri(target, response.Headers.Location);
             response.Dispose();
-            if (!string.Equals(next.Authority, _server.Authority, StringComparison.OrdinalIgnoreCase) || next.Scheme != _server.Scheme)
-            {
-                throw new CalDavInvalidResponseException($"Refused a redirect to another host ({next.Authority}): credentials stay with {_server.Authority}.");
-            }
 
             if (redirects >= MaxRedirects)
             {
@@ -128,6 +128,29 @@ public sealed partial class CalDavClient
             target = next;
         }
     }
+
+    /// <summary>An href as a request URL: a path (or "//host/…", or an absolute URL) resolved against the server.</summary>
+    private Uri Resolve(string href)
+    {
+        var key = Key(href);
+        var url = Hrefs.IsLocal(key) || !Uri.TryCreate(key, UriKind.Absolute, out var absolute)
+            ? (Uri.TryCreate(_server, EscapePath(key), out var relative) ? relative : null)
+            : absolute;
+        return url ?? throw new CalDavOriginRefusedException($"'{Clip(href)}' is not a URL on {ServerOrigin.Describe(_server)}.");
+    }
+
+    private void EnsureSameOrigin(Uri target)
+    {
+        if (!ServerOrigin.Same(target, _server))
+        {
+            throw new CalDavOriginRefusedException(
+                $"Refused to send a request to {ServerOrigin.Describe(target)}: this account's credentials belong to {ServerOrigin.Describe(_server)}.");
+        }
+    }
+
+    private static string Clip(string text) => text.Length > 200 ? text[..200] + "…" : text;
+
+    private string Key(string href) => Hrefs.Key(href, _server);
 
     private void Authorize(HttpRequestMessage request)
     {
@@ -141,35 +164,70 @@ public sealed partial class CalDavClient
             : new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{account.Username}:{account.Password}")));
     }
 
+    /// <summary>The answer's body (already read whole, within bounds, by <see cref="CalDavTransportHandler"/>),
+    /// charged to the running operation's byte budget.</summary>
     private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var limit = options.MaxResponseBytes;
-        if (response.Content.Headers.ContentLength > limit)
-        {
-            throw new CalDavInvalidResponseException($"The answer is larger than {limit} bytes.", response.StatusCode);
-        }
-
+        byte[] body;
         try
         {
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-            using var buffer = new MemoryStream();
-            var chunk = new byte[81920];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                if (buffer.Length + read > limit)
-                {
-                    throw new CalDavInvalidResponseException($"The answer is larger than {limit} bytes.", response.StatusCode);
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-
-            return buffer.ToArray();
+            body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         }
         catch (Exception e) when (e is IOException or HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw new CalDavServerErrorException($"The connection broke while reading the answer: {e.Message}", response.StatusCode, e);
+        }
+
+        if (body.Length > options.MaxResponseBytes)
+        {
+            throw new CalDavInvalidResponseException($"The answer is larger than {options.MaxResponseBytes} bytes.", response.StatusCode);
+        }
+
+        _budget?.Charge(body.Length);
+        return body;
+    }
+
+    private MultiStatus ReadMultiStatus(byte[] body) => DavXml.ReadMultiStatus(body, options.MaxHrefsPerResponse);
+
+    // ---- operation budgets --------------------------------------------------------------------------------------
+
+    private ByteBudget? _budget;
+
+    /// <summary>Starts an operation (a sync-collection loop, a multiget run, a discovery) whose answers together may
+    /// not exceed CalDav:MaxOperationBytes. Nested operations share the outermost one's budget.</summary>
+    private OperationScope BeginOperation(string name)
+    {
+        if (_budget is not null)
+        {
+            return new OperationScope(null);
+        }
+
+        _budget = new ByteBudget(name, options.MaxOperationBytes);
+        return new OperationScope(this);
+    }
+
+    private readonly struct OperationScope(CalDavClient? owner) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (owner is not null)
+            {
+                owner._budget = null;
+            }
+        }
+    }
+
+    private sealed class ByteBudget(string operation, long limit)
+    {
+        private long _spent;
+
+        public void Charge(long bytes)
+        {
+            _spent += bytes;
+            if (_spent > limit)
+            {
+                throw new CalDavInvalidResponseException($"The server's answers to one {operation} exceeded {limit} bytes.");
+            }
         }
     }
 

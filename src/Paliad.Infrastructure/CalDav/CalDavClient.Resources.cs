@@ -48,7 +48,7 @@ public sealed partial class CalDavClient
 
         EnsureStatus(response, href, HttpStatusCode.OK);
         var body = await ReadBodyAsync(response, cancellationToken);
-        return new RemoteResource(Hrefs.Key(href), response.Headers.ETag?.ToString(), Encoding.UTF8.GetString(body));
+        return new RemoteResource(Key(href), response.Headers.ETag?.ToString(), Encoding.UTF8.GetString(body));
     }
 
     /// <summary>The ETag of one resource (PROPFIND getetag); null when it does not exist.</summary>

@@ -66,3 +66,11 @@ public sealed class CalDavAddressNotAllowedException(string message) : CalDavExc
 {
     public override bool IsTransient => false;
 }
+
+/// <summary>A request would have gone to another origin (scheme, host or port) than the account's server: a calendar
+/// path, an href the server answered or a redirect pointed elsewhere. Refused before a byte is sent, so the
+/// account's credentials never leave the server they were typed for.</summary>
+public sealed class CalDavOriginRefusedException(string message) : CalDavException(message)
+{
+    public override bool IsTransient => false;
+}

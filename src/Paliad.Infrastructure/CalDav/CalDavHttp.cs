@@ -8,8 +8,9 @@ using Polly.Timeout;
 namespace Paliad.Infrastructure.CalDav;
 
 /// <summary>
-/// The HTTP stack under the CalDAV client: no automatic redirects (the client follows same-host ones itself, so
-/// credentials never go to another host), the SSRF guard at connect time, and a resilience pipeline per server
+/// The HTTP stack under the CalDAV client: no automatic redirects (the client follows same-origin ones itself, so
+/// credentials never go to another origin), the SSRF guard at connect time, every answer read whole inside its
+/// attempt's timeout with size and compression bounds (<see cref="CalDavTransportHandler"/>), and a resilience pipeline per server
 /// (authority): a total timeout, retries with exponential backoff and jitter for idempotent requests only
 /// (PROPFIND, REPORT, GET, conditional PUT and DELETE; never MKCALENDAR), Retry-After honoured up to CalDav:MaxRetryAfterSeconds, a circuit breaker, and a
 /// per-attempt timeout.
@@ -27,26 +28,42 @@ public static class CalDavHttp
 
     public static IServiceCollection AddCalDavHttp(this IServiceCollection services)
     {
-        services.AddHttpClient(ClientName, client =>
+        var builder = services.AddHttpClient(ClientName, client =>
             {
                 client.Timeout = Timeout.InfiniteTimeSpan;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("Paliad-CalDAV/1.0");
             })
-            .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(() => sp.GetRequiredService<IOptionsMonitor<CalDavOptions>>().CurrentValue))
-            .AddResilienceHandler("caldav", (pipeline, context) =>
+            .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(() => sp.GetRequiredService<IOptionsMonitor<CalDavOptions>>().CurrentValue));
+        builder.AddResilienceHandler("caldav", (pipeline, context) =>
                 Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<CalDavOptions>>().Value))
             .SelectPipelineByAuthority();
+
+        // Registered after the resilience handler, so it sits under it: once per attempt, inside the attempt's timeout.
+        builder.AddHttpMessageHandler(sp => new CalDavTransportHandler(() => sp.GetRequiredService<IOptionsMonitor<CalDavOptions>>().CurrentValue));
         return services;
     }
 
-    public static SocketsHttpHandler CreatePrimaryHandler(Func<CalDavOptions> options) => new()
+    /// <summary>The sockets under everything. No automatic decompression (the transport handler decompresses, so it
+    /// can bound the ratio) and no proxy unless CalDav:Proxy names one: environment proxies are ignored.</summary>
+    public static SocketsHttpHandler CreatePrimaryHandler(Func<CalDavOptions> options)
     {
-        AllowAutoRedirect = false,
-        AutomaticDecompression = DecompressionMethods.All,
-        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-        ConnectCallback = NetworkGuard.ConnectCallback(() => options().AllowPrivateNetworks),
-    };
+        ArgumentNullException.ThrowIfNull(options);
+        var proxy = options().ProxyUri;
+        return new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseProxy = proxy is not null,
+            Proxy = proxy is null ? null : new WebProxy(proxy),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            ConnectCallback = NetworkGuard.ConnectCallback(options),
+        };
+    }
+
+    /// <summary>What runs under the resilience pipeline, per attempt: the transport handler over the sockets.</summary>
+    public static DelegatingHandler CreateAttemptHandler(Func<CalDavOptions> options)
+        => new CalDavTransportHandler(options) { InnerHandler = CreatePrimaryHandler(options) };
 
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, CalDavOptions options)
     {
@@ -84,7 +101,7 @@ public static class CalDavHttp
 
         if (outcome.Exception is not null)
         {
-            return outcome.Exception is (HttpRequestException { InnerException: not CalDavAddressNotAllowedException }) or TimeoutRejectedException;
+            return outcome.Exception is (HttpRequestException { InnerException: not CalDavException }) or TimeoutRejectedException;
         }
 
         var response = outcome.Result!;

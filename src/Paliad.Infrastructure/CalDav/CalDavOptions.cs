@@ -17,8 +17,27 @@ public sealed class CalDavOptions
     /// <summary>False: a user-supplied server may not resolve to loopback, private or link-local addresses.</summary>
     public bool AllowPrivateNetworks { get; set; }
 
-    /// <summary>Largest response body read from a CalDAV server.</summary>
+    /// <summary>Largest response body read from a CalDAV server (after decompression).</summary>
     public long MaxResponseBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Total bytes of all answers in one operation: one sync-collection loop, one multiget run (with its
+    /// fetch-alone fallbacks), one discovery.</summary>
+    public long MaxOperationBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>Most DAV:response elements taken from one multistatus answer.</summary>
+    public int MaxHrefsPerResponse { get; set; } = 50_000;
+
+    /// <summary>Largest ratio of decompressed to compressed bytes in an answer (a gzip bomb is refused early).</summary>
+    public int MaxCompressionRatio { get; set; } = 100;
+
+    /// <summary>Rounds of one sync-collection loop (a server answering 507 forever is cut off here).</summary>
+    public int MaxSyncCollectionRounds { get; set; } = 100;
+
+    /// <summary>Outbound HTTP proxy for CalDAV requests (e.g. http://egress.internal:3128). Unset: no proxy at all,
+    /// whatever HTTP_PROXY / HTTPS_PROXY / ALL_PROXY say. Set: the SSRF guard still judges every target.</summary>
+    public string? Proxy { get; set; }
+
+    internal Uri? ProxyUri => string.IsNullOrWhiteSpace(Proxy) ? null : new Uri(Proxy.Trim());
 
     /// <summary>Retries of idempotent requests (PROPFIND, REPORT, GET, conditional PUT/DELETE) on transport errors, 5xx and 429.</summary>
     public int MaxRetries { get; set; } = 3;

@@ -44,7 +44,7 @@ internal static class DavXml
             new XElement(Dav + "prop", properties.Select(p => new XElement(p))));
 
     /// <summary>The responses of a 207 Multi-Status body.</summary>
-    public static MultiStatus ReadMultiStatus(byte[] body)
+    public static MultiStatus ReadMultiStatus(byte[] body, int maxResponses = int.MaxValue)
     {
         var root = Parse(body).Root;
         if (root is null || root.Name != Dav + "multistatus")
@@ -52,7 +52,12 @@ internal static class DavXml
             throw new CalDavInvalidResponseException($"Expected a DAV:multistatus, got {root?.Name.ToString() ?? "nothing"}.");
         }
 
-        var responses = root.Elements(Dav + "response").Select(ReadResponse).ToList();
+        var responses = root.Elements(Dav + "response").Take(maxResponses == int.MaxValue ? maxResponses : maxResponses + 1).Select(ReadResponse).ToList();
+        if (responses.Count > maxResponses)
+        {
+            throw new CalDavInvalidResponseException($"The answer holds more than {maxResponses} responses.");
+        }
+
         return new MultiStatus(responses, root.Element(Dav + "sync-token")?.Value.Trim());
     }
 

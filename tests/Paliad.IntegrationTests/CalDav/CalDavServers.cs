@@ -35,7 +35,7 @@ public static class CalDavServers
     {
         var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>();
         CalDavHttp.Configure(pipeline, options);
-        HttpMessageHandler inner = CalDavHttp.CreatePrimaryHandler(() => options);
+        HttpMessageHandler inner = CalDavHttp.CreateAttemptHandler(() => options);
         if (counter is not null)
         {
             counter.InnerHandler = inner;

@@ -9,9 +9,14 @@ public sealed class CreateBindingValidator : AbstractValidator<CreateBinding>
 {
     public CreateBindingValidator(IPaliadDbContext db)
     {
-        RuleFor(c => c.CalendarPath).NotEmpty().MaximumLength(CalendarBinding.CalendarPathMaxLength)
-            .MustAsync(async (command, path, ct) => CalendarPaths.TryResolve(path, await BindingRules.ServerUrlAsync(db, command.UserId, ct), out _))
-            .WithMessage(CalendarPaths.Rule);
+        RuleFor(c => c.CalendarPath).Cascade(CascadeMode.Stop).NotEmpty().MaximumLength(CalendarBinding.CalendarPathMaxLength)
+            .CustomAsync(async (path, context, ct) =>
+            {
+                if (CalendarPaths.Resolve(path, await BindingRules.ServerUrlAsync(db, context.InstanceToValidate.UserId, ct), out var problem) is null)
+                {
+                    context.AddFailure(problem!);
+                }
+            });
         BindingRules.DisplayName(RuleFor(c => c.DisplayName));
         BindingRules.ScopeWord(RuleFor(c => c.Scope).NotEmpty());
         RuleFor(c => c).CustomAsync(async (command, context, ct) =>

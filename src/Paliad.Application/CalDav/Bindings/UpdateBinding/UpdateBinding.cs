@@ -44,10 +44,8 @@ public sealed class UpdateBindingHandler(IPaliadDbContext db, TimeProvider clock
 
         if (command.CalendarPath.IsSet)
         {
-            if (!CalendarPaths.TryResolve(command.CalendarPath.Value, await BindingRules.ServerUrlAsync(db, command.UserId, cancellationToken), out var path))
-            {
-                throw new ValidationException([new FluentValidation.Results.ValidationFailure("calendarPath", CalendarPaths.Rule)]);
-            }
+            var path = CalendarPaths.Resolve(command.CalendarPath.Value, await BindingRules.ServerUrlAsync(db, command.UserId, cancellationToken), out var problem)
+                       ?? throw new ValidationException([new FluentValidation.Results.ValidationFailure("calendarPath", problem)]);
 
             await BindingRules.EnsureCalendarIsFreeAsync(db, command.UserId, path, binding.Id, cancellationToken);
             binding.MoveToCalendar(path, now);
