@@ -11,6 +11,16 @@ public sealed class CalendarBinding : Entity
     public const int CalendarPathMaxLength = CalendarCollectionPath.MaxLength;
     public const int DisplayNameMaxLength = 200;
 
+    /// <summary>Longest sync-token or ctag kept; a longer one from a server is treated as absent.</summary>
+    public const int ChangeMarkerMaxLength = 1024;
+
+    public const int LastSyncErrorMaxLength = 4000;
+
+    /// <summary>A failing binding waits this long before its first retry, doubling up to <see cref="MaxRetryDelay"/>.</summary>
+    public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMinutes(1);
+
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromHours(1);
+
     private CalendarBinding()
     {
         CalendarPath = string.Empty;
@@ -50,6 +60,12 @@ public sealed class CalendarBinding : Entity
 
     /// <summary>Ticks since the last full ETag reconciliation (servers lose change-log rows, so one runs now and then).</summary>
     public int TicksSinceFullReconcile { get; private set; }
+
+    /// <summary>Periodic ticks in a row that could not finish (server down, hostile answers, deadline).</summary>
+    public int ConsecutiveFailures { get; private set; }
+
+    /// <summary>A failing binding is not claimed again before this (exponential backoff); null when healthy.</summary>
+    public DateTimeOffset? NextAttemptAt { get; private set; }
 
     public static CalendarBinding Create(
         Guid userId,
@@ -142,10 +158,12 @@ public sealed class CalendarBinding : Entity
     }
 
     /// <summary>Remembers where the server's change log stood after a pull.</summary>
+    /// <remarks>Markers longer than <see cref="ChangeMarkerMaxLength"/> are forgotten (absent), never refused: a server
+    /// that sends one just gets no "nothing changed" shortcut.</remarks>
     public void RecordPull(string? syncToken, string? ctag, bool fullReconcile)
     {
-        SyncToken = syncToken;
-        Ctag = ctag;
+        SyncToken = Keepable(syncToken);
+        Ctag = Keepable(ctag);
         TicksSinceFullReconcile = fullReconcile ? 0 : TicksSinceFullReconcile + 1;
     }
 
@@ -157,12 +175,41 @@ public sealed class CalendarBinding : Entity
         TicksSinceFullReconcile = 0;
     }
 
-    public void RecordSync(BindingSyncStatus status, string? error, DateTimeOffset finishedAt)
+    /// <summary>How a tick ended. <paramref name="retryLater"/>: it could not finish (the server failed, answered
+    /// something unusable, or the deadline passed), so the binding backs off exponentially; anything else resets that.</summary>
+    public void RecordSync(BindingSyncStatus status, string? error, DateTimeOffset finishedAt, bool retryLater = false)
     {
         SyncStatus = status;
-        LastSyncError = status == BindingSyncStatus.Error ? error : null;
+        LastSyncError = status == BindingSyncStatus.Error && error is not null
+            ? (error.Length <= LastSyncErrorMaxLength ? error : error[..LastSyncErrorMaxLength])
+            : null;
         LastSyncAt = Instant.Normalize(finishedAt);
+        if (retryLater)
+        {
+            ConsecutiveFailures++;
+            NextAttemptAt = Instant.Normalize(finishedAt + RetryDelay(ConsecutiveFailures));
+        }
+        else
+        {
+            ConsecutiveFailures = 0;
+            NextAttemptAt = null;
+        }
     }
+
+    /// <summary>1 min, 2, 4, … capped at 1 h, after the given number of failures in a row.</summary>
+    public static TimeSpan RetryDelay(int consecutiveFailures)
+    {
+        if (consecutiveFailures <= 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var doublings = Math.Min(consecutiveFailures - 1, 30);
+        var delay = FirstRetryDelay.Ticks * Math.Pow(2, doublings);
+        return delay >= MaxRetryDelay.Ticks ? MaxRetryDelay : TimeSpan.FromTicks((long)delay);
+    }
+
+    private static string? Keepable(string? marker) => marker is { Length: > ChangeMarkerMaxLength } ? null : marker;
 
     /// <summary>Removes the binding. The event carries where its events are, because the target rows cascade away.</summary>
     public void Delete(bool keepRemoteEvents, IReadOnlyList<RemoteEventLocation> remoteEvents)

@@ -20,10 +20,10 @@ public static class ServerOrigin
     public static bool Same(string? a, string? b)
         => Uri.TryCreate(a?.Trim(), UriKind.Absolute, out var x) && Uri.TryCreate(b?.Trim(), UriKind.Absolute, out var y) && Same(x, y);
 
-    /// <summary>"https://dav.example.com:8443" — for messages.</summary>
+    /// <summary>"https://dav.example.com:8443" — for messages: never the path, never user-info.</summary>
     public static string Describe(Uri url)
     {
         ArgumentNullException.ThrowIfNull(url);
-        return url.IsAbsoluteUri ? url.GetLeftPart(UriPartial.Authority) : url.ToString();
+        return url.IsAbsoluteUri ? $"{url.Scheme}://{url.Authority}" : url.ToString();
     }
 }

@@ -1,15 +1,20 @@
+using Microsoft.Extensions.Options;
 using Paliad.Application.CalDav.Calendars;
 using Paliad.Application.Common;
 
 namespace Paliad.Infrastructure.CalDav;
 
-internal sealed class CalDavCalendarDirectory(CalDavClientFactory clients) : ICalDavCalendarDirectory
+/// <summary>GET /api/caldav-calendars: discovery on the user's server, under CalDav:DiscoveryTimeoutSeconds.</summary>
+internal sealed class CalDavCalendarDirectory(CalDavClientFactory clients, IOptions<CalDavOptions> options) : ICalDavCalendarDirectory
 {
     public async Task<IReadOnlyList<CalDavCalendarDto>> ListAsync(string serverUrl, string username, string? password, CancellationToken cancellationToken)
     {
+        var deadline = TimeSpan.FromSeconds(Math.Max(1, options.Value.DiscoveryTimeoutSeconds));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(deadline);
         try
         {
-            var calendars = await clients.Create(serverUrl, username, password).DiscoverCalendarsAsync(cancellationToken);
+            var calendars = await clients.Create(serverUrl, username, password).DiscoverCalendarsAsync(timeout.Token);
             return calendars.Select(c => new CalDavCalendarDto(c.Href, c.DisplayName, c.Color, c.SupportsEvents)).ToList();
         }
         catch (CalDavAddressNotAllowedException e)
@@ -19,6 +24,10 @@ internal sealed class CalDavCalendarDirectory(CalDavClientFactory clients) : ICa
         catch (CalDavException e)
         {
             throw new ExternalServiceException($"The CalDAV server could not list calendars: {e.Message}", e);
+        }
+        catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ExternalServiceException($"The CalDAV server did not list its calendars within {deadline.TotalSeconds:0} s.", e);
         }
     }
 }

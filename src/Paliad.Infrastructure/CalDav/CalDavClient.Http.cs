@@ -136,7 +136,7 @@ public sealed partial class CalDavClient
         var url = Hrefs.IsLocal(key) || !Uri.TryCreate(key, UriKind.Absolute, out var absolute)
             ? (Uri.TryCreate(_server, EscapePath(key), out var relative) ? relative : null)
             : absolute;
-        return url ?? throw new CalDavOriginRefusedException($"'{Clip(href)}' is not a URL on {ServerOrigin.Describe(_server)}.");
+        return url ?? throw new CalDavOriginRefusedException($"Refused to send a request to '{Clip(href)}': it is not a URL on {ServerOrigin.Describe(_server)}.");
     }
 
     private void EnsureSameOrigin(Uri target)

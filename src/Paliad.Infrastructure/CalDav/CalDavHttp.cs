@@ -12,7 +12,7 @@ namespace Paliad.Infrastructure.CalDav;
 /// credentials never go to another origin), the SSRF guard at connect time, every answer read whole inside its
 /// attempt's timeout with size and compression bounds (<see cref="CalDavTransportHandler"/>), and a resilience pipeline per server
 /// (authority): a total timeout, retries with exponential backoff and jitter for idempotent requests only
-/// (PROPFIND, REPORT, GET, conditional PUT and DELETE; never MKCALENDAR), Retry-After honoured up to CalDav:MaxRetryAfterSeconds, a circuit breaker, and a
+/// (PROPFIND, REPORT, GET, conditional PUT and DELETE, and MKCALENDAR, whose repeat is a harmless "already exists"), Retry-After honoured up to CalDav:MaxRetryAfterSeconds, a circuit breaker, and a
 /// per-attempt timeout.
 /// </summary>
 public static class CalDavHttp
@@ -20,10 +20,11 @@ public static class CalDavHttp
     public const string ClientName = "caldav";
 
     /// <summary>Idempotent methods (RFC 9110 §9.2.2). PUT and DELETE are sent with If-Match / If-None-Match, so a
-    /// retry after a lost answer cannot overwrite anything: at worst it is a 412 the engine reconciles.</summary>
+    /// retry after a lost answer cannot overwrite anything: at worst it is a 412 the engine reconciles. A repeated
+    /// MKCALENDAR whose first try landed answers "already exists", which every caller takes as done.</summary>
     private static readonly HashSet<string> RetriableMethods = new(StringComparer.OrdinalIgnoreCase)
     {
-        "GET", "HEAD", "OPTIONS", "PROPFIND", "REPORT", "PUT", "DELETE",
+        "GET", "HEAD", "OPTIONS", "PROPFIND", "REPORT", "PUT", "DELETE", "MKCALENDAR",
     };
 
     public static IServiceCollection AddCalDavHttp(this IServiceCollection services)

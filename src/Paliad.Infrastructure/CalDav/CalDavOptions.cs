@@ -11,7 +11,10 @@ public sealed class CalDavOptions
     /// <summary>Time one sync hook (an appointment change fanned out to one binding) may take.</summary>
     public int HookTimeoutSeconds { get; set; } = 30;
 
-    /// <summary>Time one HTTP attempt may take.</summary>
+    /// <summary>Deadline of one calendar discovery (GET /api/caldav-calendars).</summary>
+    public int DiscoveryTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Time one HTTP attempt may take, headers and body.</summary>
     public int RequestTimeoutSeconds { get; set; } = 30;
 
     /// <summary>False: a user-supplied server may not resolve to loopback, private or link-local addresses.</summary>

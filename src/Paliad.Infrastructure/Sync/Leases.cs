@@ -15,25 +15,41 @@ internal static class Leases
     /// <summary>A fresh lease token: the claimer's instance, plus a claim id.</summary>
     public static string NewToken(string instanceId) => $"{instanceId}/{Guid.NewGuid():N}";
 
-    /// <summary>Claims the most overdue binding no one holds (enabled, account sync on, interval elapsed or pending).</summary>
-    public static async Task<Guid?> ClaimDueBindingAsync(PaliadDbContext db, string token, TimeSpan lease, CancellationToken cancellationToken)
+    /// <summary>Claims the most overdue binding no one holds (enabled, account sync on, interval elapsed or pending,
+    /// not backing off after failures). Fair across users: a user who already holds
+    /// <paramref name="maxPerUser"/> leases gets no more, and users holding fewer go first — one user's 500
+    /// bindings cannot take every slot.</summary>
+    public static async Task<Guid?> ClaimDueBindingAsync(
+        PaliadDbContext db, string token, TimeSpan lease, int maxPerUser, CancellationToken cancellationToken)
     {
         var claimed = await db.Database.SqlQuery<Guid>($"""
-            UPDATE paliad.calendar_bindings b SET lease_owner = {token}, lease_expires_at = now() + {lease}
+            UPDATE paliad.calendar_bindings b SET lease_owner = {token}, lease_expires_at = now() + {lease}, last_tick_started_at = now()
             WHERE b.id IN (
                 SELECT due.id FROM paliad.calendar_bindings due
                 JOIN paliad.user_caldav_config c ON c.user_id = due.user_id
+                CROSS JOIN LATERAL (
+                    SELECT count(*) AS held FROM paliad.calendar_bindings h
+                    WHERE h.user_id = due.user_id AND h.lease_expires_at > now()) busy
                 WHERE due.enabled AND c.sync_enabled
                   AND (due.lease_expires_at IS NULL OR due.lease_expires_at < now())
+                  AND (due.next_attempt_at IS NULL OR due.next_attempt_at <= now())
                   AND (due.last_sync_at IS NULL OR due.sync_status = 'pending'
                        OR due.last_sync_at + make_interval(mins => c.sync_interval_minutes) <= now())
-                ORDER BY due.last_sync_at NULLS FIRST, due.id
+                  AND busy.held < {maxPerUser}
+                ORDER BY busy.held, due.last_sync_at NULLS FIRST, due.id
                 LIMIT 1
                 FOR UPDATE OF due SKIP LOCKED)
             RETURNING b.id AS "Value"
             """).ToListAsync(cancellationToken);
         return claimed.Count == 0 ? null : claimed[0];
     }
+
+    /// <summary>Claims one binding for a whole tick (a hook's, or "sync now"); false when someone holds it.</summary>
+    public static async Task<bool> TryClaimBindingForTickAsync(PaliadDbContext db, Guid bindingId, string token, TimeSpan lease, CancellationToken cancellationToken)
+        => await db.Database.ExecuteSqlAsync($"""
+            UPDATE paliad.calendar_bindings SET lease_owner = {token}, lease_expires_at = now() + {lease}, last_tick_started_at = now()
+            WHERE id = {bindingId} AND (lease_expires_at IS NULL OR lease_expires_at < now())
+            """, cancellationToken) == 1;
 
     /// <summary>Claims one binding; false when someone holds it.</summary>
     public static async Task<bool> TryClaimBindingAsync(PaliadDbContext db, Guid bindingId, string token, TimeSpan lease, CancellationToken cancellationToken)
@@ -61,11 +77,25 @@ internal static class Leases
             UPDATE paliad.outbox_messages m SET lease_owner = {token}, lease_expires_at = now() + {lease}
             WHERE m.id IN (
                 SELECT p.id FROM paliad.outbox_messages p
-                WHERE p.processed_at IS NULL AND p.dead_at IS NULL AND p.next_attempt_at <= now()
+                WHERE p.processed_at IS NULL AND p.dead_at IS NULL AND p.parked_at IS NULL AND p.next_attempt_at <= now()
                   AND (p.lease_expires_at IS NULL OR p.lease_expires_at < now())
                 ORDER BY p.occurred_at, p.id
                 LIMIT {limit}
                 FOR UPDATE SKIP LOCKED)
             RETURNING m.id AS "Value"
             """).ToListAsync(cancellationToken);
+
+    /// <summary>Extends a held message lease; false when it was lost.</summary>
+    public static async Task<bool> RenewOutboxMessageAsync(PaliadDbContext db, Guid messageId, string token, TimeSpan lease, CancellationToken cancellationToken)
+        => await db.Database.ExecuteSqlAsync($"""
+            UPDATE paliad.outbox_messages SET lease_expires_at = now() + {lease}
+            WHERE id = {messageId} AND lease_owner = {token}
+            """, cancellationToken) == 1;
+
+    /// <summary>Releases the messages parked for a user (their account changed): they are due again now.</summary>
+    public static Task<int> ReleaseParkedMessagesAsync(PaliadDbContext db, Guid userId, CancellationToken cancellationToken)
+        => db.Database.ExecuteSqlAsync($"""
+            UPDATE paliad.outbox_messages SET parked_at = NULL, parked_for_user_id = NULL, next_attempt_at = now()
+            WHERE parked_for_user_id = {userId} AND parked_at IS NOT NULL
+            """, cancellationToken);
 }

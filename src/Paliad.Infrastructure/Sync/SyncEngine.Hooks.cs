@@ -50,11 +50,13 @@ public sealed partial class SyncEngine
             else
             {
                 // The binding is gone; its user's account still holds the credentials (none left: nothing can be done).
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(HookDeadline);
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
                 if (await ClientForUser(db, copies[0].UserId) is { } client)
                 {
-                    await BindingTick.DeleteCopiesAsync(client, copies, metrics, cancellationToken);
+                    await BindingTick.DeleteCopiesAsync(client, copies, metrics, timeout.Token);
                 }
             }
         }, cancellationToken);

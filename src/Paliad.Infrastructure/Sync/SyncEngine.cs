@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,7 +25,7 @@ public sealed partial class SyncEngine(
     IOptions<SyncOptions> syncOptions,
     IOptions<CalDavOptions> calDavOptions,
     SyncMetrics metrics,
-    ILogger<SyncEngine> logger) : ISyncRunner
+    ILogger<SyncEngine> logger) : ISyncRunner, IDisposable
 {
     private readonly SyncOptions _options = syncOptions.Value;
 
@@ -33,47 +34,133 @@ public sealed partial class SyncEngine(
 
     private TimeSpan Lease => TimeSpan.FromSeconds(_options.LeaseSeconds);
 
+    private TimeSpan TickDeadline => TimeSpan.FromSeconds(Math.Max(1, Math.Min(_options.TickTimeoutSeconds, _options.LeaseSeconds * 0.9)));
+
+    private TimeSpan HookDeadline => TimeSpan.FromSeconds(Math.Max(1, calDavOptions.Value.HookTimeoutSeconds));
+
+    /// <summary>Slots for periodic ticks in this instance (Sync:MaxConcurrentBindings): a stuck binding holds one
+    /// slot until its deadline, never the others.</summary>
+    private readonly SemaphoreSlim _slots = new(Math.Max(1, syncOptions.Value.MaxConcurrentBindings));
+
+    private readonly ConcurrentDictionary<Task, byte> _running = new();
+
     // ---- ticks --------------------------------------------------------------------------------------------------
 
-    /// <summary>One periodic round: claim the due bindings (enabled, account sync on, interval elapsed or pending)
-    /// that no other instance holds, and tick each.</summary>
+    /// <summary>Claims due bindings (enabled, account sync on, interval elapsed or pending, not backing off) that no
+    /// other instance holds and ticks them, up to Sync:MaxConcurrentBindings at once, until none is due (at most
+    /// Sync:MaxBindingsPerTick); returns what each did. Tests drive the engine through this.</summary>
     public async Task<IReadOnlyList<BindingSyncResult>> RunTickAsync(CancellationToken cancellationToken = default)
     {
-        // One binding claimed at a time, so a lease is never waiting while earlier bindings are ticked.
-        var results = new List<BindingSyncResult>();
+        var ticks = new List<Task<BindingSyncResult>>();
         for (var i = 0; i < _options.MaxBindingsPerTick; i++)
         {
-            var token = Leases.NewToken(InstanceId);
-            var claimed = await ReadAsync(db => Leases.ClaimDueBindingAsync(db, token, Lease, cancellationToken));
-            if (claimed is not { } bindingId)
+            await _slots.WaitAsync(cancellationToken);
+            var tick = await StartNextDueTickAsync(cancellationToken);
+            if (tick is null)
             {
                 break;
             }
 
-            results.Add(await TickClaimedAsync(bindingId, token, cancellationToken));
+            ticks.Add(tick);
         }
 
-        return results;
+        return await Task.WhenAll(ticks);
     }
 
-    /// <summary>A tick for one binding now (hooks that reconcile a whole binding: no waiting, the outbox retries).</summary>
+    /// <summary>The background worker's step: fills the free slots with due bindings and returns without waiting for
+    /// them, so a binding that takes long never delays the others' schedule.</summary>
+    public async Task<int> StartDueTicksAsync(CancellationToken cancellationToken)
+    {
+        var started = 0;
+        while (await _slots.WaitAsync(0, cancellationToken))
+        {
+            if (await StartNextDueTickAsync(cancellationToken) is null)
+            {
+                break;
+            }
+
+            started++;
+        }
+
+        return started;
+    }
+
+    public void Dispose() => _slots.Dispose();
+
+    /// <summary>Waits for the ticks this instance started (on shutdown).</summary>
+    public Task WhenIdleAsync() => Task.WhenAll(_running.Keys);
+
+    /// <summary>Claims one due binding and starts its tick in the slot the caller took; null (slot given back) when
+    /// nothing is due.</summary>
+    private async Task<Task<BindingSyncResult>?> StartNextDueTickAsync(CancellationToken cancellationToken)
+    {
+        Guid? claimed;
+        var token = Leases.NewToken(InstanceId);
+        try
+        {
+            claimed = await ReadAsync(db => Leases.ClaimDueBindingAsync(db, token, Lease, Math.Max(1, _options.MaxConcurrentBindingsPerUser), cancellationToken));
+        }
+        catch
+        {
+            _slots.Release();
+            throw;
+        }
+
+        if (claimed is not { } bindingId)
+        {
+            _slots.Release();
+            return null;
+        }
+
+        var tick = RunInSlotAsync(bindingId, token, cancellationToken);
+        _running.TryAdd(tick, 0);
+        _ = tick.ContinueWith(t => _running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return tick;
+    }
+
+    private async Task<BindingSyncResult> RunInSlotAsync(Guid bindingId, string token, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Yield();
+            return await TickClaimedAsync(bindingId, token, TickDeadline, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Nothing one binding does may end the round or take its slot for good.
+            LogTickCrashed(logger, bindingId, e);
+            metrics.Errors.Add(1);
+            return new BindingSyncResult(bindingId, string.Empty, "error", 0, 0, 0, 0, 0, 0, e.Message);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    /// <summary>A tick for one binding now, under the hook deadline (hooks that reconcile a whole binding: no
+    /// waiting, the outbox retries).</summary>
     public Task<BindingSyncResult> SyncBindingAsync(Guid bindingId, CancellationToken cancellationToken)
-        => SyncBindingAsync(bindingId, TimeSpan.Zero, cancellationToken);
+        => SyncBindingAsync(bindingId, TimeSpan.Zero, HookDeadline, cancellationToken);
 
     /// <summary>POST /api/caldav-sync: a hook may be pushing to this calendar right now, so wait for it (up to
-    /// Sync:ManualSyncWaitSeconds) rather than answer "skipped" at once.</summary>
-    public Task<BindingSyncResult> SyncBindingNowAsync(Guid bindingId, CancellationToken cancellationToken)
-        => SyncBindingAsync(bindingId, TimeSpan.FromSeconds(_options.ManualSyncWaitSeconds), cancellationToken);
+    /// Sync:ManualSyncWaitSeconds) rather than answer "skipped" at once. The tick ignores the binding's backoff.</summary>
+    public Task<BindingSyncResult> SyncBindingNowAsync(Guid bindingId, TimeSpan timeLeft, CancellationToken cancellationToken)
+        => SyncBindingAsync(bindingId, Min(TimeSpan.FromSeconds(_options.ManualSyncWaitSeconds), timeLeft), Min(TickDeadline, timeLeft), cancellationToken);
 
-    private async Task<BindingSyncResult> SyncBindingAsync(Guid bindingId, TimeSpan waitForLease, CancellationToken cancellationToken)
+    public TimeSpan ManualSyncDeadline => TimeSpan.FromSeconds(Math.Max(1, _options.ManualSyncTimeoutSeconds));
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private async Task<BindingSyncResult> SyncBindingAsync(Guid bindingId, TimeSpan waitForLease, TimeSpan deadline, CancellationToken cancellationToken)
     {
         var token = Leases.NewToken(InstanceId);
         var giveUpAt = clock.GetUtcNow() + waitForLease;
-        var claimed = await TryClaimAsync(bindingId, token, cancellationToken);
+        var claimed = await TryClaimForTickAsync(bindingId, token, cancellationToken);
         while (!claimed && clock.GetUtcNow() < giveUpAt)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(200), clock, cancellationToken);
-            claimed = await TryClaimAsync(bindingId, token, cancellationToken);
+            claimed = await TryClaimForTickAsync(bindingId, token, cancellationToken);
         }
 
         if (!claimed)
@@ -82,7 +169,7 @@ public sealed partial class SyncEngine(
             return new BindingSyncResult(bindingId, path ?? string.Empty, BindingSyncResult.Skipped, 0, 0, 0, 0, 0, 0, "Another sync of this calendar is running.");
         }
 
-        return await TickClaimedAsync(bindingId, token, cancellationToken);
+        return await TickClaimedAsync(bindingId, token, deadline, cancellationToken);
     }
 
     /// <summary>Ticks every enabled binding of a user (after they lost or gained access to a project).</summary>
@@ -92,12 +179,17 @@ public sealed partial class SyncEngine(
         await ForEachBindingAsync(bindings, async id => RequireDone(await SyncBindingAsync(id, cancellationToken)), cancellationToken);
     }
 
-    private async Task<BindingSyncResult> TickClaimedAsync(Guid bindingId, string token, CancellationToken cancellationToken)
+    /// <summary>One binding's tick, under its lease and <paramref name="deadline"/>. Whatever happens — the server
+    /// fails or answers garbage, the deadline passes, the binding is deleted meanwhile, the database refuses a value —
+    /// ends as this binding's status and sync-log row, never as an exception that stops other bindings.</summary>
+    private async Task<BindingSyncResult> TickClaimedAsync(Guid bindingId, string token, TimeSpan deadline, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var started = clock.GetUtcNow();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(deadline);
         try
         {
             var binding = await db.CalendarBindings.SingleOrDefaultAsync(b => b.Id == bindingId, cancellationToken);
@@ -109,31 +201,51 @@ public sealed partial class SyncEngine(
 
             BindingTick? tick = null;
             string? fatal = null;
+            var deadlineHit = false;
             var calendarPath = binding.CalendarPath;
             var (scope0, scopeId0) = (binding.Scope, binding.ScopeId);
             try
             {
                 tick = new BindingTick(db, ClientFor(scope, config), binding, clock, _options, metrics, logger, () => RenewAsync(db, bindingId, token));
-                await tick.RunAsync(cancellationToken);
+                await tick.RunAsync(timeout.Token);
             }
             catch (LeaseLostException)
             {
                 return new BindingSyncResult(bindingId, calendarPath, BindingSyncResult.Skipped, 0, 0, 0, 0, 0, 0, "The lease on this binding was lost mid-tick.");
             }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // What was done is recorded (each write right after it succeeded); the rest resumes next tick.
+                deadlineHit = true;
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Anything else (server trouble, data the domain refuses) ends this tick as an error on the record,
-                // so the binding is not retried first forever and the other due bindings still get their turn.
+                // so the binding backs off and the other due bindings still get their turn.
                 fatal = e.Message;
+            }
+
+            if (fatal is not null || deadlineHit)
+            {
+                // Unsaved changes belong to the resource that was interrupted: drop them, keep what was saved.
                 db.ChangeTracker.Clear();
-                binding = await db.CalendarBindings.SingleAsync(b => b.Id == bindingId, cancellationToken);
-                config = await db.CalDavConfigs.SingleAsync(c => c.UserId == binding.UserId, cancellationToken);
+                binding = await db.CalendarBindings.SingleOrDefaultAsync(b => b.Id == bindingId, cancellationToken);
+                config = binding is null ? null : await db.CalDavConfigs.SingleOrDefaultAsync(c => c.UserId == binding.UserId, cancellationToken);
+                if (binding is null || config is null)
+                {
+                    return new BindingSyncResult(bindingId, calendarPath, BindingSyncResult.Skipped, 0, 0, 0, 0, 0, 0, "The binding was deleted during its tick.");
+                }
             }
 
             // A PATCH during the tick (another calendar, another scope) wins: what this tick learned about the old
             // calendar is dropped, and the binding stays as the PATCH left it (pending, for its own reconcile).
             var now = await db.CalendarBindings.AsNoTracking().Where(b => b.Id == bindingId)
-                .Select(b => new { b.CalendarPath, b.Scope, b.ScopeId }).SingleAsync(cancellationToken);
+                .Select(b => new { b.CalendarPath, b.Scope, b.ScopeId }).SingleOrDefaultAsync(cancellationToken);
+            if (now is null)
+            {
+                return new BindingSyncResult(bindingId, calendarPath, BindingSyncResult.Skipped, 0, 0, 0, 0, 0, 0, "The binding was deleted during its tick.");
+            }
+
             var changedMeanwhile = now.CalendarPath != calendarPath || now.Scope != scope0 || now.ScopeId != scopeId0;
             if (changedMeanwhile)
             {
@@ -142,39 +254,90 @@ public sealed partial class SyncEngine(
 
             var problems = tick?.Problems ?? [];
             var counts = tick?.Counts ?? SyncCounts.None;
-            var status = fatal is not null ? SyncLogStatus.Error : problems.Count > 0 ? SyncLogStatus.Partial : SyncLogStatus.Ok;
-            var error = fatal ?? (problems.Count > 0 ? $"{problems.Count} event(s) not synced: {string.Join("; ", problems)}" : null);
+            var status = fatal is not null ? SyncLogStatus.Error : problems.Count > 0 || deadlineHit ? SyncLogStatus.Partial : SyncLogStatus.Ok;
+            var error = fatal
+                        ?? (deadlineHit ? $"Stopped at the {deadline.TotalSeconds:0} s deadline; what was done is kept and the rest resumes next tick." : null)
+                        ?? (problems.Count > 0 ? $"{problems.Count} event(s) not synced: {string.Join("; ", problems)}" : null);
             var finished = clock.GetUtcNow();
-            db.SyncLog.Add(SyncLogEntry.Record(binding.UserId, binding.Id, started, finished, status, counts, error));
-            if (!changedMeanwhile)
-            {
-                binding.RecordSync(status == SyncLogStatus.Ok ? BindingSyncStatus.Ok : BindingSyncStatus.Error, error, finished);
-            }
-
-            await db.SaveChangesAsync(cancellationToken);
-            await RollUpAsync(db, config, finished, cancellationToken);
-            if (binding.Scope == BindingScope.AllVisible && fatal is null)
-            {
-                await WriteLegacyColumnsAsync(db, binding.Id, cancellationToken);
-            }
-
-            stopwatch.Stop();
-            metrics.TickDuration.Record(stopwatch.Elapsed.TotalSeconds);
-            if (status != SyncLogStatus.Ok)
-            {
-                metrics.Errors.Add(1);
-            }
-
-            var statusWord = Words.Of(status);
-            LogTick(logger, binding.Id, binding.UserId, statusWord, counts.Pushed, counts.Updated, counts.Deleted, counts.Pulled, counts.Conflicts,
-                counts.Restored, stopwatch.ElapsedMilliseconds, error);
-            return new BindingSyncResult(binding.Id, binding.CalendarPath, statusWord, counts.Pushed, counts.Updated, counts.Deleted, counts.Pulled,
-                counts.Conflicts, counts.Restored, error);
+            // A tick cut off by its deadline after making progress is due again at once (a large first fill goes on
+            // slice by slice); one that failed, or made no progress before its deadline, backs off.
+            var bindingStatus = status == SyncLogStatus.Ok ? BindingSyncStatus.Ok
+                : deadlineHit && fatal is null && counts != SyncCounts.None ? BindingSyncStatus.Pending
+                : BindingSyncStatus.Error;
+            var retryLater = fatal is not null || (deadlineHit && bindingStatus == BindingSyncStatus.Error);
+            return await RecordTickAsync(db, binding, config, new TickOutcome(started, finished, status, bindingStatus, counts, error, retryLater, changedMeanwhile),
+                stopwatch, cancellationToken);
         }
         finally
         {
             await Leases.ReleaseBindingAsync(db, bindingId, token, CancellationToken.None);
         }
+    }
+
+    private sealed record TickOutcome(
+        DateTimeOffset Started,
+        DateTimeOffset Finished,
+        SyncLogStatus Status,
+        BindingSyncStatus BindingStatus,
+        SyncCounts Counts,
+        string? Error,
+        bool RetryLater,
+        bool ChangedMeanwhile);
+
+    /// <summary>The tick's sync-log row, the binding's status and backoff, the account's roll-up. A value the database
+    /// refuses here is written down as the binding's error rather than thrown.</summary>
+    private async Task<BindingSyncResult> RecordTickAsync(
+        PaliadDbContext db, CalendarBinding binding, CalDavConfig config, TickOutcome outcome, Stopwatch stopwatch, CancellationToken cancellationToken)
+    {
+        var (status, counts, error) = (outcome.Status, outcome.Counts, outcome.Error);
+        try
+        {
+            db.SyncLog.Add(SyncLogEntry.Record(binding.UserId, binding.Id, outcome.Started, outcome.Finished, status, counts, error));
+            if (!outcome.ChangedMeanwhile)
+            {
+                binding.RecordSync(outcome.BindingStatus, error, outcome.Finished, outcome.RetryLater);
+            }
+
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (DbUpdateException e)
+        {
+            // What the tick learned could not be stored (a value the database refuses, the binding deleted meanwhile):
+            // the tick is an error, and the binding backs off rather than being claimed first again.
+            status = SyncLogStatus.Error;
+            error = $"The tick's results could not be recorded: {e.InnerException?.Message ?? e.Message}";
+            db.ChangeTracker.Clear();
+            var fresh = await db.CalendarBindings.SingleOrDefaultAsync(b => b.Id == binding.Id, CancellationToken.None);
+            if (fresh is null)
+            {
+                return new BindingSyncResult(binding.Id, binding.CalendarPath, BindingSyncResult.Skipped, 0, 0, 0, 0, 0, 0, "The binding was deleted during its tick.");
+            }
+
+            binding = fresh;
+            db.SyncLog.Add(SyncLogEntry.Record(binding.UserId, binding.Id, outcome.Started, outcome.Finished, status, counts, error));
+            binding.RecordSync(BindingSyncStatus.Error, error, outcome.Finished, retryLater: true);
+            await db.SaveChangesAsync(CancellationToken.None);
+            config = await db.CalDavConfigs.SingleAsync(c => c.UserId == binding.UserId, CancellationToken.None);
+        }
+
+        await RollUpAsync(db, config, outcome.Finished, CancellationToken.None);
+        if (binding.Scope == BindingScope.AllVisible && status != SyncLogStatus.Error)
+        {
+            await WriteLegacyColumnsAsync(db, binding.Id, CancellationToken.None);
+        }
+
+        stopwatch.Stop();
+        metrics.TickDuration.Record(stopwatch.Elapsed.TotalSeconds);
+        if (status != SyncLogStatus.Ok)
+        {
+            metrics.Errors.Add(1);
+        }
+
+        var statusWord = Words.Of(status);
+        LogTick(logger, binding.Id, binding.UserId, statusWord, counts.Pushed, counts.Updated, counts.Deleted, counts.Pulled, counts.Conflicts,
+            counts.Restored, stopwatch.ElapsedMilliseconds, error);
+        return new BindingSyncResult(binding.Id, binding.CalendarPath, statusWord, counts.Pushed, counts.Updated, counts.Deleted, counts.Pulled,
+            counts.Conflicts, counts.Restored, error);
     }
 
     private async Task RenewAsync(PaliadDbContext db, Guid bindingId, string token)
@@ -216,7 +379,7 @@ public sealed partial class SyncEngine(
     private async Task WithBindingAsync(Guid bindingId, BindingWork work, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(calDavOptions.Value.HookTimeoutSeconds));
+        timeout.CancelAfter(HookDeadline);
         var token = Leases.NewToken(InstanceId);
         if (!await TryClaimAsync(bindingId, token, timeout.Token))
         {
@@ -292,6 +455,9 @@ public sealed partial class SyncEngine(
     private async Task<bool> TryClaimAsync(Guid bindingId, string token, CancellationToken cancellationToken)
         => await ReadAsync(db => Leases.TryClaimBindingAsync(db, bindingId, token, Lease, cancellationToken));
 
+    private async Task<bool> TryClaimForTickAsync(Guid bindingId, string token, CancellationToken cancellationToken)
+        => await ReadAsync(db => Leases.TryClaimBindingForTickAsync(db, bindingId, token, Lease, cancellationToken));
+
     private CalDavClient ClientFor(AsyncServiceScope scope, CalDavConfig config)
     {
         var protector = scope.ServiceProvider.GetRequiredService<ICalDavPasswordProtector>();
@@ -331,6 +497,9 @@ public sealed partial class SyncEngine(
         Message = "Sync tick binding={BindingId} user={UserId} status={Status} pushed={Pushed} updated={Updated} deleted={Deleted} pulled={Pulled} conflicts={Conflicts} restored={Restored} ms={ElapsedMs} error={Error}")]
     private static partial void LogTick(ILogger logger, Guid bindingId, Guid userId, string status, int pushed, int updated, int deleted, int pulled,
         int conflicts, int restored, long elapsedMs, string? error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sync tick on binding {BindingId} crashed; the round goes on")]
+    private static partial void LogTickCrashed(ILogger logger, Guid bindingId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sync hook on binding {BindingId} failed (the outbox retries): {Problem}")]
     private static partial void LogHookFailure(ILogger logger, Guid bindingId, string problem);

@@ -18,8 +18,22 @@ public sealed class SyncOptions
     /// <summary>How long a claimed binding stays claimed when its instance dies mid-tick.</summary>
     public int LeaseSeconds { get; set; } = 300;
 
-    /// <summary>Bindings one instance claims per periodic tick.</summary>
+    /// <summary>Most bindings one RunTickAsync call ticks (the background worker instead keeps its slots filled).</summary>
     public int MaxBindingsPerTick { get; set; } = 20;
+
+    /// <summary>Bindings one instance ticks at once: a stuck binding holds one slot until its deadline, never the round.</summary>
+    public int MaxConcurrentBindings { get; set; } = 8;
+
+    /// <summary>Bindings of one user being worked on at once, across instances: one user's many bindings cannot take
+    /// every slot.</summary>
+    public int MaxConcurrentBindingsPerUser { get; set; } = 2;
+
+    /// <summary>Deadline of one binding's periodic (or "sync now") tick; one that hits it ends "partial", with what it
+    /// did recorded, and resumes next tick. Kept below Sync:LeaseSeconds.</summary>
+    public int TickTimeoutSeconds { get; set; } = 120;
+
+    /// <summary>Deadline of one POST /api/caldav-sync request over all the bindings it ticks.</summary>
+    public int ManualSyncTimeoutSeconds { get; set; } = 60;
 
     /// <summary>How long POST /api/caldav-sync waits for a binding another worker is syncing before it says "skipped".</summary>
     public double ManualSyncWaitSeconds { get; set; } = 30;

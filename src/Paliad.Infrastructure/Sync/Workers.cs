@@ -5,24 +5,41 @@ using Paliad.Infrastructure.Persistence.Outbox;
 
 namespace Paliad.Infrastructure.Sync;
 
-/// <summary>Runs the periodic tick every Sync:TickSeconds (when Sync:Enabled).</summary>
+/// <summary>Every Sync:TickSeconds (when Sync:Enabled) fills the engine's free slots with due bindings. Ticks run on
+/// across timer beats: a slow binding keeps its slot until its deadline while the others keep their schedule.</summary>
 internal sealed partial class SyncWorker(SyncEngine engine, IOptions<SyncOptions> options, ILogger<SyncWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, options.Value.TickSeconds)));
-        do
+        try
         {
-            try
+            do
             {
-                await engine.RunTickAsync(stoppingToken);
+                try
+                {
+                    await engine.StartDueTicksAsync(stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    LogFailed(logger, e);
+                }
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogFailed(logger, e);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: the running ticks see the same token and end.
+        }
+
+        try
+        {
+            await engine.WhenIdleAsync();
+        }
+        catch (OperationCanceledException)
+        {
+            // The ticks ended with the host.
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Periodic sync tick failed")]

@@ -52,4 +52,71 @@ public sealed class CalDavConfigTests
         Assert.That(config.EncryptedPassword, Is.EqualTo("enc:secret"));
         Assert.That(config.CalendarPath, Is.EqualTo("/dav/alice/other/"));
     }
+
+    [TestCase("https://alice:secret@dav.example.com/")]
+    [TestCase("https://alice@dav.example.com/dav/")]
+    [TestCase("http://:pw@dav.example.com")]
+    public void A_server_url_with_user_info_is_refused(string url)
+    {
+        var error = Assert.Throws<DomainException>(() => Configure(url));
+
+        Assert.That(error!.Field, Is.EqualTo("serverUrl"));
+        Assert.That(error.Message, Is.EqualTo(CalDavConfig.UserInfoRule));
+        Assert.That(CalDavConfig.HasUserInfo(url), Is.True);
+        Assert.That(CalDavConfig.IsHttpUrl(url), Is.False);
+    }
+
+    [TestCase("https://dav.example.com/a@b/")]
+    [TestCase("https://dav.example.com/?who=a@b")]
+    [TestCase("https://dav.example.com/#a@b")]
+    [TestCase("dav.example.com")]
+    public void An_at_sign_after_the_authority_is_not_user_info(string url)
+    {
+        Assert.That(CalDavConfig.HasUserInfo(url), Is.False);
+    }
+
+    [TestCase("https://evil.example/")]
+    [TestCase("https://dav.example.com:8443/")]
+    [TestCase("http://dav.example.com/")]
+    public void Moving_to_another_origin_without_a_new_password_is_refused(string otherOrigin)
+    {
+        var config = Configure(password: "enc:secret");
+
+        var error = Assert.Throws<DomainException>(() => config.Reconfigure(otherOrigin, "alice", null, null, true, 15, Clock.Now));
+
+        Assert.That(error!.Field, Is.EqualTo("password"));
+        Assert.That(config.ServerUrl, Is.EqualTo("https://dav.example.com/"));
+    }
+
+    [Test]
+    public void Moving_to_another_origin_with_a_new_password_is_accepted()
+    {
+        var config = Configure(password: "enc:secret");
+
+        config.Reconfigure("https://other.example/dav/", "alice", "enc:new", null, true, 15, Clock.Now);
+
+        Assert.That(config.ServerUrl, Is.EqualTo("https://other.example/dav/"));
+        Assert.That(config.EncryptedPassword, Is.EqualTo("enc:new"));
+    }
+
+    [Test]
+    public void An_account_without_a_stored_password_may_move_without_one()
+    {
+        var config = Configure(password: null);
+
+        config.Reconfigure("https://other.example/dav/", "alice", null, null, true, 15, Clock.Now);
+
+        Assert.That(config.ServerUrl, Is.EqualTo("https://other.example/dav/"));
+        Assert.That(config.EncryptedPassword, Is.Null);
+    }
+
+    [Test]
+    public void Another_path_on_the_same_origin_keeps_the_stored_password()
+    {
+        var config = Configure(password: "enc:secret");
+
+        config.Reconfigure("https://DAV.example.com:443/other/", "alice", null, null, true, 15, Clock.Now);
+
+        Assert.That(config.EncryptedPassword, Is.EqualTo("enc:secret"));
+    }
 }

@@ -116,4 +116,105 @@ public sealed class CalendarBindingTests
         Assert.That(binding.LastSyncError, Is.Null);
         Assert.That(binding.LastSyncAt, Is.EqualTo(Clock.Now.AddMinutes(1)));
     }
+
+    private static CalendarBinding NewBinding() => CalendarBinding.Create(User, "/dav/alice/master/", null, BindingScope.AllVisible, null, true, Clock.Now);
+
+    [TestCase(1, 1)]
+    [TestCase(2, 2)]
+    [TestCase(3, 4)]
+    [TestCase(6, 32)]
+    [TestCase(7, 60)]
+    [TestCase(40, 60)]
+    public void A_failing_binding_waits_longer_after_each_failure_up_to_an_hour(int failures, int minutes)
+    {
+        Assert.That(CalendarBinding.RetryDelay(failures), Is.EqualTo(TimeSpan.FromMinutes(minutes)));
+    }
+
+    [TestCase(0)]
+    [TestCase(-3)]
+    public void No_failure_means_no_wait(int failures)
+    {
+        Assert.That(CalendarBinding.RetryDelay(failures), Is.EqualTo(TimeSpan.Zero));
+    }
+
+    [Test]
+    public void Each_failed_tick_backs_off_from_when_it_finished_and_a_success_resets_it()
+    {
+        var binding = NewBinding();
+
+        binding.RecordSync(BindingSyncStatus.Error, "down", Clock.Now, retryLater: true);
+        Assert.That(binding.ConsecutiveFailures, Is.EqualTo(1));
+        Assert.That(binding.NextAttemptAt, Is.EqualTo(Clock.Now.AddMinutes(1)));
+
+        binding.RecordSync(BindingSyncStatus.Error, "down", Clock.Now.AddMinutes(1), retryLater: true);
+        Assert.That(binding.ConsecutiveFailures, Is.EqualTo(2));
+        Assert.That(binding.NextAttemptAt, Is.EqualTo(Clock.Now.AddMinutes(3)));
+
+        binding.RecordSync(BindingSyncStatus.Ok, null, Clock.Now.AddMinutes(4));
+        Assert.That(binding.ConsecutiveFailures, Is.Zero);
+        Assert.That(binding.NextAttemptAt, Is.Null);
+        Assert.That(binding.LastSyncError, Is.Null);
+    }
+
+    [Test]
+    public void A_partial_tick_does_not_back_off()
+    {
+        var binding = NewBinding();
+        binding.RecordSync(BindingSyncStatus.Error, "down", Clock.Now, retryLater: true);
+
+        binding.RecordSync(BindingSyncStatus.Error, "1 event(s) not synced", Clock.Now.AddMinutes(2));
+
+        Assert.That(binding.ConsecutiveFailures, Is.Zero);
+        Assert.That(binding.NextAttemptAt, Is.Null);
+        Assert.That(binding.LastSyncError, Is.EqualTo("1 event(s) not synced"));
+    }
+
+    [Test]
+    public void A_very_long_error_is_clipped_to_the_column()
+    {
+        var binding = NewBinding();
+
+        binding.RecordSync(BindingSyncStatus.Error, new string('x', CalendarBinding.LastSyncErrorMaxLength + 10), Clock.Now, retryLater: true);
+
+        Assert.That(binding.LastSyncError, Has.Length.EqualTo(CalendarBinding.LastSyncErrorMaxLength));
+    }
+
+    [Test]
+    public void Change_markers_too_long_to_keep_are_treated_as_absent()
+    {
+        var binding = NewBinding();
+        var longest = new string('t', CalendarBinding.ChangeMarkerMaxLength);
+        var tooLong = new string('t', CalendarBinding.ChangeMarkerMaxLength + 1);
+
+        binding.RecordPull(longest, tooLong, fullReconcile: false);
+
+        Assert.That(binding.SyncToken, Is.EqualTo(longest));
+        Assert.That(binding.Ctag, Is.Null);
+
+        binding.RecordPull(tooLong, longest, fullReconcile: false);
+
+        Assert.That(binding.SyncToken, Is.Null);
+        Assert.That(binding.Ctag, Is.EqualTo(longest));
+    }
+
+    [TestCase("/%2F127.0.0.2/cal/")]
+    [TestCase("/dav/../x/")]
+    public void A_binding_refuses_a_path_that_could_leave_the_server(string path)
+    {
+        var error = Assert.Throws<DomainException>(() => CalendarBinding.Create(User, path, null, BindingScope.AllVisible, null, true, Clock.Now));
+
+        Assert.That(error!.Field, Is.EqualTo("calendarPath"));
+    }
+
+    [Test]
+    public void A_binding_stores_the_normalised_path_and_a_move_to_another_spelling_is_no_move()
+    {
+        var binding = CalendarBinding.Create(User, "/dav/alice/caf%C3%A9", null, BindingScope.AllVisible, null, true, Clock.Now);
+        binding.DequeueDomainEvents();
+
+        binding.MoveToCalendar("/dav/alice/café/", Clock.Now);
+
+        Assert.That(binding.CalendarPath, Is.EqualTo("/dav/alice/café/"));
+        Assert.That(binding.DequeueDomainEvents(), Is.Empty);
+    }
 }

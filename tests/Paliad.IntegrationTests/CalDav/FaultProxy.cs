@@ -8,9 +8,34 @@ using Microsoft.Extensions.Logging;
 
 namespace Paliad.IntegrationTests.CalDav;
 
-/// <summary>One injected fault, used by the next request whose method matches.</summary>
+/// <summary>One injected fault, used by the next request whose method matches — or, with <see cref="Always"/>, by
+/// every such request (a hostile server rather than a hiccup).</summary>
 public abstract record Fault(string? Method)
 {
+    /// <summary>Serve this fault to every matching request and never use it up.</summary>
+    public bool Always { get; init; }
+
+    /// <summary>Let this many matching requests through untouched before the fault applies.</summary>
+    public int After { get; init; }
+
+    /// <summary>Answer 207, send part of the body, then stall until the client gives up.</summary>
+    public sealed record StallAfterHeaders(string? Method) : Fault(Method);
+
+    /// <summary>Answer 207 and drip the body one byte per <paramref name="Interval"/>, forever.</summary>
+    public sealed record SlowDrip(string? Method, TimeSpan Interval) : Fault(Method);
+
+    /// <summary>Accept the request and never answer.</summary>
+    public sealed record Blackhole(string? Method) : Fault(Method);
+
+    /// <summary>Answer with this status and body (made per request, so it can change: fresh sync-tokens, say).</summary>
+    public sealed record Respond(string? Method, int Code, Func<string> Body) : Fault(Method);
+
+    /// <summary>Forward, then rewrite the answer's text (long ctags, hrefs on other origins, …).</summary>
+    public sealed record Rewrite(string? Method, Func<string, string> Transform) : Fault(Method);
+
+    /// <summary>A 207 with Content-Encoding: gzip that inflates to <paramref name="InflatedBytes"/> bytes of nothing.</summary>
+    public sealed record GzipBomb(string? Method, int InflatedBytes) : Fault(Method);
+
     /// <summary>Answer with this status (and Retry-After, if given) instead of forwarding.</summary>
     public sealed record Status(string? Method, int Code, string? RetryAfter = null) : Fault(Method);
 
@@ -46,10 +71,12 @@ public sealed class FaultProxy : IAsyncDisposable
     };
 
     private readonly ConcurrentQueue<Fault> _faults = new();
+    private readonly Dictionary<Fault, int> _passedThrough = new(ReferenceEqualityComparer.Instance);
     private readonly List<string> _requests = [];
     private readonly WebApplication _app;
     private readonly HttpClient _upstream;
     private readonly Uri _target;
+    private readonly CancellationTokenSource _stopping = new();
     private int _faultsServed;
 
     private FaultProxy(WebApplication app, Uri target)
@@ -111,9 +138,20 @@ public sealed class FaultProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>Forgets every pending (and every <see cref="Fault.Always"/>) fault: the server behaves again.</summary>
+    public void ClearFaults()
+    {
+        lock (_faults)
+        {
+            _faults.Clear();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
         await _app.DisposeAsync();
+        _stopping.Dispose();
         _upstream.Dispose();
     }
 
@@ -163,6 +201,46 @@ public sealed class FaultProxy : IAsyncDisposable
                 context.Response.StatusCode = 307;
                 context.Response.Headers.Location = redirect.Location;
                 return;
+            case Fault.StallAfterHeaders:
+                context.Response.StatusCode = 207;
+                context.Response.ContentType = "application/xml; charset=utf-8";
+                await context.Response.WriteAsync("<?xml version=\"1.0\"?><multistatus xmlns=\"DAV:\">");
+                await context.Response.Body.FlushAsync();
+                await WaitForeverAsync(context);
+                return;
+            case Fault.SlowDrip drip:
+                context.Response.StatusCode = 207;
+                context.Response.ContentType = "application/xml; charset=utf-8";
+                await context.Response.WriteAsync("<?xml version=\"1.0\"?><multistatus xmlns=\"DAV:\">");
+                while (!context.RequestAborted.IsCancellationRequested && !_stopping.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await context.Response.Body.WriteAsync(" "u8.ToArray(), context.RequestAborted);
+                        await context.Response.Body.FlushAsync(context.RequestAborted);
+                        await Task.Delay(drip.Interval, _stopping.Token);
+                    }
+                    catch (Exception e) when (e is OperationCanceledException or IOException)
+                    {
+                        return;
+                    }
+                }
+
+                return;
+            case Fault.Blackhole:
+                await WaitForeverAsync(context);
+                return;
+            case Fault.Respond respond:
+                context.Response.StatusCode = respond.Code;
+                context.Response.ContentType = "application/xml; charset=utf-8";
+                await context.Response.WriteAsync(respond.Body());
+                return;
+            case Fault.GzipBomb bomb:
+                context.Response.StatusCode = 207;
+                context.Response.ContentType = "application/xml; charset=utf-8";
+                context.Response.Headers.ContentEncoding = "gzip";
+                await context.Response.Body.WriteAsync(Bomb(bomb.InflatedBytes));
+                return;
         }
 
         using var upstream = await ForwardAsync(context);
@@ -180,6 +258,11 @@ public sealed class FaultProxy : IAsyncDisposable
         }
 
         var body = await upstream.Content.ReadAsByteArrayAsync();
+        if (fault is Fault.Rewrite rewrite)
+        {
+            body = Encoding.UTF8.GetBytes(rewrite.Transform(Encoding.UTF8.GetString(body)));
+        }
+
         if (fault is Fault.DropHref drop)
         {
             var document = XDocument.Parse(Encoding.UTF8.GetString(body));
@@ -193,13 +276,56 @@ public sealed class FaultProxy : IAsyncDisposable
         await context.Response.Body.WriteAsync(body);
     }
 
+    /// <summary>Holds the request open until the client hangs up or the proxy stops.</summary>
+    private async Task WaitForeverAsync(HttpContext context)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, either.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            context.Abort();
+        }
+    }
+
+    private static readonly ConcurrentDictionary<int, byte[]> Bombs = new();
+
+    /// <summary>gzip of <paramref name="inflated"/> zero bytes (about a thousandth of that on the wire).</summary>
+    private static byte[] Bomb(int inflated) => Bombs.GetOrAdd(inflated, size =>
+    {
+        using var packed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            var zeros = new byte[1024 * 1024];
+            for (var written = 0; written < size; written += zeros.Length)
+            {
+                gzip.Write(zeros, 0, Math.Min(zeros.Length, size - written));
+            }
+        }
+
+        return packed.ToArray();
+    });
+
     private Fault? TakeFault(string method)
     {
         lock (_faults)
         {
             if (_faults.TryPeek(out var next) && (next.Method is null || string.Equals(next.Method, method, StringComparison.OrdinalIgnoreCase)))
             {
-                _faults.TryDequeue(out _);
+                var passed = _passedThrough.GetValueOrDefault(next);
+                if (passed < next.After)
+                {
+                    _passedThrough[next] = passed + 1;
+                    return null;
+                }
+
+                if (!next.Always)
+                {
+                    _faults.TryDequeue(out _);
+                }
+
                 Interlocked.Increment(ref _faultsServed);
                 return next;
             }

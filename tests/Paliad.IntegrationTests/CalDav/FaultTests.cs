@@ -133,9 +133,9 @@ public sealed class FaultTests(string server) : CalDavTest(server)
     {
         _proxy.Inject(new Fault.Redirect("PROPFIND", "http://localhost:9/steal"));
 
-        var error = Assert.ThrowsAsync<CalDavInvalidResponseException>(() => _viaProxy.GetCollectionStateAsync(Calendar));
+        var error = Assert.ThrowsAsync<CalDavOriginRefusedException>(() => _viaProxy.GetCollectionStateAsync(Calendar));
 
-        Assert.That(error!.Message, Does.Contain("another host"));
+        Assert.That(error!.Message, Does.Contain("http://localhost:9"));
         Assert.That(_proxyCounter.Requests, Has.None.Contains("/steal"));
     }
 

@@ -5,7 +5,7 @@ namespace Paliad.IntegrationTests.Infrastructure;
 
 /// <summary>The real API host on the run's database. Settings go in through UseSetting because Program reads
 /// them while building, before ConfigureAppConfiguration callbacks would run.</summary>
-public sealed class PaliadApiFactory(string connectionString) : WebApplicationFactory<Program>
+public sealed class PaliadApiFactory(string connectionString, IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
     public const string SigningKey = "paliad-integration-tests-signing-key-0123456789";
 
@@ -27,5 +27,11 @@ public sealed class PaliadApiFactory(string connectionString) : WebApplicationFa
         builder.UseSetting("Sync:Enabled", "false");
         builder.UseSetting("Outbox:MaxAttempts", "4");
         builder.UseSetting("Sync:ManualSyncWaitSeconds", "0.5");
+
+        // Per-host overrides (a second instance with its background workers on, say).
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
     }
 }

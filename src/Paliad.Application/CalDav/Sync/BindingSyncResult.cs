@@ -20,7 +20,10 @@ public sealed record BindingSyncResult(
 /// <summary>Runs ticks on demand (the engine lives in Infrastructure).</summary>
 public interface ISyncRunner
 {
-    /// <summary>Ticks the binding now; when another worker holds it (a hook pushing, say), waits a while for it to
-    /// finish (Sync:ManualSyncWaitSeconds), then answers "skipped".</summary>
-    Task<BindingSyncResult> SyncBindingNowAsync(Guid bindingId, CancellationToken cancellationToken);
+    /// <summary>Deadline of one "sync now" request over all its bindings (Sync:ManualSyncTimeoutSeconds).</summary>
+    TimeSpan ManualSyncDeadline { get; }
+
+    /// <summary>Ticks the binding now, within <paramref name="timeLeft"/>; when another worker holds it (a hook
+    /// pushing, say), waits a while for it to finish (Sync:ManualSyncWaitSeconds), then answers "skipped".</summary>
+    Task<BindingSyncResult> SyncBindingNowAsync(Guid bindingId, TimeSpan timeLeft, CancellationToken cancellationToken);
 }

@@ -11,6 +11,7 @@ internal sealed class CalendarBindingConfiguration : IEntityTypeConfiguration<Ca
 {
     public const string LeaseOwner = "LeaseOwner";
     public const string LeaseExpiresAt = "LeaseExpiresAt";
+    public const string LastTickStartedAt = "LastTickStartedAt";
 
     public void Configure(EntityTypeBuilder<CalendarBinding> builder)
     {
@@ -37,12 +38,18 @@ internal sealed class CalendarBindingConfiguration : IEntityTypeConfiguration<Ca
         // Restrict: a project that a binding names cannot vanish under it (its events would be orphaned in the calendar).
         builder.HasOne<Project>().WithMany().HasForeignKey(b => b.ScopeId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(b => b.ScopeId);
-        builder.Property(b => b.SyncToken).HasMaxLength(1024);
-        builder.Property(b => b.Ctag).HasMaxLength(1024);
+        builder.Property(b => b.SyncToken).HasMaxLength(CalendarBinding.ChangeMarkerMaxLength);
+        builder.Property(b => b.Ctag).HasMaxLength(CalendarBinding.ChangeMarkerMaxLength);
+
+        // Claims skip a failing binding until its backoff ends; the index serves the due scan.
+        builder.HasIndex(b => b.NextAttemptAt).HasFilter("next_attempt_at IS NOT NULL");
 
         // Multi-instance work claiming: a tick holds the binding's lease; the engine claims it with SQL
         // (FOR UPDATE SKIP LOCKED), so these are shadow columns the domain never sees.
         builder.Property<string>(LeaseOwner).HasMaxLength(200);
         builder.Property<DateTimeOffset?>(LeaseExpiresAt);
+
+        // When the last whole tick was claimed (database clock): a hook for a change older than that has nothing to do.
+        builder.Property<DateTimeOffset?>(LastTickStartedAt);
     }
 }

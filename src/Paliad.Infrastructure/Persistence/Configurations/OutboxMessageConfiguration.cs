@@ -25,5 +25,9 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         // What the worker scans: pending messages by due time.
         builder.HasIndex(m => m.NextAttemptAt).HasDatabaseName("ix_outbox_messages_pending")
             .HasFilter("processed_at IS NULL AND dead_at IS NULL");
+
+        // Parked messages are found by the user whose account change releases them.
+        builder.HasIndex(m => m.ParkedForUserId).HasDatabaseName("ix_outbox_messages_parked")
+            .HasFilter("parked_at IS NOT NULL");
     }
 }

@@ -271,6 +271,10 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(1024)")
                         .HasColumnName("calendar_path");
 
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("integer")
+                        .HasColumnName("consecutive_failures");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -297,6 +301,10 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("last_sync_error");
 
+                    b.Property<DateTimeOffset?>("LastTickStartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_tick_started_at");
+
                     b.Property<DateTimeOffset?>("LeaseExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("lease_expires_at");
@@ -305,6 +313,10 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("lease_owner");
+
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
 
                     b.Property<string>("Scope")
                         .IsRequired()
@@ -341,6 +353,10 @@ namespace Paliad.Infrastructure.Persistence.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_calendar_bindings");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_calendar_bindings_next_attempt_at")
+                        .HasFilter("next_attempt_at IS NOT NULL");
 
                     b.HasIndex("ScopeId")
                         .HasDatabaseName("ix_calendar_bindings_scope_id");
@@ -605,6 +621,14 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
 
+                    b.Property<DateTimeOffset?>("ParkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("parked_at");
+
+                    b.Property<Guid?>("ParkedForUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("parked_for_user_id");
+
                     b.Property<string>("Payload")
                         .IsRequired()
                         .HasColumnType("jsonb")
@@ -626,6 +650,10 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                     b.HasIndex("NextAttemptAt")
                         .HasDatabaseName("ix_outbox_messages_pending")
                         .HasFilter("processed_at IS NULL AND dead_at IS NULL");
+
+                    b.HasIndex("ParkedForUserId")
+                        .HasDatabaseName("ix_outbox_messages_parked")
+                        .HasFilter("parked_at IS NOT NULL");
 
                     b.ToTable("outbox_messages", "paliad", t =>
                         {

@@ -42,6 +42,13 @@ public sealed class OutboxMessage
     /// <summary>Set when the message gave up (too many attempts, or an unknown type); it stays for inspection.</summary>
     public DateTimeOffset? DeadAt { get; private set; }
 
+    /// <summary>Set when retrying cannot help until a user fixes their account (a removal refused with 401/403 or an
+    /// address the guard refuses): the message waits, unclaimed, until that account's credentials or URL change.</summary>
+    public DateTimeOffset? ParkedAt { get; private set; }
+
+    /// <summary>The user whose account change releases a parked message.</summary>
+    public Guid? ParkedForUserId { get; private set; }
+
     public static OutboxMessage From(IDomainEvent domainEvent, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(domainEvent);
@@ -78,6 +85,15 @@ public sealed class OutboxMessage
         var delay = TimeSpan.FromTicks(Math.Min(maxDelay.Ticks, baseDelay.Ticks * (1L << Math.Min(Attempts - 1, 20))));
         var jitter = TimeSpan.FromTicks((long)(delay.Ticks * 0.2 * Random.Shared.NextDouble()));
         NextAttemptAt = Instant.Normalize(now + delay + jitter);
+    }
+
+    /// <summary>Parks the message until <paramref name="userId"/>'s account changes (see <see cref="ParkedAt"/>).</summary>
+    public void MarkParked(string error, Guid userId, DateTimeOffset now)
+    {
+        Attempts++;
+        LastError = error.Length <= ErrorMaxLength ? error : error[..ErrorMaxLength];
+        ParkedAt = Instant.Normalize(now);
+        ParkedForUserId = userId;
     }
 
     public void MarkDead(string error, DateTimeOffset now)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Paliad.Application.Common;
@@ -25,10 +26,16 @@ public sealed class SyncNowHandler(IPaliadDbContext db, ISyncRunner runner) : IC
             throw new NotFoundException("Binding", wanted);
         }
 
+        // One deadline for the whole request: a slow server ends its own tick "partial", and bindings the deadline
+        // leaves no time for are "skipped" (their periodic tick comes anyway).
+        var deadline = Stopwatch.StartNew();
         var results = new List<BindingSyncResult>(ids.Count);
         foreach (var bindingId in ids)
         {
-            results.Add(await runner.SyncBindingNowAsync(bindingId, cancellationToken));
+            var timeLeft = runner.ManualSyncDeadline - deadline.Elapsed;
+            results.Add(timeLeft > TimeSpan.FromMilliseconds(100)
+                ? await runner.SyncBindingNowAsync(bindingId, timeLeft, cancellationToken)
+                : new BindingSyncResult(bindingId, string.Empty, BindingSyncResult.Skipped, 0, 0, 0, 0, 0, 0, "The request's deadline left no time for this calendar."));
         }
 
         return results;
