@@ -98,9 +98,16 @@ public sealed class CalDavConfig : Entity
             throw new DomainException("password", "A new 'serverUrl' on another host, port or scheme needs the 'password' again.");
         }
 
+        var previous = (ServerUrl, Username, EncryptedPassword);
         ServerUrl = Guard.MaxLength(serverUrl.Trim(), ServerUrlMaxLength, nameof(serverUrl));
         Username = Guard.RequiredText(username, UsernameMaxLength, nameof(username));
         EncryptedPassword = encryptedPassword ?? EncryptedPassword;
+        if (!string.IsNullOrEmpty(previous.ServerUrl) && previous != (ServerUrl, Username, EncryptedPassword))
+        {
+            // Work that waited for the account to be fixed (removals refused with 401/403) may succeed now.
+            Raise(new CalDavAccountChanged(UserId));
+        }
+
         CalendarPath = Guard.OptionalText(calendarPath, CalendarPathMaxLength, nameof(calendarPath));
         SyncEnabled = syncEnabled;
         SyncIntervalMinutes = syncIntervalMinutes;
@@ -139,3 +146,6 @@ public sealed class CalDavConfig : Entity
 }
 
 public sealed record CalDavConfigured(Guid UserId, string? CalendarPath) : IDomainEvent;
+
+/// <summary>The account's server URL, username or password changed.</summary>
+public sealed record CalDavAccountChanged(Guid UserId) : IDomainEvent;

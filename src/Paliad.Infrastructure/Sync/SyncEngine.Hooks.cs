@@ -59,7 +59,7 @@ public sealed partial class SyncEngine
                     await BindingTick.DeleteCopiesAsync(client, copies, metrics, timeout.Token);
                 }
             }
-        }, cancellationToken);
+        }, cancellationToken, userOf: bindingId => events.First(e => e.BindingId == bindingId).UserId);
     }
 
     /// <summary>A binding now points at another calendar: its events leave the old one, then a tick fills the new one.</summary>

@@ -419,10 +419,14 @@ public sealed partial class SyncEngine(
         }
     }
 
-    /// <summary>Each binding best effort: all are tried, and if any failed the whole hook fails afterwards.</summary>
-    private async Task ForEachBindingAsync(IReadOnlyCollection<Guid> bindingIds, Func<Guid, Task> work, CancellationToken cancellationToken)
+    /// <summary>Each binding best effort: all are tried, and if any failed the whole hook fails afterwards. When
+    /// every failure was an unusable account (401/403, an address or origin the guard refuses) and
+    /// <paramref name="userOf"/> says whose, the hook fails with <see cref="SyncNeedsAccountException"/>, so the
+    /// outbox waits for that account to change instead of retrying.</summary>
+    private async Task ForEachBindingAsync(
+        IReadOnlyCollection<Guid> bindingIds, Func<Guid, Task> work, CancellationToken cancellationToken, Func<Guid, Guid>? userOf = null)
     {
-        var failures = new List<string>();
+        var failures = new List<(Guid BindingId, Exception Error)>();
         foreach (var bindingId in bindingIds)
         {
             try
@@ -432,17 +436,28 @@ public sealed partial class SyncEngine(
             catch (Exception e) when (e is CalDavException or SyncBusyException or LeaseLostException or DbUpdateException
                                           || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                failures.Add($"binding {bindingId}: {e.Message}");
+                failures.Add((bindingId, e));
                 metrics.Errors.Add(1);
                 LogHookFailure(logger, bindingId, e.Message);
             }
         }
 
-        if (failures.Count > 0)
+        if (failures.Count == 0)
         {
-            throw new SyncBusyException(string.Join("; ", failures));
+            return;
         }
+
+        var message = string.Join("; ", failures.Select(f => $"binding {f.BindingId}: {f.Error.Message}"));
+        if (userOf is not null && failures.TrueForAll(f => IsAccountProblem(f.Error)))
+        {
+            throw new SyncNeedsAccountException(userOf(failures[0].BindingId), message);
+        }
+
+        throw new SyncBusyException(message);
     }
+
+    private static bool IsAccountProblem(Exception e)
+        => e is CalDavUnauthorizedException or CalDavForbiddenException or CalDavAddressNotAllowedException or CalDavOriginRefusedException;
 
     private static void RequireDone(BindingSyncResult result)
     {

@@ -55,4 +55,10 @@ public sealed class OutboxOptions
     public double RetryMaxDelaySeconds { get; set; } = 600;
 
     public int LeaseSeconds { get; set; } = 300;
+
+    /// <summary>Users' message lanes handled at once by one instance.</summary>
+    public int MaxConcurrentHandlers { get; set; } = 4;
+
+    /// <summary>Deadline of one message's handlers (each binding's hook also has CalDav:HookTimeoutSeconds).</summary>
+    public int HandlerTimeoutSeconds { get; set; } = 120;
 }

@@ -1,0 +1,32 @@
+using Paliad.Domain.Appointments;
+using Paliad.Domain.CalDav;
+using Paliad.Domain.Identity;
+using Paliad.Domain.Projects;
+
+namespace Paliad.Infrastructure.Persistence.Outbox;
+
+/// <summary>The user a domain event concerns: the outbox keeps one user's messages in order (an appointment's
+/// creation before its change) while different users' messages run side by side.</summary>
+public static class OutboxLanes
+{
+    public static Guid? KeyOf(object domainEvent) => domainEvent switch
+    {
+        AppointmentCreated e => e.OwnerId,
+        AppointmentChanged e => e.OwnerId,
+        AppointmentDeleted e => e.OwnerId,
+        CalendarBindingCreated e => e.UserId,
+        CalendarBindingScopeChanged e => e.UserId,
+        CalendarBindingCalendarChanged e => e.UserId,
+        CalendarBindingEnabled e => e.UserId,
+        CalendarBindingDisabled e => e.UserId,
+        CalendarBindingDeleted e => e.UserId,
+        CalDavConfigured e => e.UserId,
+        CalDavAccountChanged e => e.UserId,
+        ProjectMemberAdded e => e.UserId,
+        ProjectMemberRoleChanged e => e.UserId,
+        ProjectMemberRemoved e => e.UserId,
+        ProjectCreated e => e.CreatorId,
+        UserProvisioned e => e.UserId,
+        _ => null,
+    };
+}

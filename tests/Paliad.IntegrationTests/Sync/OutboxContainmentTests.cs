@@ -1,0 +1,124 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Paliad.Infrastructure.Persistence.Outbox;
+using Paliad.IntegrationTests.CalDav;
+using Paliad.IntegrationTests.Infrastructure;
+
+namespace Paliad.IntegrationTests.Sync;
+
+/// <summary>The outbox under a hostile or broken server: handlers end at their deadline, one user's slow server
+/// holds one lane and not the others', and a removal the account refuses waits for the account to be fixed instead
+/// of being retried hot forever.</summary>
+public sealed class OutboxContainmentTests(string server) : SyncTest(server)
+{
+    private const string Alice = "alice@firm.example";
+
+    [Test]
+    public async Task A_removal_refused_with_401_is_parked_until_the_account_changes_then_done()
+    {
+        var calendar = await NewCalendarAsync("court");
+        await ConfigureAsync(Alice, calendar);
+        var appointment = await CreateAppointmentAsync(As(Alice), "Hearing");
+        await DrainAsync();
+        Assert.That(await TitlesAsync(calendar), Is.EqualTo(new[] { "Hearing" }));
+        Proxy.Inject(new Fault.Status("DELETE", 401) { Always = true });
+
+        await ExpectAsync(As(Alice).DeleteAsync(new Uri($"/api/appointments/{appointment}", UriKind.Relative)), HttpStatusCode.NoContent);
+        await DrainAsync();
+        await ExecuteAsync("UPDATE paliad.outbox_messages SET next_attempt_at = now() - interval '1 hour' WHERE type = 'AppointmentDeleted'");
+        await DrainAsync();
+
+        Assert.That(await ScalarAsync<bool>(
+            "SELECT parked_at IS NOT NULL AND parked_for_user_id = @u AND processed_at IS NULL AND dead_at IS NULL AND attempts = 1 FROM paliad.outbox_messages WHERE type = 'AppointmentDeleted'",
+            ("u", UserIdOf(Alice))), Is.True, "parked after one attempt, not retried while parked");
+        Assert.That(await TitlesAsync(calendar), Is.EqualTo(new[] { "Hearing" }));
+
+        // The user fixes the account (a new password): the parked removal runs again and succeeds.
+        Proxy.ClearFaults();
+        await ExpectAsync(PutAsync(As(Alice), "/api/caldav-config", new
+        {
+            serverUrl = Proxy.Url.ToString(), username = CalDavServers.Username, password = CalDavServers.Password,
+        }), HttpStatusCode.OK);
+        await DrainAsync();
+
+        Assert.That(await TitlesAsync(calendar), Is.Empty);
+        Assert.That(await ScalarAsync<bool>("SELECT processed_at IS NOT NULL AND parked_at IS NULL FROM paliad.outbox_messages WHERE type = 'AppointmentDeleted'"), Is.True);
+    }
+
+    [Test]
+    public async Task A_removal_that_fails_for_other_reasons_is_retried_not_parked()
+    {
+        var calendar = await NewCalendarAsync("court");
+        await ConfigureAsync(Alice, calendar);
+        var appointment = await CreateAppointmentAsync(As(Alice), "Hearing");
+        await DrainAsync();
+        Proxy.Down = true;
+
+        await ExpectAsync(As(Alice).DeleteAsync(new Uri($"/api/appointments/{appointment}", UriKind.Relative)), HttpStatusCode.NoContent);
+        await DrainAsync();
+
+        Assert.That(await ScalarAsync<bool>(
+            "SELECT parked_at IS NULL AND attempts = 1 AND next_attempt_at > now() FROM paliad.outbox_messages WHERE type = 'AppointmentDeleted'"), Is.True);
+    }
+
+    [Test]
+    public async Task One_users_stalled_server_holds_its_own_lane_while_another_users_hook_runs()
+    {
+        var bobCalendar = await NewCalendarAsync("bob");
+        await using var stalled = await FaultProxy.StartAsync(CalDavServers.Url(Server));
+        await ExpectAsync(PutAsync(As("bob@firm.example"), "/api/caldav-config", new
+        {
+            serverUrl = stalled.Url.ToString(), username = CalDavServers.Username, password = CalDavServers.Password, calendarPath = bobCalendar,
+        }), HttpStatusCode.OK);
+        var aliceCalendar = await NewCalendarAsync("alice");
+        await ConfigureAsync(Alice, aliceCalendar);
+        await DrainAsync();
+        stalled.Inject(new Fault.Blackhole(null) { Always = true });
+        await CreateAppointmentAsync(As("bob@firm.example"), "Bob's hearing");
+        await CreateAppointmentAsync(As(Alice), "Alice's hearing");
+        await using var instance = new PaliadApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string>
+        {
+            ["CalDav:HookTimeoutSeconds"] = "8",
+            ["Outbox:MaxConcurrentHandlers"] = "2",
+        });
+
+        var processing = instance.Services.GetRequiredService<OutboxProcessor>().ProcessPendingAsync();
+        var aliceFirst = false;
+        for (var i = 0; i < 60 && !processing.IsCompleted; i++)
+        {
+            if ((await Phone.ListEtagsAsync(aliceCalendar)).Count == 1)
+            {
+                aliceFirst = !processing.IsCompleted;
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        await processing;
+        Assert.That(aliceFirst, Is.True, "Alice's event arrived while Bob's hook was still stuck on his server");
+        Assert.That(await ScalarAsync<string>(
+            "SELECT last_error FROM paliad.outbox_messages WHERE type = 'AppointmentCreated' AND payload->>'ownerId' = @u", ("u", UserIdOf("bob@firm.example").ToString())),
+            Is.Not.Null);
+    }
+
+    [Test]
+    public async Task A_handler_that_outlives_its_deadline_is_a_failed_attempt()
+    {
+        var calendar = await NewCalendarAsync("court");
+        await ConfigureAsync(Alice, calendar);
+        await DrainAsync();
+        Proxy.Inject(new Fault.Blackhole(null) { Always = true });
+        await CreateAppointmentAsync(As(Alice), "Hearing");
+        await using var instance = new PaliadApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string>
+        {
+            ["Outbox:HandlerTimeoutSeconds"] = "1",
+            ["CalDav:HookTimeoutSeconds"] = "60",
+        });
+
+        await instance.Services.GetRequiredService<OutboxProcessor>().ProcessPendingAsync();
+
+        Assert.That(await ScalarAsync<string>("SELECT last_error FROM paliad.outbox_messages WHERE type = 'AppointmentCreated'"), Does.Contain("within 1 s"));
+        Assert.That(await ScalarAsync<int>("SELECT attempts FROM paliad.outbox_messages WHERE type = 'AppointmentCreated'"), Is.EqualTo(1));
+    }
+}
