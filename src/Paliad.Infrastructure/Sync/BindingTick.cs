@@ -222,10 +222,21 @@ internal sealed partial class BindingTick(
         }
     }
 
-    /// <summary>A target whose appointment left the scope: its event leaves the calendar (404 counts as done).</summary>
+    /// <summary>A target whose appointment left the scope (or whose binding moved to another calendar): its event
+    /// leaves the calendar (404 counts as done). The DELETE carries the ETag last seen; if the phone edited the event
+    /// since, that edit is applied first (or counted as a conflict), never dropped by a blind DELETE.</summary>
     public async Task DeleteStaleAsync(AppointmentTarget target, CancellationToken cancellationToken)
     {
-        await DeleteRemoteAsync(client, target.CalDavHref, target.CalDavEtag, cancellationToken);
+        try
+        {
+            await client.DeleteAsync(target.CalDavHref, target.CalDavEtag, cancellationToken);
+        }
+        catch (CalDavConflictException)
+        {
+            var current = await SalvageRemoteEditAsync(target, cancellationToken);
+            await DeleteRemoteAsync(client, target.CalDavHref, current, cancellationToken);
+        }
+
         db.AppointmentTargets.Remove(target);
         Deleted++;
         metrics.Deletes.Add(1);
@@ -390,21 +401,7 @@ internal sealed partial class BindingTick(
         var readable = ICalendarMapper.TryParse(remote.ICalendar, appointment.TimeZone, out var edit, out var error);
         if (ours.ContentHash() == target.ContentHash && readable && await MayEditAsync(appointment, cancellationToken))
         {
-            var details = appointment.Details with
-            {
-                Title = string.IsNullOrWhiteSpace(edit!.Title) ? appointment.Title : Clip(edit.Title, Appointment.TitleMaxLength)!,
-                Description = Clip(edit.Description, Appointment.DescriptionMaxLength),
-                Location = Clip(edit.Location, Appointment.LocationMaxLength),
-                StartsAt = edit.StartsAt,
-                EndsAt = edit.EndsAt,
-                AllDay = edit.AllDay,
-            };
-            if (appointment.Change(details, now))
-            {
-                Pulled++;
-                metrics.Pulls.Add(1);
-            }
-
+            ApplyRemoteEdit(appointment, edit!, now);
             target.RecordPulled(remote.Etag, EventContent.From(appointment, target.CalDavUid).ContentHash(), now);
             await db.SaveChangesAsync(cancellationToken);
             return;
@@ -437,6 +434,57 @@ internal sealed partial class BindingTick(
         Restored++;
         metrics.Restored.Add(1);
         await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>The fields a phone may change, applied to the appointment (counted as a pull when anything changed).</summary>
+    private void ApplyRemoteEdit(Appointment appointment, RemoteEvent edit, DateTimeOffset now)
+    {
+        var details = appointment.Details with
+        {
+            Title = string.IsNullOrWhiteSpace(edit.Title) ? appointment.Title : Clip(edit.Title, Appointment.TitleMaxLength)!,
+            Description = Clip(edit.Description, Appointment.DescriptionMaxLength),
+            Location = Clip(edit.Location, Appointment.LocationMaxLength),
+            StartsAt = edit.StartsAt,
+            EndsAt = edit.EndsAt,
+            AllDay = edit.AllDay,
+        };
+        if (appointment.Change(details, now))
+        {
+            Pulled++;
+            metrics.Pulls.Add(1);
+        }
+    }
+
+    /// <summary>Before an event leaves a calendar whose copy changed since Paliad last saw it: a remote-only edit is
+    /// applied to the appointment when the binding's user may edit it; otherwise Paliad's version stands and a
+    /// conflict is counted. Returns the ETag of what is on the server now (null: already gone).</summary>
+    private async Task<string?> SalvageRemoteEditAsync(AppointmentTarget target, CancellationToken cancellationToken)
+    {
+        var remote = await client.GetAsync(target.CalDavHref, cancellationToken);
+        if (remote is null || (remote.Etag is not null && remote.Etag == target.CalDavEtag))
+        {
+            return remote?.Etag;
+        }
+
+        var appointment = await db.Appointments.SingleOrDefaultAsync(a => a.Id == target.AppointmentId, cancellationToken);
+        if (appointment is not null)
+        {
+            var ours = EventContent.From(appointment, target.CalDavUid);
+            if (ours.ContentHash() == target.ContentHash
+                && ICalendarMapper.TryParse(remote.ICalendar, appointment.TimeZone, out var edit, out _)
+                && await MayEditAsync(appointment, cancellationToken))
+            {
+                ApplyRemoteEdit(appointment, edit!, clock.GetUtcNow());
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            else
+            {
+                Conflicts++;
+                metrics.Conflicts.Add(1);
+            }
+        }
+
+        return remote.Etag;
     }
 
     /// <summary>What a phone may write is not bounded; what an appointment holds is.</summary>

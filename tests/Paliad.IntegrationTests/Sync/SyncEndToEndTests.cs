@@ -1,5 +1,4 @@
 using System.Net;
-using Paliad.Infrastructure.CalDav.ICalendar;
 
 namespace Paliad.IntegrationTests.Sync;
 
@@ -319,18 +318,6 @@ public sealed class SyncEndToEndTests(string server) : SyncTest(server)
         var results = await ExpectAsync(user.PostAsync(new Uri("/api/caldav-sync", UriKind.Relative), null), HttpStatusCode.OK);
         Assert.That(results.GetArrayLength(), Is.EqualTo(1));
         return results[0];
-    }
-
-    /// <summary>Edits the calendar's only event straight on the server, as a phone would.</summary>
-    private async Task EditOnThePhoneAsync(string calendar, string title, TimeSpan shift)
-    {
-        var href = (await Phone.ListEtagsAsync(calendar)).Keys.Single();
-        var current = await Phone.GetAsync(href);
-        ICalendarMapper.TryParse(current!.ICalendar, "UTC", out var parsed, out _);
-        var edited = ICalendarMapper.ToICalendar(
-            new EventContent(parsed!.Uid, title, parsed.Description, "Saal 3", parsed.StartsAt + shift, parsed.EndsAt + shift, false, "Europe/Berlin"),
-            7, parsed.StartsAt, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
-        await Phone.UpdateAsync(href, edited, current.Etag!);
     }
 }
 

@@ -109,4 +109,16 @@ public abstract class SyncTest(string server) : ApiTest
 
     protected static Task<Guid> BindingOnAsync(string calendarPath)
         => ScalarAsync<Guid>("SELECT id FROM paliad.calendar_bindings WHERE calendar_path = @p", ("p", calendarPath));
+
+    /// <summary>Edits the calendar's only event straight on the server, as a phone would.</summary>
+    protected async Task EditOnThePhoneAsync(string calendar, string title, TimeSpan shift)
+    {
+        var href = (await Phone.ListEtagsAsync(calendar)).Keys.Single();
+        var current = await Phone.GetAsync(href);
+        ICalendarMapper.TryParse(current!.ICalendar, "UTC", out var parsed, out _);
+        var edited = ICalendarMapper.ToICalendar(
+            new EventContent(parsed!.Uid, title, parsed.Description, "Saal 3", parsed.StartsAt + shift, parsed.EndsAt + shift, false, "Europe/Berlin"),
+            7, parsed.StartsAt, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
+        await Phone.UpdateAsync(href, edited, current.Etag!);
+    }
 }
