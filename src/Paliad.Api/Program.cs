@@ -4,6 +4,7 @@ using Paliad.Api.Auth;
 using Paliad.Api.Endpoints;
 using Paliad.Api.Errors;
 using Paliad.Api.Json;
+using Paliad.Api.Protection;
 using Paliad.Application;
 using Paliad.Application.Common;
 using Paliad.Infrastructure;
@@ -34,6 +35,9 @@ builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new UtcDateTimeOffsetConverter()));
 builder.Services.AddOpenApi();
+builder.Services.AddApiProtection(builder.Configuration);
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize =
+    builder.Configuration.GetValue($"{ApiProtectionOptions.Section}:{nameof(ApiProtectionOptions.MaxRequestBodyBytes)}", new ApiProtectionOptions().MaxRequestBodyBytes));
 builder.Services.AddHealthChecks().AddDbContextCheck<PaliadDbContext>("database", tags: ["ready"]);
 
 var app = builder.Build();
@@ -45,8 +49,10 @@ if (app.Configuration.GetValue("Database:MigrateOnStartup", defaultValue: true))
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestBodyCap();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapOpenApi();
 app.MapScalarApiReference();

@@ -38,6 +38,7 @@ public static class DependencyInjection
         services.AddSingleton<ICalDavPasswordProtector, DataProtectionCalDavPasswordProtector>();
 
         services.Configure<CalDavOptions>(configuration.GetSection(CalDavOptions.Section));
+        services.Configure<Application.CalDav.Bindings.BindingLimits>(configuration.GetSection(Application.CalDav.Bindings.BindingLimits.Section));
         services.AddCalDavHttp();
         services.AddSingleton<CalDavClientFactory>();
         services.AddScoped<ICalDavCalendarDirectory, CalDavCalendarDirectory>();

@@ -38,9 +38,11 @@ internal static class AppointmentsEndpoints
     {
         var appointments = api.MapGroup("/appointments").WithTags("Appointments");
 
-        appointments.MapGet("/", async Task<IReadOnlyList<AppointmentDto>> (string? from, string? to, ClaimsPrincipal user, ISender sender, CancellationToken ct)
-                => await sender.Send(new ListAppointments(user.UserId(), QueryTime(from, nameof(from)), QueryTime(to, nameof(to))), ct))
-            .WithSummary("Appointments you see that overlap [from, to), by start time.");
+        appointments.MapGet("/", async Task<IReadOnlyList<AppointmentDto>> (
+                    string? from, string? to, int? limit, string? after, HttpContext http, ClaimsPrincipal user, ISender sender, CancellationToken ct)
+                => (await sender.Send(new ListAppointments(user.UserId(), QueryTime(from, nameof(from)), QueryTime(to, nameof(to)), limit, after), ct))
+                    .WithNextLink(http))
+            .WithSummary("Appointments you see that overlap [from, to), by start time; at most limit (default 500, max 2000), Link rel=next for more.");
 
         appointments.MapPost("/", async Task<Created<AppointmentDto>> (CreateAppointmentBody body, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
             {

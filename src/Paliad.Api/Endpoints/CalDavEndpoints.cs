@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Paliad.Api.Auth;
+using Paliad.Api.Protection;
 using Paliad.Application.CalDav.Bindings;
 using Paliad.Application.CalDav.Bindings.CreateBinding;
 using Paliad.Application.CalDav.Bindings.DeleteBinding;
@@ -61,13 +62,14 @@ internal static class CalDavEndpoints
         api.MapGet("/caldav-calendars", async Task<IReadOnlyList<CalDavCalendarDto>> (ClaimsPrincipal user, ISender sender, CancellationToken ct)
                 => await sender.Send(new ListCalDavCalendars(user.UserId()), ct))
             .WithTags("CalDAV account")
+            .RequireRateLimiting(ApiProtection.RemotePolicy)
             .WithSummary("The calendars on your configured CalDAV server (href, displayName, color, supportsEvents).");
 
         var bindings = api.MapGroup("/caldav-bindings").WithTags("Calendar bindings");
 
-        bindings.MapGet("/", async Task<IReadOnlyList<BindingDto>> (ClaimsPrincipal user, ISender sender, CancellationToken ct)
-                => await sender.Send(new ListBindingsForUser(user.UserId()), ct))
-            .WithSummary("Your calendar bindings.");
+        bindings.MapGet("/", async Task<IReadOnlyList<BindingDto>> (int? limit, string? after, HttpContext http, ClaimsPrincipal user, ISender sender, CancellationToken ct)
+                => (await sender.Send(new ListBindingsForUser(user.UserId(), limit, after), ct)).WithNextLink(http))
+            .WithSummary("Your calendar bindings, oldest first; at most limit (default 500, max 2000), Link rel=next for more.");
 
         bindings.MapPost("/", async Task<Created<BindingDto>> (CreateBindingBody body, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
             {
@@ -108,12 +110,14 @@ internal static class CalDavEndpoints
         api.MapPost("/caldav-sync", async Task<IReadOnlyList<BindingSyncResult>> (Guid? bindingId, ClaimsPrincipal user, ISender sender, CancellationToken ct)
                 => await sender.Send(new SyncNow(user.UserId(), bindingId), ct))
             .WithTags("Sync")
+            .RequireRateLimiting(ApiProtection.RemotePolicy)
             .WithSummary("Run a tick now for your enabled bindings (or ?bindingId=) and return what each did.");
 
-        api.MapGet("/caldav-sync-log", async Task<IReadOnlyList<SyncLogEntryDto>> (Guid? bindingId, int? limit, ClaimsPrincipal user, ISender sender, CancellationToken ct)
-                => await sender.Send(new ListSyncLog(user.UserId(), bindingId, limit), ct))
+        api.MapGet("/caldav-sync-log", async Task<IReadOnlyList<SyncLogEntryDto>> (
+                    Guid? bindingId, int? limit, string? after, HttpContext http, ClaimsPrincipal user, ISender sender, CancellationToken ct)
+                => (await sender.Send(new ListSyncLog(user.UserId(), bindingId, limit, after), ct)).WithNextLink(http))
             .WithTags("Sync")
-            .WithSummary("Your sync log, newest first; bindingId narrows it to one binding, limit caps it (default 50, at most 500).");
+            .WithSummary("Your sync log, newest first; bindingId narrows it to one binding; at most limit (default 500, max 2000), Link rel=next for more.");
         return api;
     }
 }

@@ -21,9 +21,9 @@ internal static class ProjectsEndpoints
     {
         var projects = api.MapGroup("/projects").WithTags("Projects");
 
-        projects.MapGet("/", async Task<IReadOnlyList<ProjectDto>> (ClaimsPrincipal user, ISender sender, CancellationToken ct)
-                => await sender.Send(new ListProjects(user.UserId()), ct))
-            .WithSummary("Every project you see (directly or through an ancestor), in tree order.");
+        projects.MapGet("/", async Task<IReadOnlyList<ProjectDto>> (int? limit, string? after, HttpContext http, ClaimsPrincipal user, ISender sender, CancellationToken ct)
+                => (await sender.Send(new ListProjects(user.UserId(), limit, after), ct)).WithNextLink(http))
+            .WithSummary("Every project you see (directly or through an ancestor), in tree order; at most limit (default 500, max 2000), Link rel=next for more.");
 
         projects.MapPost("/", async Task<Created<ProjectDto>> (CreateProjectBody body, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
             {

@@ -98,4 +98,20 @@ internal static class Leases
             UPDATE paliad.outbox_messages SET parked_at = NULL, parked_for_user_id = NULL, next_attempt_at = now()
             WHERE parked_for_user_id = {userId} AND parked_at IS NOT NULL
             """, cancellationToken);
+
+    /// <summary>Marks as processed the other pending messages of <paramref name="types"/> for one user that already
+    /// happened and no one else holds (this claimer's own waiting ones included); returns how many.</summary>
+    public static Task<int> CoalesceUserResyncsAsync(
+        PaliadDbContext db, Guid keepId, Guid userId, IReadOnlyList<string> types, string token, CancellationToken cancellationToken)
+    {
+        var typeList = types.ToArray();
+        var user = userId.ToString();
+        return db.Database.ExecuteSqlAsync($"""
+            UPDATE paliad.outbox_messages
+            SET processed_at = now(), lease_owner = NULL, lease_expires_at = NULL
+            WHERE id <> {keepId} AND processed_at IS NULL AND dead_at IS NULL AND parked_at IS NULL
+              AND type = ANY({typeList}) AND payload->>'userId' = {user} AND occurred_at <= now()
+              AND (lease_owner IS NULL OR lease_owner = {token} OR lease_expires_at < now())
+            """, cancellationToken);
+    }
 }

@@ -28,6 +28,9 @@ public sealed class PaliadApiFactory(string connectionString, IReadOnlyDictionar
         builder.UseSetting("Outbox:MaxAttempts", "4");
         builder.UseSetting("Sync:ManualSyncWaitSeconds", "0.5");
 
+        // Many tests sync one user often; the rate-limit tests start their own host with the real limits.
+        builder.UseSetting("Api:RemoteRequestsPerMinute", "100000");
+
         // Per-host overrides (a second instance with its background workers on, say).
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

@@ -121,4 +121,35 @@ public sealed class OutboxContainmentTests(string server) : SyncTest(server)
         Assert.That(await ScalarAsync<string>("SELECT last_error FROM paliad.outbox_messages WHERE type = 'AppointmentCreated'"), Does.Contain("within 1 s"));
         Assert.That(await ScalarAsync<int>("SELECT attempts FROM paliad.outbox_messages WHERE type = 'AppointmentCreated'"), Is.EqualTo(1));
     }
+
+    [Test]
+    public async Task A_burst_of_membership_changes_becomes_one_tick_per_binding()
+    {
+        var alice = As(Alice);
+        var projects = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            var project = await CreateProjectAsync(alice, $"Client {i}", "client");
+            await CreateAppointmentAsync(alice, $"Hearing {i}", project);
+            projects.Add(project);
+        }
+
+        var bobsCalendar = await NewCalendarAsync("bob");
+        await ConfigureAsync("bob@firm.example", bobsCalendar);
+        var bobsBinding = await BindingOnAsync(bobsCalendar);
+        await DrainAsync();
+        var ticksBefore = await ScalarAsync<long>("SELECT count(*) FROM paliad.caldav_sync_log WHERE binding_id = @b", ("b", bobsBinding));
+
+        foreach (var project in projects)
+        {
+            await ShareAsync(alice, project, "bob@firm.example", "viewer");
+        }
+
+        await DrainAsync();
+
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.caldav_sync_log WHERE binding_id = @b", ("b", bobsBinding)) - ticksBefore,
+            Is.EqualTo(1), "five shares, one tick");
+        Assert.That(await TitlesAsync(bobsCalendar), Has.Count.EqualTo(5));
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.outbox_messages WHERE type = 'ProjectMemberAdded' AND processed_at IS NULL"), Is.Zero);
+    }
 }

@@ -1,16 +1,17 @@
-using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Paliad.Application.Common;
 
 namespace Paliad.Application.Appointments.ListAppointments;
 
-/// <summary>The appointments the caller sees that overlap [from, to), ordered by start. Either bound may be open.</summary>
-public sealed record ListAppointments(Guid UserId, DateTimeOffset? From, DateTimeOffset? To) : IQuery<IReadOnlyList<AppointmentDto>>;
+/// <summary>The appointments the caller sees that overlap [from, to), ordered by start; a page of at most
+/// <c>limit</c>, continuing <c>after</c> a cursor. Either bound may be open.</summary>
+public sealed record ListAppointments(Guid UserId, DateTimeOffset? From, DateTimeOffset? To, int? Limit = null, string? After = null)
+    : IQuery<Page<AppointmentDto>>;
 
-public sealed class ListAppointmentsHandler(IPaliadDbContext db) : IQueryHandler<ListAppointments, IReadOnlyList<AppointmentDto>>
+public sealed class ListAppointmentsHandler(IPaliadDbContext db) : IQueryHandler<ListAppointments, Page<AppointmentDto>>
 {
-    public async ValueTask<IReadOnlyList<AppointmentDto>> Handle(ListAppointments query, CancellationToken cancellationToken)
+    public async ValueTask<Page<AppointmentDto>> Handle(ListAppointments query, CancellationToken cancellationToken)
     {
         var appointments = db.VisibleAppointments(query.UserId).AsNoTracking();
         if (query.From is { } from)
@@ -25,7 +26,13 @@ public sealed class ListAppointmentsHandler(IPaliadDbContext db) : IQueryHandler
             appointments = appointments.Where(a => a.StartsAt < toUtc);
         }
 
-        var rows = await appointments.OrderBy(a => a.StartsAt).ThenBy(a => a.Id).ToListAsync(cancellationToken);
-        return rows.ConvertAll(AppointmentDto.From);
+        if (PageCursor.TryDecodeInstant(query.After, out var startsAt, out var id))
+        {
+            appointments = appointments.Where(a => a.StartsAt > startsAt || (a.StartsAt == startsAt && a.Id.CompareTo(id) > 0));
+        }
+
+        var limit = Paging.Take(query.Limit);
+        var rows = await appointments.OrderBy(a => a.StartsAt).ThenBy(a => a.Id).Take(limit + 1).ToListAsync(cancellationToken);
+        return Paging.Cut(rows, limit, a => PageCursor.At(a.StartsAt, a.Id)).Map(AppointmentDto.From);
     }
 }

@@ -1,4 +1,5 @@
 using FluentValidation;
+using Paliad.Application.Common;
 
 namespace Paliad.Application.Appointments.ListAppointments;
 
@@ -8,5 +9,6 @@ public sealed class ListAppointmentsValidator : AbstractValidator<ListAppointmen
     {
         RuleFor(q => q.To).GreaterThanOrEqualTo(q => q.From).When(q => q.From is not null && q.To is not null)
             .WithMessage("'to' must not be before 'from'.");
+        Paging.AddRules(this, q => q.Limit, q => q.After, instantKeyed: true);
     }
 }

@@ -95,6 +95,11 @@ public sealed partial class OutboxProcessor(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
         var message = await db.OutboxMessages.SingleAsync(m => m.Id == id, cancellationToken);
+        if (message.ProcessedAt is not null || message.DeadAt is not null)
+        {
+            return; // coalesced into another message while it waited in its lane
+        }
+
         IDomainEvent? domainEvent;
         try
         {
@@ -115,6 +120,17 @@ public sealed partial class OutboxProcessor(
         }
         else
         {
+            if (OutboxLanes.UserResyncOf(domainEvent) is { } userId)
+            {
+                // A burst of membership changes for one user becomes one re-sync of each of their bindings: this run
+                // starts after all of them happened, so it covers them.
+                var coalesced = await Leases.CoalesceUserResyncsAsync(db, message.Id, userId, OutboxLanes.UserResyncTypes, token, cancellationToken);
+                if (coalesced > 0)
+                {
+                    LogCoalesced(logger, coalesced, userId, message.Id);
+                }
+            }
+
             await PublishAsync(scope, message, domainEvent, token, cancellationToken);
         }
 
@@ -189,6 +205,9 @@ public sealed partial class OutboxProcessor(
             // The handler finished.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox: {Count} membership change(s) of user {UserId} coalesced into {MessageId}")]
+    private static partial void LogCoalesced(ILogger logger, int count, Guid userId, Guid messageId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox {Type} {MessageId} parked until user {UserId} fixes their CalDAV account: {Error}")]
     private static partial void LogParked(ILogger logger, string type, Guid messageId, Guid userId, string error);

@@ -1,4 +1,6 @@
 using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Paliad.Application.Common;
 using Paliad.Domain.CalDav;
 using Paliad.Domain.Common;
@@ -9,10 +11,16 @@ namespace Paliad.Application.CalDav.Bindings.CreateBinding;
 public sealed record CreateBinding(Guid UserId, string? CalendarPath, string? DisplayName, string? Scope, Guid? ScopeId, bool? Enabled)
     : ICommand<BindingDto>;
 
-public sealed class CreateBindingHandler(IPaliadDbContext db, TimeProvider clock) : ICommandHandler<CreateBinding, BindingDto>
+public sealed class CreateBindingHandler(IPaliadDbContext db, TimeProvider clock, IOptions<BindingLimits> limits) : ICommandHandler<CreateBinding, BindingDto>
 {
     public async ValueTask<BindingDto> Handle(CreateBinding command, CancellationToken cancellationToken)
     {
+        var max = limits.Value.MaxBindingsPerUser;
+        if (await db.CalendarBindings.CountAsync(b => b.UserId == command.UserId, cancellationToken) >= max)
+        {
+            throw new DomainException(string.Empty, $"You already have {max} bindings, the most one user may hold (CalDav:MaxBindingsPerUser).", DomainErrorKind.Conflict);
+        }
+
         CalendarPaths.TryResolve(command.CalendarPath, await BindingRules.ServerUrlAsync(db, command.UserId, cancellationToken), out var path);
         await BindingRules.EnsureCalendarIsFreeAsync(db, command.UserId, path, null, cancellationToken);
         var binding = CalendarBinding.Create(

@@ -1,11 +1,9 @@
 using FluentValidation;
+using Paliad.Application.Common;
 
 namespace Paliad.Application.CalDav.SyncLog.ListSyncLog;
 
 public sealed class ListSyncLogValidator : AbstractValidator<ListSyncLog>
 {
-    public ListSyncLogValidator()
-    {
-        RuleFor(q => q.Limit).InclusiveBetween(1, ListSyncLog.MaxLimit);
-    }
+    public ListSyncLogValidator() => Paging.AddRules(this, q => q.Limit, q => q.After, instantKeyed: true);
 }
