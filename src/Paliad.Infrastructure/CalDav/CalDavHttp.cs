@@ -70,19 +70,25 @@ public static class CalDavHttp
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(options);
-        var attempt = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
-        pipeline
-            .AddTimeout(attempt * (options.MaxRetries + 1) + TimeSpan.FromSeconds(options.MaxRetryAfterSeconds * options.MaxRetries))
-            .AddRetry(new HttpRetryStrategyOptions
+        var attempt = TimeSpan.FromSeconds(Math.Max(1, options.RequestTimeoutSeconds));
+        var retries = Math.Max(0, options.MaxRetries);
+        pipeline.AddTimeout(attempt * (retries + 1) + TimeSpan.FromSeconds(Math.Max(0, options.MaxRetryAfterSeconds) * retries));
+        if (retries > 0)
+        {
+            // Polly refuses zero retries; CalDav:MaxRetries=0 simply means no retry strategy.
+            pipeline.AddRetry(new HttpRetryStrategyOptions
             {
-                MaxRetryAttempts = options.MaxRetries,
+                MaxRetryAttempts = retries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromSeconds(options.RetryBaseDelaySeconds),
-                MaxDelay = TimeSpan.FromSeconds(options.MaxRetryAfterSeconds),
+                MaxDelay = TimeSpan.FromSeconds(Math.Max(1, options.MaxRetryAfterSeconds)),
                 ShouldRetryAfterHeader = true,
                 ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Context.GetRequestMessage(), args.Outcome, options)),
-            })
+            });
+        }
+
+        pipeline
             .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
             {
                 FailureRatio = 0.5,
