@@ -119,4 +119,51 @@ public sealed class CalDavConfigTests
 
         Assert.That(config.EncryptedPassword, Is.EqualTo("enc:secret"));
     }
+
+    [Test]
+    public void A_first_configuration_raises_configured_and_no_account_change()
+    {
+        var events = Configure().DequeueDomainEvents();
+
+        Assert.That(events, Has.Count.EqualTo(1));
+        Assert.That(events[0], Is.EqualTo(new CalDavConfigured(User, "/dav/alice/master/")));
+    }
+
+    [TestCase("https://other.example/", "alice", "enc:new")]
+    [TestCase("https://dav.example.com/", "bob", null)]
+    [TestCase("https://dav.example.com/", "alice", "enc:new")]
+    public void A_changed_url_username_or_password_raises_account_changed(string url, string username, string? password)
+    {
+        var config = Configure(password: "enc:1");
+        config.DequeueDomainEvents();
+
+        config.Reconfigure(url, username, password, "/dav/alice/master/", true, 15, Clock.Now);
+
+        Assert.That(config.DequeueDomainEvents(), Is.EqualTo(new[] { new CalDavAccountChanged(User) }));
+    }
+
+    [Test]
+    public void Saving_the_same_account_again_raises_nothing()
+    {
+        var config = Configure(password: "enc:1");
+        config.DequeueDomainEvents();
+
+        config.Reconfigure("https://dav.example.com/", "alice", null, "/dav/alice/other/", false, 30, Clock.Now);
+
+        Assert.That(config.DequeueDomainEvents(), Is.Empty);
+    }
+
+    [TestCase("//dav.example.com/")]
+    [TestCase("https://dav.example.com/ x")]
+    public void Urls_without_a_scheme_or_with_whitespace_are_not_http_urls(string url)
+    {
+        Assert.That(CalDavConfig.IsHttpUrl(url), Is.False);
+    }
+
+    [Test]
+    public void User_info_is_found_right_after_the_scheme()
+    {
+        Assert.That(CalDavConfig.HasUserInfo("//u@dav.example.com/"), Is.True);
+        Assert.That(CalDavConfig.HasUserInfo(null), Is.False);
+    }
 }

@@ -217,4 +217,97 @@ public sealed class CalendarBindingTests
         Assert.That(binding.CalendarPath, Is.EqualTo("/dav/alice/café/"));
         Assert.That(binding.DequeueDomainEvents(), Is.Empty);
     }
+
+    [Test]
+    public void An_hour_is_reached_exactly_and_never_passed()
+    {
+        // 1 min × 2^6 = 64 min: capped to the hour; 2^5 = 32 min stays.
+        Assert.That(CalendarBinding.RetryDelay(6), Is.EqualTo(TimeSpan.FromMinutes(32)));
+        Assert.That(CalendarBinding.RetryDelay(7), Is.EqualTo(CalendarBinding.MaxRetryDelay));
+        Assert.That(CalendarBinding.FirstRetryDelay, Is.EqualTo(TimeSpan.FromMinutes(1)));
+        Assert.That(CalendarBinding.MaxRetryDelay, Is.EqualTo(TimeSpan.FromHours(1)));
+    }
+
+    [Test]
+    public void An_error_at_the_limit_is_kept_whole_and_an_ok_status_keeps_no_error()
+    {
+        var binding = NewBinding();
+        var atLimit = new string('x', CalendarBinding.LastSyncErrorMaxLength);
+
+        binding.RecordSync(BindingSyncStatus.Error, atLimit, Clock.Now);
+        Assert.That(binding.LastSyncError, Is.EqualTo(atLimit));
+
+        binding.RecordSync(BindingSyncStatus.Pending, "resumes next tick", Clock.Now);
+        Assert.That(binding.LastSyncError, Is.Null);
+        Assert.That(binding.SyncStatus, Is.EqualTo(BindingSyncStatus.Pending));
+        Assert.That(binding.LastSyncAt, Is.EqualTo(Clock.Now));
+    }
+
+    [Test]
+    public void A_pull_counts_ticks_since_the_last_full_reconcile()
+    {
+        var binding = NewBinding();
+
+        binding.RecordPull("t1", "c1", fullReconcile: false);
+        binding.RecordPull("t2", "c2", fullReconcile: false);
+        Assert.That(binding.TicksSinceFullReconcile, Is.EqualTo(2));
+
+        binding.RecordPull("t3", "c3", fullReconcile: true);
+        Assert.That(binding.TicksSinceFullReconcile, Is.Zero);
+        Assert.That((binding.SyncToken, binding.Ctag), Is.EqualTo(("t3", "c3")));
+    }
+
+    [Test]
+    public void Moving_to_another_calendar_forgets_the_change_markers_and_raises_one_event()
+    {
+        var binding = NewBinding();
+        binding.RecordPull("t1", "c1", fullReconcile: false);
+        binding.RecordSync(BindingSyncStatus.Ok, null, Clock.Now);
+        binding.DequeueDomainEvents();
+
+        binding.MoveToCalendar("/dav/alice/other/", Clock.Now.AddMinutes(1));
+
+        Assert.That((binding.SyncToken, binding.Ctag, binding.TicksSinceFullReconcile), Is.EqualTo(((string?)null, (string?)null, 0)));
+        Assert.That(binding.SyncStatus, Is.EqualTo(BindingSyncStatus.Pending));
+        Assert.That(binding.UpdatedAt, Is.EqualTo(Clock.Now.AddMinutes(1)));
+        Assert.That(binding.DequeueDomainEvents(), Is.EqualTo(new[] { new CalendarBindingCalendarChanged(binding.Id, User, "/dav/alice/master/", "/dav/alice/other/") }));
+    }
+
+    [Test]
+    public void Changing_only_the_scope_id_is_a_scope_change()
+    {
+        var binding = CalendarBinding.Create(User, "/dav/alice/acme/", null, BindingScope.Project, SomeProject, true, Clock.Now);
+        binding.DequeueDomainEvents();
+        var other = Guid.CreateVersion7();
+
+        binding.ChangeScope(BindingScope.Project, other, Clock.Now);
+
+        Assert.That(binding.ScopeId, Is.EqualTo(other));
+        Assert.That(binding.DequeueDomainEvents(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void Enabling_a_disabled_binding_makes_it_enabled_and_pending()
+    {
+        var binding = CalendarBinding.Create(User, "/dav/alice/master/", null, BindingScope.AllVisible, null, false, Clock.Now);
+        binding.RecordSync(BindingSyncStatus.Ok, null, Clock.Now);
+
+        binding.Enable(Clock.Now);
+
+        Assert.That(binding.Enabled, Is.True);
+        Assert.That(binding.SyncStatus, Is.EqualTo(BindingSyncStatus.Pending));
+    }
+
+    [Test]
+    public void Scope_rule_messages_name_the_scope()
+    {
+        var needs = Assert.Throws<DomainException>(() => CalendarBinding.EnsureScope(BindingScope.Client, null));
+        var takesNone = Assert.Throws<DomainException>(() => CalendarBinding.EnsureScope(BindingScope.PersonalOnly, SomeProject));
+        var unknown = Assert.Throws<DomainException>(() => CalendarBinding.EnsureScope((BindingScope)99, null));
+
+        Assert.That(needs!.Message, Does.Contain("client"));
+        Assert.That(takesNone!.Message, Does.Contain("personal_only"));
+        Assert.That(unknown!.Field, Is.EqualTo("scope"));
+        Assert.That(unknown.Message, Does.Contain("not a binding scope"));
+    }
 }
