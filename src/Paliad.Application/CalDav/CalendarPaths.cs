@@ -33,7 +33,4 @@ public static class CalendarPaths
 
         return CalendarCollectionPath.Normalize(trimmed, out problem);
     }
-
-    /// <summary>Two paths name one collection when they differ only in a trailing slash or percent-encoding.</summary>
-    public static bool SameCollection(string a, string b) => CalendarCollectionPath.SameCollection(a, b);
 }

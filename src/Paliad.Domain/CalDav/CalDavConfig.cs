@@ -62,6 +62,9 @@ public sealed class CalDavConfig : Entity
         };
         config.Reconfigure(serverUrl, username, encryptedPassword, calendarPath, syncEnabled, syncIntervalMinutes, now);
         config.Raise(new CalDavConfigured(userId, config.CalendarPath));
+
+        // A re-created account (deleted, then saved again) releases what waited for the old one to be fixed.
+        config.Raise(new CalDavAccountChanged(userId));
         return config;
     }
 

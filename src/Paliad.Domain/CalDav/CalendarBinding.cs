@@ -176,18 +176,18 @@ public sealed class CalendarBinding : Entity
     }
 
     /// <summary>How a tick ended. <paramref name="retryLater"/>: it could not finish (the server failed, answered
-    /// something unusable, or the deadline passed), so the binding backs off exponentially; anything else resets that.</summary>
-    public void RecordSync(BindingSyncStatus status, string? error, DateTimeOffset finishedAt, bool retryLater = false)
+    /// something unusable, or the deadline passed), so the binding backs off exponentially — or longer, when the
+    /// server asked for it (<paramref name="serverAskedToWait"/>, a Retry-After); anything else resets that.</summary>
+    public void RecordSync(BindingSyncStatus status, string? error, DateTimeOffset finishedAt, bool retryLater = false, TimeSpan? serverAskedToWait = null)
     {
         SyncStatus = status;
-        LastSyncError = status == BindingSyncStatus.Error && error is not null
-            ? (error.Length <= LastSyncErrorMaxLength ? error : error[..LastSyncErrorMaxLength])
-            : null;
+        LastSyncError = status == BindingSyncStatus.Error ? TextLimits.Clip(error, LastSyncErrorMaxLength) : null;
         LastSyncAt = Instant.Normalize(finishedAt);
         if (retryLater)
         {
             ConsecutiveFailures++;
-            NextAttemptAt = Instant.Normalize(finishedAt + RetryDelay(ConsecutiveFailures));
+            var wait = RetryDelay(ConsecutiveFailures);
+            NextAttemptAt = Instant.Normalize(finishedAt + (serverAskedToWait > wait ? serverAskedToWait.Value : wait));
         }
         else
         {
@@ -234,8 +234,6 @@ public sealed class CalendarBinding : Entity
     }
 
     /// <summary>A calendar path is an absolute path on the configured server (see <see cref="CalendarCollectionPath"/>).</summary>
-    public static bool IsValidCalendarPath(string? calendarPath) => CalendarCollectionPath.IsValid(calendarPath);
-
     private static string ValidCalendarPath(string calendarPath)
         => CalendarCollectionPath.Normalize(calendarPath, out var problem) ?? throw new DomainException(nameof(calendarPath), problem!);
 }

@@ -74,9 +74,8 @@ public sealed class SyncLogEntry : Entity
             FinishedAt = Instant.Normalize(finishedAt),
             Status = status,
             Counts = counts,
-            Error = error is null ? null : Truncate(error),
+            Error = TextLimits.Clip(error, ErrorMaxLength),
         };
     }
 
-    private static string Truncate(string error) => error.Length <= ErrorMaxLength ? error : error[..ErrorMaxLength];
 }

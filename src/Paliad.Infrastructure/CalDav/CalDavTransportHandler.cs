@@ -21,8 +21,16 @@ public sealed class CalDavTransportHandler(Func<CalDavOptions> options) : Delega
         var current = options();
         if (current.ProxyUri is not null && request.RequestUri is { } target)
         {
-            // Through a proxy the sockets only see the proxy's address: the target is judged here instead.
-            await NetworkGuard.ResolveAllowedAsync(target.IdnHost, current.AllowPrivateNetworks, cancellationToken);
+            // Through a proxy the sockets only see the proxy's address: the target is judged here instead. (The proxy
+            // resolves the name again, so it should enforce its own egress policy against DNS rebinding.)
+            try
+            {
+                await NetworkGuard.ResolveAllowedAsync(target.IdnHost, current.AllowPrivateNetworks, cancellationToken);
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                throw new HttpRequestException($"'{target.IdnHost}' could not be resolved: {e.Message}", e);
+            }
         }
 
         if (request.Headers.AcceptEncoding.Count == 0)

@@ -4,6 +4,7 @@ using Paliad.Application.Appointments;
 using Paliad.Application.Projects;
 using Paliad.Domain.Appointments;
 using Paliad.Domain.CalDav;
+using Paliad.Domain.Common;
 using Paliad.Infrastructure.CalDav;
 using Paliad.Infrastructure.CalDav.ICalendar;
 using Paliad.Infrastructure.Persistence;
@@ -13,8 +14,9 @@ namespace Paliad.Infrastructure.Sync;
 /// <summary>
 /// The work on one binding's calendar, in one DbContext: push what changed, delete what left the scope, pull what
 /// changed on the server, and reconcile by per-target ETag. Every PUT and DELETE is recorded in the database right
-/// after it succeeds, and UIDs and hrefs are derived from ids, so an interrupted tick leaves nothing the next one
-/// does not converge and never a duplicate.
+/// after it succeeds — with no cancellation token, so a deadline that fires just after a write cannot drop its
+/// record — and UIDs and hrefs are derived from ids, so an interrupted tick leaves nothing the next one does not
+/// converge and never a duplicate.
 /// </summary>
 internal sealed partial class BindingTick(
     PaliadDbContext db,
@@ -91,7 +93,7 @@ internal sealed partial class BindingTick(
             db.AppointmentTargets.Add(AppointmentTarget.RecordCreated(appointment.Id, binding.Id, uid, href, etag, hash, now));
             try
             {
-                await db.SaveChangesAsync(cancellationToken);
+                await db.SaveChangesAsync(CancellationToken.None);
             }
             catch (DbUpdateException)
             {
@@ -109,7 +111,7 @@ internal sealed partial class BindingTick(
         var (newEtag, outcome) = await OverwriteAsync(href, Render, appointment.Version, target.CalDavEtag, cancellationToken);
         target.RecordPushed(newEtag, hash, now);
         Count(outcome);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveChangesAsync(CancellationToken.None);
     }
 
     /// <summary>PUT If-None-Match: *. If the resource is there already (an earlier tick died after its PUT, or a
@@ -240,7 +242,7 @@ internal sealed partial class BindingTick(
         db.AppointmentTargets.Remove(target);
         Deleted++;
         metrics.Deletes.Add(1);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveChangesAsync(CancellationToken.None);
     }
 
     /// <summary>Removes copies the outbox names (a deleted appointment's), counting them as this run's deletes.</summary>
@@ -403,7 +405,7 @@ internal sealed partial class BindingTick(
         {
             ApplyRemoteEdit(appointment, edit!, now);
             target.RecordPulled(remote.Etag, EventContent.From(appointment, target.CalDavUid).ContentHash(), now);
-            await db.SaveChangesAsync(cancellationToken);
+            await db.SaveChangesAsync(CancellationToken.None);
             return;
         }
 
@@ -420,7 +422,7 @@ internal sealed partial class BindingTick(
             cancellationToken);
         target.RecordPushed(etag, ours.ContentHash(), now);
         Count(bothChanged && outcome == PutOutcome.Updated ? PutOutcome.Conflict : outcome);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveChangesAsync(CancellationToken.None);
     }
 
     /// <summary>Deleted on the server (a phone, say): never delete a court date because of that — put it back.</summary>
@@ -433,7 +435,7 @@ internal sealed partial class BindingTick(
         target.RecordPushed(etag, content.ContentHash(), now);
         Restored++;
         metrics.Restored.Add(1);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.SaveChangesAsync(CancellationToken.None);
     }
 
     /// <summary>The fields a phone may change, applied to the appointment (counted as a pull when anything changed).</summary>
@@ -441,9 +443,10 @@ internal sealed partial class BindingTick(
     {
         var details = appointment.Details with
         {
-            Title = string.IsNullOrWhiteSpace(edit.Title) ? appointment.Title : Clip(edit.Title, Appointment.TitleMaxLength)!,
-            Description = Clip(edit.Description, Appointment.DescriptionMaxLength),
-            Location = Clip(edit.Location, Appointment.LocationMaxLength),
+            Title = string.IsNullOrWhiteSpace(edit.Title) ? appointment.Title : TextLimits.Clip(edit.Title, Appointment.TitleMaxLength)!,
+            // What a phone may write is not bounded; what an appointment holds is.
+            Description = TextLimits.Clip(edit.Description, Appointment.DescriptionMaxLength),
+            Location = TextLimits.Clip(edit.Location, Appointment.LocationMaxLength),
             StartsAt = edit.StartsAt,
             EndsAt = edit.EndsAt,
             AllDay = edit.AllDay,
@@ -475,7 +478,7 @@ internal sealed partial class BindingTick(
                 && await MayEditAsync(appointment, cancellationToken))
             {
                 ApplyRemoteEdit(appointment, edit!, clock.GetUtcNow());
-                await db.SaveChangesAsync(cancellationToken);
+                await db.SaveChangesAsync(CancellationToken.None);
             }
             else
             {
@@ -487,8 +490,6 @@ internal sealed partial class BindingTick(
         return remote.Etag;
     }
 
-    /// <summary>What a phone may write is not bounded; what an appointment holds is.</summary>
-    private static string? Clip(string? text, int maxLength) => text is { Length: var length } && length > maxLength ? text[..maxLength] : text;
 
     private async Task<bool> MayEditAsync(Appointment appointment, CancellationToken cancellationToken)
         => appointment.ProjectId is { } projectId

@@ -23,7 +23,7 @@ internal static class Leases
         PaliadDbContext db, string token, TimeSpan lease, int maxPerUser, CancellationToken cancellationToken)
     {
         var claimed = await db.Database.SqlQuery<Guid>($"""
-            UPDATE paliad.calendar_bindings b SET lease_owner = {token}, lease_expires_at = now() + {lease}, last_tick_started_at = now()
+            UPDATE paliad.calendar_bindings b SET lease_owner = {token}, lease_expires_at = now() + {lease}
             WHERE b.id IN (
                 SELECT due.id FROM paliad.calendar_bindings due
                 JOIN paliad.user_caldav_config c ON c.user_id = due.user_id
@@ -44,19 +44,21 @@ internal static class Leases
         return claimed.Count == 0 ? null : claimed[0];
     }
 
-    /// <summary>Claims one binding for a whole tick (a hook's, or "sync now"); false when someone holds it.</summary>
-    public static async Task<bool> TryClaimBindingForTickAsync(PaliadDbContext db, Guid bindingId, string token, TimeSpan lease, CancellationToken cancellationToken)
-        => await db.Database.ExecuteSqlAsync($"""
-            UPDATE paliad.calendar_bindings SET lease_owner = {token}, lease_expires_at = now() + {lease}, last_tick_started_at = now()
-            WHERE id = {bindingId} AND (lease_expires_at IS NULL OR lease_expires_at < now())
-            """, cancellationToken) == 1;
-
     /// <summary>Claims one binding; false when someone holds it.</summary>
     public static async Task<bool> TryClaimBindingAsync(PaliadDbContext db, Guid bindingId, string token, TimeSpan lease, CancellationToken cancellationToken)
         => await db.Database.ExecuteSqlAsync($"""
             UPDATE paliad.calendar_bindings SET lease_owner = {token}, lease_expires_at = now() + {lease}
             WHERE id = {bindingId} AND (lease_expires_at IS NULL OR lease_expires_at < now())
             """, cancellationToken) == 1;
+
+    /// <summary>Makes bindings due at the next scheduler beat (work a hook had no time left for).</summary>
+    public static Task<int> MarkPendingAsync(PaliadDbContext db, IReadOnlyList<Guid> bindingIds, CancellationToken cancellationToken)
+    {
+        var ids = bindingIds.ToArray();
+        return db.Database.ExecuteSqlAsync($"""
+            UPDATE paliad.calendar_bindings SET sync_status = 'pending' WHERE id = ANY({ids})
+            """, cancellationToken);
+    }
 
     /// <summary>Extends a held lease; false when it was lost (expired and taken by someone else).</summary>
     public static async Task<bool> RenewBindingAsync(PaliadDbContext db, Guid bindingId, string token, TimeSpan lease, CancellationToken cancellationToken)
@@ -91,6 +93,13 @@ internal static class Leases
             UPDATE paliad.outbox_messages SET lease_expires_at = now() + {lease}
             WHERE id = {messageId} AND lease_owner = {token}
             """, cancellationToken) == 1;
+
+    /// <summary>Extends the leases of the messages these claim tokens hold.</summary>
+    public static Task<int> RenewOutboxLeasesAsync(PaliadDbContext db, string[] tokens, TimeSpan lease, CancellationToken cancellationToken)
+        => db.Database.ExecuteSqlAsync($"""
+            UPDATE paliad.outbox_messages SET lease_expires_at = now() + {lease}
+            WHERE lease_owner = ANY({tokens}) AND processed_at IS NULL
+            """, cancellationToken);
 
     /// <summary>Releases the messages parked for a user (their account changed): they are due again now.</summary>
     public static Task<int> ReleaseParkedMessagesAsync(PaliadDbContext db, Guid userId, CancellationToken cancellationToken)

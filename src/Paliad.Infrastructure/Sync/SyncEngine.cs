@@ -143,8 +143,11 @@ public sealed partial class SyncEngine(
     public Task<BindingSyncResult> SyncBindingAsync(Guid bindingId, CancellationToken cancellationToken)
         => SyncBindingAsync(bindingId, TimeSpan.Zero, HookDeadline, cancellationToken);
 
-    /// <summary>POST /api/caldav-sync: a hook may be pushing to this calendar right now, so wait for it (up to
-    /// Sync:ManualSyncWaitSeconds) rather than answer "skipped" at once. The tick ignores the binding's backoff.</summary>
+    /// <summary>POST /api/caldav-sync: <paramref name="timeLeft"/> of the request's deadline covers waiting for the
+    /// lease and the tick.</summary>
+
+    /// <remarks>A hook may be pushing to this calendar right now, so this waits for it (up to
+    /// Sync:ManualSyncWaitSeconds) rather than answer "skipped" at once. The tick ignores the binding's backoff.</remarks>
     public Task<BindingSyncResult> SyncBindingNowAsync(Guid bindingId, TimeSpan timeLeft, CancellationToken cancellationToken)
         => SyncBindingAsync(bindingId, Min(TimeSpan.FromSeconds(_options.ManualSyncWaitSeconds), timeLeft), Min(TickDeadline, timeLeft), cancellationToken);
 
@@ -152,15 +155,17 @@ public sealed partial class SyncEngine(
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
+    /// <summary>Claims the binding (waiting up to <paramref name="waitForLease"/> for a holder to finish) and ticks
+    /// it; <paramref name="deadline"/> covers both, the wait and the tick.</summary>
     private async Task<BindingSyncResult> SyncBindingAsync(Guid bindingId, TimeSpan waitForLease, TimeSpan deadline, CancellationToken cancellationToken)
     {
+        var elapsed = Stopwatch.StartNew();
         var token = Leases.NewToken(InstanceId);
-        var giveUpAt = clock.GetUtcNow() + waitForLease;
-        var claimed = await TryClaimForTickAsync(bindingId, token, cancellationToken);
-        while (!claimed && clock.GetUtcNow() < giveUpAt)
+        var claimed = await TryClaimAsync(bindingId, token, cancellationToken);
+        while (!claimed && elapsed.Elapsed < waitForLease)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(200), clock, cancellationToken);
-            claimed = await TryClaimForTickAsync(bindingId, token, cancellationToken);
+            claimed = await TryClaimAsync(bindingId, token, cancellationToken);
         }
 
         if (!claimed)
@@ -169,14 +174,42 @@ public sealed partial class SyncEngine(
             return new BindingSyncResult(bindingId, path ?? string.Empty, BindingSyncResult.Skipped, 0, 0, 0, 0, 0, 0, "Another sync of this calendar is running.");
         }
 
-        return await TickClaimedAsync(bindingId, token, deadline, cancellationToken);
+        var left = deadline - elapsed.Elapsed;
+        return await TickClaimedAsync(bindingId, token, left > MinimumTick ? left : MinimumTick, cancellationToken);
     }
 
-    /// <summary>Ticks every enabled binding of a user (after they lost or gained access to a project).</summary>
+    private static readonly TimeSpan MinimumTick = TimeSpan.FromSeconds(1);
+
+    /// <summary>Ticks every enabled binding of a user (after they lost or gained access to a project), within one
+    /// hook deadline for all of them: bindings the deadline leaves no time for are marked pending, so the periodic
+    /// scheduler ticks them next (a user with many bindings, or one slow server, never makes this hook fail for
+    /// good).</summary>
     public async Task SyncUserAsync(Guid userId, CancellationToken cancellationToken)
     {
         var bindings = await ReadAsync(db => db.CalendarBindings.Where(b => b.UserId == userId && b.Enabled).Select(b => b.Id).ToListAsync(cancellationToken));
-        await ForEachBindingAsync(bindings, async id => RequireDone(await SyncBindingAsync(id, cancellationToken)), cancellationToken);
+        var elapsed = Stopwatch.StartNew();
+        var deferred = new List<Guid>();
+        try
+        {
+            await ForEachBindingAsync(bindings, async id =>
+            {
+                var left = HookDeadline - elapsed.Elapsed;
+                if (left < MinimumTick)
+                {
+                    deferred.Add(id);
+                    return;
+                }
+
+                RequireDone(await SyncBindingAsync(id, TimeSpan.Zero, left, cancellationToken));
+            }, cancellationToken);
+        }
+        finally
+        {
+            if (deferred.Count > 0)
+            {
+                await ReadAsync(db => Leases.MarkPendingAsync(db, deferred, CancellationToken.None));
+            }
+        }
     }
 
     /// <summary>One binding's tick, under its lease and <paramref name="deadline"/>. Whatever happens — the server
@@ -201,6 +234,7 @@ public sealed partial class SyncEngine(
 
             BindingTick? tick = null;
             string? fatal = null;
+            TimeSpan? serverAskedToWait = null;
             var deadlineHit = false;
             var calendarPath = binding.CalendarPath;
             var (scope0, scopeId0) = (binding.Scope, binding.ScopeId);
@@ -223,6 +257,7 @@ public sealed partial class SyncEngine(
                 // Anything else (server trouble, data the domain refuses) ends this tick as an error on the record,
                 // so the binding backs off and the other due bindings still get their turn.
                 fatal = e.Message;
+                serverAskedToWait = (e as CalDavRateLimitedException)?.RetryAfter;
             }
 
             if (fatal is not null || deadlineHit)
@@ -265,8 +300,8 @@ public sealed partial class SyncEngine(
                 : deadlineHit && fatal is null && counts != SyncCounts.None ? BindingSyncStatus.Pending
                 : BindingSyncStatus.Error;
             var retryLater = fatal is not null || (deadlineHit && bindingStatus == BindingSyncStatus.Error);
-            return await RecordTickAsync(db, binding, config, new TickOutcome(started, finished, status, bindingStatus, counts, error, retryLater, changedMeanwhile),
-                stopwatch, cancellationToken);
+            return await RecordTickAsync(db, binding, config,
+                new TickOutcome(started, finished, status, bindingStatus, counts, error, retryLater, serverAskedToWait, changedMeanwhile), stopwatch);
         }
         finally
         {
@@ -282,12 +317,13 @@ public sealed partial class SyncEngine(
         SyncCounts Counts,
         string? Error,
         bool RetryLater,
+        TimeSpan? ServerAskedToWait,
         bool ChangedMeanwhile);
 
     /// <summary>The tick's sync-log row, the binding's status and backoff, the account's roll-up. A value the database
     /// refuses here is written down as the binding's error rather than thrown.</summary>
     private async Task<BindingSyncResult> RecordTickAsync(
-        PaliadDbContext db, CalendarBinding binding, CalDavConfig config, TickOutcome outcome, Stopwatch stopwatch, CancellationToken cancellationToken)
+        PaliadDbContext db, CalendarBinding binding, CalDavConfig config, TickOutcome outcome, Stopwatch stopwatch)
     {
         var (status, counts, error) = (outcome.Status, outcome.Counts, outcome.Error);
         try
@@ -295,7 +331,7 @@ public sealed partial class SyncEngine(
             db.SyncLog.Add(SyncLogEntry.Record(binding.UserId, binding.Id, outcome.Started, outcome.Finished, status, counts, error));
             if (!outcome.ChangedMeanwhile)
             {
-                binding.RecordSync(outcome.BindingStatus, error, outcome.Finished, outcome.RetryLater);
+                binding.RecordSync(outcome.BindingStatus, error, outcome.Finished, outcome.RetryLater, outcome.ServerAskedToWait);
             }
 
             await db.SaveChangesAsync(CancellationToken.None);
@@ -420,9 +456,10 @@ public sealed partial class SyncEngine(
     }
 
     /// <summary>Each binding best effort: all are tried, and if any failed the whole hook fails afterwards. When
-    /// every failure was an unusable account (401/403, an address or origin the guard refuses) and
+    /// every failure was one user's unusable account (401/403, an address or origin the guard refuses) and
     /// <paramref name="userOf"/> says whose, the hook fails with <see cref="SyncNeedsAccountException"/>, so the
-    /// outbox waits for that account to change instead of retrying.</summary>
+    /// outbox waits for that account to change instead of retrying. (Failures of several users' accounts are
+    /// retried with backoff: one user's fix must not wait for another's.)</summary>
     private async Task ForEachBindingAsync(
         IReadOnlyCollection<Guid> bindingIds, Func<Guid, Task> work, CancellationToken cancellationToken, Func<Guid, Guid>? userOf = null)
     {
@@ -448,7 +485,7 @@ public sealed partial class SyncEngine(
         }
 
         var message = string.Join("; ", failures.Select(f => $"binding {f.BindingId}: {f.Error.Message}"));
-        if (userOf is not null && failures.TrueForAll(f => IsAccountProblem(f.Error)))
+        if (userOf is not null && failures.TrueForAll(f => IsAccountProblem(f.Error)) && failures.Select(f => userOf(f.BindingId)).Distinct().Count() == 1)
         {
             throw new SyncNeedsAccountException(userOf(failures[0].BindingId), message);
         }
@@ -470,8 +507,7 @@ public sealed partial class SyncEngine(
     private async Task<bool> TryClaimAsync(Guid bindingId, string token, CancellationToken cancellationToken)
         => await ReadAsync(db => Leases.TryClaimBindingAsync(db, bindingId, token, Lease, cancellationToken));
 
-    private async Task<bool> TryClaimForTickAsync(Guid bindingId, string token, CancellationToken cancellationToken)
-        => await ReadAsync(db => Leases.TryClaimBindingForTickAsync(db, bindingId, token, Lease, cancellationToken));
+
 
     private CalDavClient ClientFor(AsyncServiceScope scope, CalDavConfig config)
     {

@@ -121,12 +121,11 @@ public sealed class CalDavConfigTests
     }
 
     [Test]
-    public void A_first_configuration_raises_configured_and_no_account_change()
+    public void A_first_configuration_raises_configured_and_account_changed()
     {
         var events = Configure().DequeueDomainEvents();
 
-        Assert.That(events, Has.Count.EqualTo(1));
-        Assert.That(events[0], Is.EqualTo(new CalDavConfigured(User, "/dav/alice/master/")));
+        Assert.That(events, Is.EqualTo(new IDomainEvent[] { new CalDavConfigured(User, "/dav/alice/master/"), new CalDavAccountChanged(User) }));
     }
 
     [TestCase("https://other.example/", "alice", "enc:new")]

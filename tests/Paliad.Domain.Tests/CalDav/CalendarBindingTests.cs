@@ -310,4 +310,16 @@ public sealed class CalendarBindingTests
         Assert.That(unknown!.Field, Is.EqualTo("scope"));
         Assert.That(unknown.Message, Does.Contain("not a binding scope"));
     }
+
+    [TestCase(600, 600)]
+    [TestCase(30, 60)]
+    [TestCase(60, 60)]
+    public void A_server_that_asks_for_a_longer_wait_gets_it(int retryAfterSeconds, int expectedSeconds)
+    {
+        var binding = NewBinding();
+
+        binding.RecordSync(BindingSyncStatus.Error, "429", Clock.Now, retryLater: true, serverAskedToWait: TimeSpan.FromSeconds(retryAfterSeconds));
+
+        Assert.That(binding.NextAttemptAt, Is.EqualTo(Clock.Now.AddSeconds(expectedSeconds)));
+    }
 }

@@ -95,8 +95,23 @@ public sealed class OutboxContainmentTests(string server) : SyncTest(server)
             await Task.Delay(100);
         }
 
+        // New work keeps being claimed while Bob's lane is stuck: Alice's next appointment gets through too.
+        await CreateAppointmentAsync(As(Alice), "Alice's second hearing");
+        var secondToo = false;
+        for (var i = 0; i < 60 && !processing.IsCompleted; i++)
+        {
+            if ((await Phone.ListEtagsAsync(aliceCalendar)).Count == 2)
+            {
+                secondToo = !processing.IsCompleted;
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
         await processing;
         Assert.That(aliceFirst, Is.True, "Alice's event arrived while Bob's hook was still stuck on his server");
+        Assert.That(secondToo, Is.True, "a message created while Bob's lane was stuck was claimed and handled meanwhile");
         Assert.That(await ScalarAsync<string>(
             "SELECT last_error FROM paliad.outbox_messages WHERE type = 'AppointmentCreated' AND payload->>'ownerId' = @u", ("u", UserIdOf("bob@firm.example").ToString())),
             Is.Not.Null);
@@ -151,5 +166,34 @@ public sealed class OutboxContainmentTests(string server) : SyncTest(server)
             Is.EqualTo(1), "five shares, one tick");
         Assert.That(await TitlesAsync(bobsCalendar), Has.Count.EqualTo(5));
         Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.outbox_messages WHERE type = 'ProjectMemberAdded' AND processed_at IS NULL"), Is.Zero);
+    }
+
+    [Test]
+    public async Task A_membership_resync_that_runs_out_of_time_leaves_the_rest_to_the_scheduler()
+    {
+        var alice = As(Alice);
+        var acme = await CreateProjectAsync(alice, "Acme", "client");
+        await CreateAppointmentAsync(alice, "Acme hearing", acme);
+        var first = await NewCalendarAsync("bob1");
+        await ConfigureAsync("bob@firm.example", first);
+        var bob = As("bob@firm.example");
+        await CreateBindingAsync(bob, await NewCalendarAsync("bob2"), "all_visible");
+        await CreateBindingAsync(bob, await NewCalendarAsync("bob3"), "all_visible");
+        await DrainAsync();
+        await ExecuteAsync("UPDATE paliad.calendar_bindings SET sync_status = 'ok'");
+        Proxy.Inject(new Fault.Blackhole(null) { Always = true });
+        await using var instance = new PaliadApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string>
+        {
+            ["CalDav:HookTimeoutSeconds"] = "2",
+        });
+
+        await ShareAsync(alice, acme, "bob@firm.example", "viewer");
+        await instance.Services.GetRequiredService<OutboxProcessor>().ProcessPendingAsync();
+
+        // The first binding used up the hook's time on the stuck server (and backs off); the other two are handed
+        // to the periodic scheduler, so the hook itself is done rather than failing for good.
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.calendar_bindings WHERE sync_status = 'pending'"), Is.EqualTo(2));
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.calendar_bindings WHERE sync_status = 'error' AND consecutive_failures = 1"), Is.EqualTo(1));
+        Assert.That(await ScalarAsync<bool>("SELECT processed_at IS NOT NULL FROM paliad.outbox_messages WHERE type = 'ProjectMemberAdded'"), Is.True);
     }
 }

@@ -66,7 +66,7 @@ internal static class BindingRules
             .Where(b => b.UserId == userId && b.Id != exceptBindingId)
             .Select(b => b.CalendarPath)
             .ToListAsync(cancellationToken);
-        if (bound.Exists(path => CalendarPaths.SameCollection(path, calendarPath)))
+        if (bound.Exists(path => CalendarCollectionPath.SameCollection(path, calendarPath)))
         {
             throw new DomainException("calendarPath", "This calendar already has a binding: one calendar takes one binding.", DomainErrorKind.Conflict);
         }

@@ -11,7 +11,6 @@ internal sealed class CalendarBindingConfiguration : IEntityTypeConfiguration<Ca
 {
     public const string LeaseOwner = "LeaseOwner";
     public const string LeaseExpiresAt = "LeaseExpiresAt";
-    public const string LastTickStartedAt = "LastTickStartedAt";
 
     public void Configure(EntityTypeBuilder<CalendarBinding> builder)
     {
@@ -48,8 +47,5 @@ internal sealed class CalendarBindingConfiguration : IEntityTypeConfiguration<Ca
         // (FOR UPDATE SKIP LOCKED), so these are shadow columns the domain never sees.
         builder.Property<string>(LeaseOwner).HasMaxLength(200);
         builder.Property<DateTimeOffset?>(LeaseExpiresAt);
-
-        // When the last whole tick was claimed (database clock): a hook for a change older than that has nothing to do.
-        builder.Property<DateTimeOffset?>(LastTickStartedAt);
     }
 }

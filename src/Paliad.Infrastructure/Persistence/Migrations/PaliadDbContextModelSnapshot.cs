@@ -301,10 +301,6 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("last_sync_error");
 
-                    b.Property<DateTimeOffset?>("LastTickStartedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("last_tick_started_at");
-
                     b.Property<DateTimeOffset?>("LeaseExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("lease_expires_at");

@@ -75,7 +75,7 @@ public sealed class OutboxMessage
     public void MarkFailed(string error, DateTimeOffset now, int maxAttempts, TimeSpan baseDelay, TimeSpan maxDelay)
     {
         Attempts++;
-        LastError = error.Length <= ErrorMaxLength ? error : error[..ErrorMaxLength];
+        LastError = TextLimits.Clip(error, ErrorMaxLength);
         if (Attempts >= maxAttempts)
         {
             DeadAt = Instant.Normalize(now);
@@ -91,14 +91,14 @@ public sealed class OutboxMessage
     public void MarkParked(string error, Guid userId, DateTimeOffset now)
     {
         Attempts++;
-        LastError = error.Length <= ErrorMaxLength ? error : error[..ErrorMaxLength];
+        LastError = TextLimits.Clip(error, ErrorMaxLength);
         ParkedAt = Instant.Normalize(now);
         ParkedForUserId = userId;
     }
 
     public void MarkDead(string error, DateTimeOffset now)
     {
-        LastError = error;
+        LastError = TextLimits.Clip(error, ErrorMaxLength);
         DeadAt = Instant.Normalize(now);
     }
 }

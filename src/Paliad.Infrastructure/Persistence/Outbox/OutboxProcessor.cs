@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,61 +22,164 @@ public sealed partial class OutboxProcessor(
     TimeProvider clock,
     IOptions<OutboxOptions> options,
     SyncMetrics metrics,
-    ILogger<OutboxProcessor> logger)
+    ILogger<OutboxProcessor> logger) : IDisposable
 {
     private readonly OutboxOptions _options = options.Value;
 
     public string InstanceId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
-    /// <summary>Handles every message that is due now; returns how many were handled (successfully or not).
-    /// Messages run in lanes, one lane per user: a user's messages keep their order, and up to
-    /// Outbox:MaxConcurrentHandlers users' lanes run at once, so one user's slow server holds one lane, not the
-    /// outbox.</summary>
+    private readonly object _gate = new();
+    private readonly Dictionary<Guid, Lane> _lanes = [];
+    private readonly ConcurrentDictionary<Guid, string> _inFlight = new();
+    private readonly SemaphoreSlim _handlers = new(Math.Max(1, options.Value.MaxConcurrentHandlers));
+    private int _handled;
+
+    /// <summary>One user's queue of claimed messages, handled in order by one runner.</summary>
+    private sealed class Lane
+    {
+        public Queue<(Guid Id, string Token)> Pending { get; } = new();
+
+        public Task Runner { get; set; } = Task.CompletedTask;
+    }
+
+    public void Dispose() => _handlers.Dispose();
+
+    /// <summary>Handles every message that is due, until none is due and none is running; returns how many were
+    /// handled (successfully or not). Messages run in lanes, one per user: a user's messages keep their order, up
+    /// to Outbox:MaxConcurrentHandlers messages of different users run at once, and new messages keep being
+    /// claimed while a slow lane runs — one user's slow server holds its own lane, never the outbox. Every claimed
+    /// message's lease is renewed until it is handled.</summary>
     public async Task<int> ProcessPendingAsync(CancellationToken cancellationToken = default)
     {
-        var handled = 0;
+        var handledBefore = Volatile.Read(ref _handled);
+        var renewEvery = TimeSpan.FromSeconds(Math.Max(1, _options.LeaseSeconds / 3.0));
+        var lastRenewal = clock.GetUtcNow();
         while (!cancellationToken.IsCancellationRequested)
         {
-            var token = Leases.NewToken(InstanceId);
-            IReadOnlyList<Guid> batch;
-            await using (var scope = scopes.CreateAsyncScope())
+            if (clock.GetUtcNow() - lastRenewal >= renewEvery)
             {
-                var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
-                batch = await Leases.ClaimOutboxMessagesAsync(db, token, Lease, _options.BatchSize, cancellationToken);
+                lastRenewal = clock.GetUtcNow();
+                await RenewInFlightAsync(cancellationToken);
             }
 
-            if (batch.Count == 0)
+            // Claim while there is room: never more than two batches waiting in lanes.
+            if (_inFlight.Count < Math.Max(1, _options.BatchSize) * 2 && await ClaimIntoLanesAsync(cancellationToken) > 0)
             {
-                return handled;
+                continue;
             }
 
-            var lanes = await LanesAsync(batch, cancellationToken);
-            await Parallel.ForEachAsync(
-                lanes,
-                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MaxConcurrentHandlers), CancellationToken = cancellationToken },
-                async (lane, ct) =>
-                {
-                    foreach (var id in lane)
-                    {
-                        await HandleAsync(id, token, ct);
-                        Interlocked.Increment(ref handled);
-                    }
-                });
+            Task[] running;
+            lock (_gate)
+            {
+                running = _lanes.Values.Select(l => l.Runner).ToArray();
+            }
+
+            if (running.Length == 0)
+            {
+                break;
+            }
+
+            await Task.WhenAny(Task.WhenAny(running), Task.Delay(TimeSpan.FromMilliseconds(250), clock, cancellationToken));
         }
 
-        return handled;
+        return Volatile.Read(ref _handled) - handledBefore;
     }
 
     private TimeSpan Lease => TimeSpan.FromSeconds(_options.LeaseSeconds);
 
-    /// <summary>The claimed messages in order of occurrence, split into one lane per user they concern.</summary>
-    private async Task<List<List<Guid>>> LanesAsync(IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
+    /// <summary>Claims a batch and appends each message to its user's lane (starting the lane's runner when idle).</summary>
+    private async Task<int> ClaimIntoLanesAsync(CancellationToken cancellationToken)
     {
+        var token = Leases.NewToken(InstanceId);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
+        var ids = await Leases.ClaimOutboxMessagesAsync(db, token, Lease, _options.BatchSize, cancellationToken);
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+
         var messages = await db.OutboxMessages.AsNoTracking().Where(m => ids.Contains(m.Id))
             .OrderBy(m => m.OccurredAt).ThenBy(m => m.Id).ToListAsync(cancellationToken);
-        return messages.GroupBy(LaneOf).Select(lane => lane.Select(m => m.Id).ToList()).ToList();
+        lock (_gate)
+        {
+            foreach (var message in messages)
+            {
+                _inFlight[message.Id] = token;
+                var key = LaneOf(message);
+                if (!_lanes.TryGetValue(key, out var lane))
+                {
+                    lane = new Lane();
+                    _lanes[key] = lane;
+                    lane.Pending.Enqueue((message.Id, token));
+                    lane.Runner = RunLaneAsync(key, lane, cancellationToken);
+                }
+                else
+                {
+                    lane.Pending.Enqueue((message.Id, token));
+                }
+            }
+        }
+
+        return messages.Count;
+    }
+
+    /// <summary>Handles a lane's messages in order. A failure of one message (even one the handler bookkeeping
+    /// itself hit) is logged and leaves that message to be retried when its lease ends; it never stops other lanes.</summary>
+    private async Task RunLaneAsync(Guid key, Lane lane, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            while (true)
+            {
+                (Guid Id, string Token) next;
+                lock (_gate)
+                {
+                    if (!lane.Pending.TryDequeue(out next))
+                    {
+                        _lanes.Remove(key);
+                        return;
+                    }
+                }
+
+                await _handlers.WaitAsync(cancellationToken);
+                try
+                {
+                    await HandleAsync(next.Id, next.Token, cancellationToken);
+                    Interlocked.Increment(ref _handled);
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    LogHandlingFailed(logger, next.Id, e);
+                }
+                finally
+                {
+                    _handlers.Release();
+                    _inFlight.TryRemove(next.Id, out _);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            lock (_gate)
+            {
+                _lanes.Remove(key);
+            }
+        }
+    }
+
+    /// <summary>Extends the leases of every claimed message not yet handled (those waiting in a lane included).</summary>
+    private async Task RenewInFlightAsync(CancellationToken cancellationToken)
+    {
+        var tokens = _inFlight.Values.Distinct(StringComparer.Ordinal).ToArray();
+        if (tokens.Length == 0)
+        {
+            return;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        await Leases.RenewOutboxLeasesAsync(scope.ServiceProvider.GetRequiredService<PaliadDbContext>(), tokens, Lease, cancellationToken);
     }
 
     private static Guid LaneOf(OutboxMessage message)
@@ -98,6 +202,12 @@ public sealed partial class OutboxProcessor(
         if (message.ProcessedAt is not null || message.DeadAt is not null)
         {
             return; // coalesced into another message while it waited in its lane
+        }
+
+        if (!await Leases.RenewOutboxMessageAsync(db, id, token, Lease, cancellationToken))
+        {
+            LogLeaseLost(logger, message.Type, message.Id);
+            return; // another instance took it over while it waited: it is theirs now
         }
 
         IDomainEvent? domainEvent;
@@ -131,7 +241,7 @@ public sealed partial class OutboxProcessor(
                 }
             }
 
-            await PublishAsync(scope, message, domainEvent, token, cancellationToken);
+            await PublishAsync(scope, message, domainEvent, cancellationToken);
         }
 
         // Another instance may have taken the message over (this one stalled past its lease): then its outcome is
@@ -147,13 +257,12 @@ public sealed partial class OutboxProcessor(
         await db.SaveChangesAsync(CancellationToken.None);
     }
 
-    /// <summary>Publishes under Outbox:HandlerTimeoutSeconds, renewing the message's lease while the handler runs.</summary>
-    private async Task PublishAsync(AsyncServiceScope scope, OutboxMessage message, IDomainEvent domainEvent, string token, CancellationToken cancellationToken)
+    /// <summary>Publishes under Outbox:HandlerTimeoutSeconds (the lease is renewed meanwhile by the processing loop).</summary>
+    private async Task PublishAsync(AsyncServiceScope scope, OutboxMessage message, IDomainEvent domainEvent, CancellationToken cancellationToken)
     {
+        var started = clock.GetUtcNow();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, _options.HandlerTimeoutSeconds)));
-        using var renewal = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var renewing = RenewWhileRunningAsync(message.Id, token, renewal.Token);
         try
         {
             await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(domainEvent, deadline.Token);
@@ -162,49 +271,44 @@ public sealed partial class OutboxProcessor(
         }
         catch (SyncNeedsAccountException e) when (IsRemoval(domainEvent))
         {
+            if (await AccountChangedSinceAsync(scope, e.UserId, started))
+            {
+                // Saved while the handler ran: the release came and went, so retry normally instead of waiting.
+                MarkFailed(message, domainEvent, e.Message);
+                return;
+            }
+
             // Retrying cannot help until the user fixes their account: wait, unclaimed, for that.
             message.MarkParked(e.Message, e.UserId, clock.GetUtcNow());
             LogParked(logger, message.Type, message.Id, e.UserId, e.Message);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            var error = deadline.IsCancellationRequested && e is OperationCanceledException
+            MarkFailed(message, domainEvent, deadline.IsCancellationRequested && e is OperationCanceledException
                 ? $"The handler did not finish within {_options.HandlerTimeoutSeconds} s."
-                : e.Message;
+                : e.Message);
+        }
+    }
 
-            // Removing events from calendars never gives up: once the target rows are gone, this message is the
-            // only record of where those events are (DESIGN §5), so it keeps retrying at the longest backoff.
-            var maxAttempts = IsRemoval(domainEvent) ? int.MaxValue : _options.MaxAttempts;
-            message.MarkFailed(error, clock.GetUtcNow(), maxAttempts,
-                TimeSpan.FromSeconds(_options.RetryBaseDelaySeconds), TimeSpan.FromSeconds(_options.RetryMaxDelaySeconds));
-            LogFailed(logger, message.Type, message.Id, message.Attempts, error);
-        }
-        finally
-        {
-            await renewal.CancelAsync();
-            await renewing;
-        }
+    private void MarkFailed(OutboxMessage message, IDomainEvent domainEvent, string error)
+    {
+        // Removing events from calendars never gives up: once the target rows are gone, this message is the
+        // only record of where those events are (DESIGN §5), so it keeps retrying at the longest backoff.
+        var maxAttempts = IsRemoval(domainEvent) ? int.MaxValue : _options.MaxAttempts;
+        message.MarkFailed(error, clock.GetUtcNow(), maxAttempts,
+            TimeSpan.FromSeconds(_options.RetryBaseDelaySeconds), TimeSpan.FromSeconds(_options.RetryMaxDelaySeconds));
+        LogFailed(logger, message.Type, message.Id, message.Attempts, error);
     }
 
     private static bool IsRemoval(IDomainEvent domainEvent) => domainEvent is AppointmentDeleted or CalendarBindingDeleted;
 
-    private async Task RenewWhileRunningAsync(Guid messageId, string token, CancellationToken stop)
-    {
-        var every = TimeSpan.FromSeconds(Math.Max(1, _options.LeaseSeconds / 3.0));
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(every, clock, stop);
-                await using var scope = scopes.CreateAsyncScope();
-                await Leases.RenewOutboxMessageAsync(scope.ServiceProvider.GetRequiredService<PaliadDbContext>(), messageId, token, Lease, stop);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The handler finished.
-        }
-    }
+    /// <summary>Whether the user saved their account while the handler ran (the release already happened).</summary>
+    private static async Task<bool> AccountChangedSinceAsync(AsyncServiceScope scope, Guid userId, DateTimeOffset since)
+        => await scope.ServiceProvider.GetRequiredService<PaliadDbContext>().CalDavConfigs.AsNoTracking()
+            .AnyAsync(c => c.UserId == userId && c.UpdatedAt >= since);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox message {MessageId} could not be handled; it is retried when its lease ends")]
+    private static partial void LogHandlingFailed(ILogger logger, Guid messageId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox: {Count} membership change(s) of user {UserId} coalesced into {MessageId}")]
     private static partial void LogCoalesced(ILogger logger, int count, Guid userId, Guid messageId);

@@ -13,7 +13,7 @@ using Paliad.Infrastructure.Persistence;
 namespace Paliad.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(PaliadDbContext))]
-    [Migration("20261127054031_Containment")]
+    [Migration("20261127061309_Containment")]
     partial class Containment
     {
         /// <inheritdoc />
@@ -303,10 +303,6 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                     b.Property<string>("LastSyncError")
                         .HasColumnType("text")
                         .HasColumnName("last_sync_error");
-
-                    b.Property<DateTimeOffset?>("LastTickStartedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("last_tick_started_at");
 
                     b.Property<DateTimeOffset?>("LeaseExpiresAt")
                         .HasColumnType("timestamp with time zone")

@@ -34,13 +34,6 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<DateTimeOffset>(
-                name: "last_tick_started_at",
-                schema: "paliad",
-                table: "calendar_bindings",
-                type: "timestamp with time zone",
-                nullable: true);
-
-            migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "next_attempt_at",
                 schema: "paliad",
                 table: "calendar_bindings",
@@ -87,11 +80,6 @@ namespace Paliad.Infrastructure.Persistence.Migrations
 
             migrationBuilder.DropColumn(
                 name: "consecutive_failures",
-                schema: "paliad",
-                table: "calendar_bindings");
-
-            migrationBuilder.DropColumn(
-                name: "last_tick_started_at",
                 schema: "paliad",
                 table: "calendar_bindings");
 
