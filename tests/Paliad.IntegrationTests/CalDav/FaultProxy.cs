@@ -71,6 +71,7 @@ public sealed class FaultProxy : IAsyncDisposable
     };
 
     private readonly ConcurrentQueue<Fault> _faults = new();
+    private readonly List<Fault> _standing = [];
     private readonly Dictionary<Fault, int> _passedThrough = new(ReferenceEqualityComparer.Instance);
     private readonly List<string> _requests = [];
     private readonly WebApplication _app;
@@ -134,7 +135,17 @@ public sealed class FaultProxy : IAsyncDisposable
     {
         foreach (var fault in faults)
         {
-            _faults.Enqueue(fault);
+            if (fault.Always)
+            {
+                lock (_faults)
+                {
+                    _standing.Add(fault);
+                }
+            }
+            else
+            {
+                _faults.Enqueue(fault);
+            }
         }
     }
 
@@ -144,6 +155,7 @@ public sealed class FaultProxy : IAsyncDisposable
         lock (_faults)
         {
             _faults.Clear();
+            _standing.Clear();
         }
     }
 
@@ -310,9 +322,14 @@ public sealed class FaultProxy : IAsyncDisposable
 
     private Fault? TakeFault(string method)
     {
+        bool Matches(Fault fault) => fault.Method is null || string.Equals(fault.Method, method, StringComparison.OrdinalIgnoreCase);
         lock (_faults)
         {
-            if (_faults.TryPeek(out var next) && (next.Method is null || string.Equals(next.Method, method, StringComparison.OrdinalIgnoreCase)))
+            // Standing faults (a hostile server) apply to every request of their method; one-shot faults are served
+            // in order, each to the next request whose method matches the head of the queue.
+            var standing = _standing.Find(Matches);
+            var next = standing ?? (_faults.TryPeek(out var head) && Matches(head) ? head : null);
+            if (next is not null)
             {
                 var passed = _passedThrough.GetValueOrDefault(next);
                 if (passed < next.After)
@@ -321,7 +338,7 @@ public sealed class FaultProxy : IAsyncDisposable
                     return null;
                 }
 
-                if (!next.Always)
+                if (standing is null)
                 {
                     _faults.TryDequeue(out _);
                 }
