@@ -44,9 +44,11 @@ internal static class ApiProtection
                 http.User.TryUserId(out var userId) ? userId.ToString() : "anonymous",
                 _ => new TokenBucketRateLimiterOptions
                 {
+                    // A burst of the whole minute's allowance, then one request back every 60/N seconds (so Retry-After
+                    // says seconds, not a minute).
                     TokenLimit = Math.Max(1, options.RemoteRequestsPerMinute),
-                    TokensPerPeriod = Math.Max(1, options.RemoteRequestsPerMinute),
-                    ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+                    TokensPerPeriod = 1,
+                    ReplenishmentPeriod = TimeSpan.FromMinutes(1) / Math.Max(1, options.RemoteRequestsPerMinute),
                     QueueLimit = 0,
                     AutoReplenishment = true,
                 }));
