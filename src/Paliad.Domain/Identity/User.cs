@@ -93,7 +93,8 @@ public sealed class User : Entity
             ? email.Trim().ToLowerInvariant()
             : throw new DomainException(nameof(email), "'email' must be an e-mail address.");
 
-    private static string DefaultDisplayName(string email) => email[..email.IndexOf('@', StringComparison.Ordinal)];
+    /// <summary>The address's local part, cut to the display name's limit (an address may be longer than a name).</summary>
+    private static string DefaultDisplayName(string email) => TextLimits.Clip(email[..email.IndexOf('@', StringComparison.Ordinal)], DisplayNameMaxLength)!;
 }
 
 public sealed record UserProvisioned(Guid UserId, string Email) : IDomainEvent;

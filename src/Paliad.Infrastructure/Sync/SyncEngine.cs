@@ -145,7 +145,6 @@ public sealed partial class SyncEngine(
 
     /// <summary>POST /api/caldav-sync: <paramref name="timeLeft"/> of the request's deadline covers waiting for the
     /// lease and the tick.</summary>
-
     /// <remarks>A hook may be pushing to this calendar right now, so this waits for it (up to
     /// Sync:ManualSyncWaitSeconds) rather than answer "skipped" at once. The tick ignores the binding's backoff.</remarks>
     public Task<BindingSyncResult> SyncBindingNowAsync(Guid bindingId, TimeSpan timeLeft, CancellationToken cancellationToken)

@@ -66,6 +66,17 @@ public sealed class AppointmentTests
         Assert.That(error!.Field, Is.EqualTo("endsAt"));
     }
 
+    [Test]
+    public void An_end_before_the_start_is_explained_with_both_field_names()
+    {
+        var start = Clock.Now.AddDays(3);
+
+        var error = Assert.Throws<DomainException>(
+            () => Appointment.Create(Owner, null, Hearing(startsAt: start, endsAt: start.AddMinutes(-1)), Clock.Now));
+
+        Assert.That(error!.Message, Does.Contain("'endsAt'").And.Contain("'startsAt'"));
+    }
+
     [TestCase("Europe/Berlin", true)]
     [TestCase("America/New_York", true)]
     [TestCase("UTC", true)]
@@ -149,5 +160,101 @@ public sealed class AppointmentTests
 
         Assert.That(appointment.Version, Is.EqualTo(2));
         Assert.That(appointment.DomainEvents.OfType<AppointmentChanged>().Single().ProjectId, Is.Null);
+    }
+
+    [Test]
+    public void A_blank_title_is_refused_with_a_message_naming_the_title()
+    {
+        var error = Assert.Throws<DomainException>(() => Appointment.Create(Owner, null, Hearing(title: " "), Clock.Now));
+
+        Assert.That(error!.Message, Does.Contain("'title'"));
+    }
+
+    [Test]
+    public void A_too_long_title_is_refused_with_a_message_naming_the_title_and_its_limit()
+    {
+        var error = Assert.Throws<DomainException>(
+            () => Appointment.Create(Owner, null, Hearing(title: new string('x', Appointment.TitleMaxLength + 1)), Clock.Now));
+
+        Assert.That(error!.Message, Does.Contain("'title'").And.Contain("500"));
+    }
+
+    [Test]
+    public void The_description_may_be_exactly_the_maximum_length_but_not_longer()
+    {
+        var longest = Hearing() with { Description = new string('d', Appointment.DescriptionMaxLength) };
+        var tooLong = Hearing() with { Description = new string('d', Appointment.DescriptionMaxLength + 1) };
+
+        Assert.That(Appointment.Create(Owner, null, longest, Clock.Now).Description, Has.Length.EqualTo(Appointment.DescriptionMaxLength));
+        var error = Assert.Throws<DomainException>(() => Appointment.Create(Owner, null, tooLong, Clock.Now));
+        Assert.That(error!.Field, Is.EqualTo("description"));
+    }
+
+    [Test]
+    public void The_location_may_be_exactly_the_maximum_length_but_not_longer()
+    {
+        var longest = Hearing() with { Location = new string('l', Appointment.LocationMaxLength) };
+        var tooLong = Hearing() with { Location = new string('l', Appointment.LocationMaxLength + 1) };
+
+        Assert.That(Appointment.Create(Owner, null, longest, Clock.Now).Location, Has.Length.EqualTo(Appointment.LocationMaxLength));
+        var error = Assert.Throws<DomainException>(() => Appointment.Create(Owner, null, tooLong, Clock.Now));
+        Assert.That(error!.Field, Is.EqualTo("location"));
+    }
+
+    [TestCase("")]
+    [TestCase("   ")]
+    public void A_blank_time_zone_falls_back_to_utc(string timeZone)
+    {
+        var appointment = Appointment.Create(Owner, null, Hearing(timeZone: timeZone), Clock.Now);
+
+        Assert.That(appointment.TimeZone, Is.EqualTo("UTC"));
+    }
+
+    [Test]
+    public void The_time_zone_is_stored_trimmed()
+    {
+        var appointment = Appointment.Create(Owner, null, Hearing(timeZone: " Europe/Berlin "), Clock.Now);
+
+        Assert.That(appointment.TimeZone, Is.EqualTo("Europe/Berlin"));
+    }
+
+    [Test]
+    public void An_unknown_time_zone_is_refused_naming_the_field_and_the_zone()
+    {
+        var error = Assert.Throws<DomainException>(
+            () => Appointment.Create(Owner, null, Hearing(timeZone: "Mars/Olympus_Mons"), Clock.Now));
+
+        Assert.That(error!.Field, Is.EqualTo("timeZone"));
+        Assert.That(error.Message, Does.Contain("'Mars/Olympus_Mons'"));
+    }
+
+    [TestCase(null)]
+    [TestCase("")]
+    [TestCase("   ")]
+    public void No_time_zone_is_not_a_known_time_zone(string? timeZone)
+    {
+        Assert.That(Appointment.IsKnownTimeZone(timeZone), Is.False);
+    }
+
+    [Test]
+    public void Change_reports_that_something_changed()
+    {
+        var appointment = Appointment.Create(Owner, null, Hearing(), Clock.Now);
+
+        var changed = appointment.Change(appointment.Details with { Title = "Postponed hearing" }, Clock.Now.AddMinutes(5));
+
+        Assert.That(changed, Is.True);
+    }
+
+    [Test]
+    public void A_change_event_carries_the_owner_and_both_projects()
+    {
+        var project = Guid.CreateVersion7();
+        var appointment = Appointment.Create(Owner, project, Hearing(), Clock.Now);
+        appointment.DequeueDomainEvents();
+
+        appointment.Change(appointment.Details with { AllDay = true }, Clock.Now);
+
+        Assert.That(appointment.DomainEvents.Single(), Is.EqualTo(new AppointmentChanged(appointment.Id, Owner, project, project, 2)));
     }
 }

@@ -24,4 +24,13 @@ public sealed class WordsTests
     {
         Assert.That(Words.SqlList<SyncLogStatus>(), Is.EqualTo("'ok', 'partial', 'error'"));
     }
+
+    [Test]
+    public void Parsing_an_unknown_word_is_refused_naming_the_word_and_the_enum()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Words.Parse<BindingScope>("everything"));
+
+        Assert.That(error!.ParamName, Is.EqualTo("word"));
+        Assert.That(error.Message, Does.Contain("'everything' is not a BindingScope word"));
+    }
 }
