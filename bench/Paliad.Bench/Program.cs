@@ -44,6 +44,11 @@ internal static class BenchProgram
             web.UseSetting("Auth:JwtSigningKey", signingKey);
             web.UseSetting("Sync:Enabled", "false");
             web.UseSetting("CalDav:AllowPrivateNetworks", "true");
+
+            // The bench drives whole ticks through the hook entry point: give them room for a large first push.
+            web.UseSetting("CalDav:HookTimeoutSeconds", "900");
+            web.UseSetting("Sync:TickTimeoutSeconds", "900");
+            web.UseSetting("Sync:LeaseSeconds", "1200");
             web.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
             web.ConfigureServices(services => services.AddHttpClient(CalDavHttp.ClientName).AddHttpMessageHandler(() => new CountingHandler(httpRequests)));
         });

@@ -92,7 +92,7 @@ public sealed partial class CalDavClient
             EnsureSameOrigin(target);
             Authorize(request);
             configure?.Invoke(request);
-            RequestCount++;
+            Interlocked.Increment(ref _requestCount);
             HttpResponseMessage response;
             try
             {

@@ -47,8 +47,10 @@ public sealed partial class CalDavClient(HttpClient http, CalDavAccount account,
 
     public CalDavAccount Account => account;
 
+    private int _requestCount;
+
     /// <summary>Number of HTTP requests this client sent (redirects and fetch-alone fallbacks included).</summary>
-    public int RequestCount { get; private set; }
+    public int RequestCount => Volatile.Read(ref _requestCount);
 }
 
 /// <summary>The server refused the sync-token (DAV:valid-sync-token): start over with a full listing.</summary>

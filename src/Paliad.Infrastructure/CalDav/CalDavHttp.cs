@@ -39,7 +39,10 @@ public static class CalDavHttp
                 Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<CalDavOptions>>().Value))
             .SelectPipelineByAuthority();
 
-        // Registered after the resilience handler, so it sits under it: once per attempt, inside the attempt's timeout.
+        // Registered after the resilience handler, so they sit under it: once per attempt — a place in the server's
+        // window, then the whole answer read inside the attempt's timeout.
+        services.AddSingleton(sp => new ServerConcurrency(() => sp.GetRequiredService<IOptionsMonitor<CalDavOptions>>().CurrentValue));
+        builder.AddHttpMessageHandler(sp => new ServerConcurrencyHandler(sp.GetRequiredService<ServerConcurrency>()));
         builder.AddHttpMessageHandler(sp => new CalDavTransportHandler(() => sp.GetRequiredService<IOptionsMonitor<CalDavOptions>>().CurrentValue));
         return services;
     }
@@ -62,9 +65,13 @@ public static class CalDavHttp
         };
     }
 
-    /// <summary>What runs under the resilience pipeline, per attempt: the transport handler over the sockets.</summary>
-    public static DelegatingHandler CreateAttemptHandler(Func<CalDavOptions> options)
-        => new CalDavTransportHandler(options) { InnerHandler = CreatePrimaryHandler(options) };
+    /// <summary>What runs under the resilience pipeline, per attempt (the chain AddCalDavHttp builds): the server's
+    /// concurrency window, the transport handler, the sockets.</summary>
+    public static DelegatingHandler CreateAttemptHandler(Func<CalDavOptions> options, ServerConcurrency? concurrency = null)
+        => new ServerConcurrencyHandler(concurrency ?? new ServerConcurrency(options))
+        {
+            InnerHandler = new CalDavTransportHandler(options) { InnerHandler = CreatePrimaryHandler(options) },
+        };
 
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, CalDavOptions options)
     {

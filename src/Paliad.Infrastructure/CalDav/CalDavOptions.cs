@@ -11,6 +11,9 @@ public sealed class CalDavOptions
     /// <summary>Time one sync hook (an appointment change fanned out to one binding) may take.</summary>
     public int HookTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>Requests in flight to one server from this process at once (lowered by 429/503, AIMD).</summary>
+    public int MaxConcurrentRequestsPerServer { get; set; } = 4;
+
     /// <summary>Deadline of one calendar discovery (GET /api/caldav-calendars).</summary>
     public int DiscoveryTimeoutSeconds { get; set; } = 30;
 

@@ -26,8 +26,12 @@ internal sealed partial class BindingTick(
     SyncOptions options,
     SyncMetrics metrics,
     ILogger logger,
-    Func<Task> renewLease)
+    Func<Task> renewLease,
+    int pushConcurrency = 1)
 {
+    /// <summary>Bookkeeping of concurrent pushes is written in batches of this many rows (or every second).</summary>
+    private const int BookkeepingBatch = 200;
+
     private readonly List<string> _problems = [];
     private DateTimeOffset _lastRenewal = clock.GetUtcNow();
 
@@ -56,10 +60,11 @@ internal sealed partial class BindingTick(
         var targets = await db.AppointmentTargets.Where(t => t.BindingId == binding.Id).ToListAsync(cancellationToken);
         var byAppointment = targets.ToDictionary(t => t.AppointmentId);
 
-        foreach (var appointment in appointments.Values.OrderBy(a => a.StartsAt))
-        {
-            await Guarded(appointment.Id, () => PushAsync(appointment, byAppointment.GetValueOrDefault(appointment.Id), cancellationToken));
-        }
+        var plans = appointments.Values.OrderBy(a => a.StartsAt)
+            .Select(a => PlanPush(a, byAppointment.GetValueOrDefault(a.Id)))
+            .OfType<PushPlan>()
+            .ToList();
+        await PushManyAsync(plans, cancellationToken);
 
         foreach (var stale in targets.Where(t => !appointments.ContainsKey(t.AppointmentId)).ToList())
         {
@@ -71,47 +76,204 @@ internal sealed partial class BindingTick(
 
     // ---- push ---------------------------------------------------------------------------------------------------------
 
-    /// <summary>Makes the remote event match the appointment: create it (no target), update it (content hash
-    /// differs), or nothing (unchanged). A 412 on update means the server's copy changed too: Paliad wins.</summary>
-    public async Task PushAsync(Appointment appointment, AppointmentTarget? target, CancellationToken cancellationToken)
+    /// <summary>One appointment to push: what to write where, computed before any request.</summary>
+    private sealed record PushPlan(Appointment Appointment, AppointmentTarget? Target, string Uid, string Href, EventContent Content, string Hash, DateTimeOffset Now)
+    {
+        public string Render(int sequence)
+            => ICalendarMapper.ToICalendar(Content, sequence, Appointment.CreatedAt, Appointment.UpdatedAt, Now);
+    }
+
+    /// <summary>What the server took: the new ETag and how the write went.</summary>
+    private sealed record PushDone(string? Etag, PutOutcome Outcome);
+
+    /// <summary>Null when the remote event already holds what the appointment says (same content hash).</summary>
+    private PushPlan? PlanPush(Appointment appointment, AppointmentTarget? target)
     {
         var uid = target?.CalDavUid ?? EventNames.Uid(appointment.Id, binding.Id);
         var href = target?.CalDavHref ?? EventNames.Href(binding.CalendarPath, uid);
         var content = EventContent.From(appointment, uid);
         var hash = content.ContentHash();
-        if (target is not null && target.ContentHash == hash)
+        return target is not null && target.ContentHash == hash ? null : new PushPlan(appointment, target, uid, href, content, hash, clock.GetUtcNow());
+    }
+
+    /// <summary>Makes the remote event match the appointment: create it (no target), update it (content hash
+    /// differs), or nothing (unchanged). A 412 on update means the server's copy changed too: Paliad wins.</summary>
+    public async Task PushAsync(Appointment appointment, AppointmentTarget? target, CancellationToken cancellationToken)
+    {
+        if (PlanPush(appointment, target) is not { } plan)
         {
             return;
         }
 
-        var now = clock.GetUtcNow();
-        string Render(int sequence) => ICalendarMapper.ToICalendar(content, sequence, appointment.CreatedAt, appointment.UpdatedAt, now);
-        var iCalendar = Render(appointment.Version);
-        if (target is null)
+        var done = await WriteAsync(plan, cancellationToken);
+        await RecordOneAsync(plan, done, cancellationToken);
+    }
+
+    /// <summary>
+    /// Pushes many appointments at the network's floor: up to <c>pushConcurrency</c> writes in flight (the server's
+    /// window in <see cref="ServerConcurrency"/> bounds them again, across bindings), rendering and hashing done
+    /// before, bookkeeping written in batches (<see cref="BookkeepingBatch"/> rows or a second) on this thread, the
+    /// only one that touches the DbContext. Crash-safe because UIDs and hrefs derive from ids and a create that
+    /// meets an existing resource adopts it: a write whose record was lost is converged, never duplicated.
+    /// A problem with one event is noted and the rest go on; a server-wide failure stops new writes, records what
+    /// finished, and ends the tick.
+    /// </summary>
+    private async Task PushManyAsync(IReadOnlyList<PushPlan> plans, CancellationToken cancellationToken)
+    {
+        var inFlight = new List<(PushPlan Plan, Task<PushDone> Send)>();
+        var finished = new List<(PushPlan Plan, PushDone Done)>();
+        var lastFlush = clock.GetUtcNow();
+        Exception? fatal = null;
+
+        async Task CollectAsync((PushPlan Plan, Task<PushDone> Send) entry)
         {
-            var etag = await CreateOrAdoptAsync(href, iCalendar, cancellationToken);
-            db.AppointmentTargets.Add(AppointmentTarget.RecordCreated(appointment.Id, binding.Id, uid, href, etag, hash, now));
+            inFlight.Remove(entry);
             try
             {
-                await db.SaveChangesAsync(CancellationToken.None);
+                finished.Add((entry.Plan, await entry.Send));
             }
-            catch (DbUpdateException)
+            catch (Exception e) when (IsResourceProblem(e))
             {
-                // The appointment or the binding went away meanwhile, so no target row can say where this event is:
-                // take it back off the server rather than leave an orphan nobody would ever delete.
-                await DeleteRemoteAsync(client, href, etag, cancellationToken);
-                throw;
+                NoteProblem(entry.Plan.Appointment.Id, e);
+            }
+            catch (Exception e) when (fatal is null)
+            {
+                fatal = e;
+            }
+            catch (Exception)
+            {
+                // A second failure while stopping adds nothing to the first.
+            }
+        }
+
+        try
+        {
+            foreach (var plan in plans)
+            {
+                while (inFlight.Count >= Math.Max(1, pushConcurrency))
+                {
+                    var first = await Task.WhenAny(inFlight.Select(e => e.Send));
+                    await CollectAsync(inFlight.First(e => e.Send == first));
+                }
+
+                if (fatal is not null || cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                if (finished.Count >= BookkeepingBatch || clock.GetUtcNow() - lastFlush >= TimeSpan.FromSeconds(1))
+                {
+                    await RenewLeaseIfDueAsync();
+                    await RecordManyAsync(finished, cancellationToken);
+                    finished.Clear();
+                    lastFlush = clock.GetUtcNow();
+                }
+
+                inFlight.Add((plan, Task.Run(() => WriteAsync(plan, cancellationToken), CancellationToken.None)));
+            }
+        }
+        finally
+        {
+            // Whatever ends the loop (done, a fatal error, the deadline), every write that went out is waited for and
+            // recorded before this returns.
+            while (inFlight.Count > 0)
+            {
+                await CollectAsync(inFlight[0]);
             }
 
-            Pushed++;
-            metrics.Pushes.Add(1);
+            await RecordManyAsync(finished, cancellationToken);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (fatal is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(fatal).Throw();
+        }
+    }
+
+    /// <summary>The network part of a push: no DbContext here (it runs concurrently with other pushes).</summary>
+    private async Task<PushDone> WriteAsync(PushPlan plan, CancellationToken cancellationToken)
+    {
+        if (plan.Target is null)
+        {
+            return new PushDone(await CreateOrAdoptAsync(plan.Href, plan.Render(plan.Appointment.Version), cancellationToken), PutOutcome.Created);
+        }
+
+        var (etag, outcome) = await OverwriteAsync(plan.Href, plan.Render, plan.Appointment.Version, plan.Target.CalDavEtag, cancellationToken);
+        return new PushDone(etag, outcome);
+    }
+
+    /// <summary>Puts a finished push into the change tracker and counts it (saved by the caller).</summary>
+    private void Track(PushPlan plan, PushDone done)
+    {
+        if (plan.Target is null)
+        {
+            db.AppointmentTargets.Add(AppointmentTarget.RecordCreated(plan.Appointment.Id, binding.Id, plan.Uid, plan.Href, done.Etag, plan.Hash, plan.Now));
+        }
+        else
+        {
+            plan.Target.RecordPushed(done.Etag, plan.Hash, plan.Now);
+        }
+
+        Count(done.Outcome);
+    }
+
+    /// <summary>Records finished pushes in one SaveChanges; when the batch is refused (an appointment or the binding
+    /// deleted meanwhile), records them one by one so only the refused ones are lost — and those are taken back off
+    /// the server, since no row could ever say where they are.</summary>
+    private async Task RecordManyAsync(List<(PushPlan Plan, PushDone Done)> finished, CancellationToken cancellationToken)
+    {
+        if (finished.Count == 0)
+        {
             return;
         }
 
-        var (newEtag, outcome) = await OverwriteAsync(href, Render, appointment.Version, target.CalDavEtag, cancellationToken);
-        target.RecordPushed(newEtag, hash, now);
-        Count(outcome);
-        await db.SaveChangesAsync(CancellationToken.None);
+        var counts = Counts;
+        foreach (var (plan, done) in finished)
+        {
+            Track(plan, done);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+            return;
+        }
+        catch (DbUpdateException)
+        {
+            await DiscardPendingChangesAsync();
+            (Pushed, Updated, Deleted, Pulled, Conflicts, Restored) = counts;
+        }
+
+        foreach (var (plan, done) in finished)
+        {
+            try
+            {
+                await RecordOneAsync(plan, done, cancellationToken);
+            }
+            catch (Exception e) when (IsResourceProblem(e))
+            {
+                NoteProblem(plan.Appointment.Id, e);
+                await DiscardPendingChangesAsync();
+            }
+        }
+    }
+
+    private async Task RecordOneAsync(PushPlan plan, PushDone done, CancellationToken cancellationToken)
+    {
+        Track(plan, done);
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (DbUpdateException) when (plan.Target is null)
+        {
+            // The appointment or the binding went away meanwhile, so no target row can say where this event is:
+            // take it back off the server rather than leave an orphan nobody would ever delete.
+            Pushed--;
+            await DeleteRemoteAsync(client, plan.Href, done.Etag, cancellationToken);
+            throw;
+        }
     }
 
     /// <summary>PUT If-None-Match: *. If the resource is there already (an earlier tick died after its PUT, or a
@@ -142,17 +304,21 @@ internal sealed partial class BindingTick(
         }
     }
 
-    private bool _calendarEnsured;
+    private readonly object _calendarGate = new();
+    private Task? _calendarEnsured;
 
-    /// <summary>A binding on a calendar that does not exist yet creates it (once per tick), named after the binding.</summary>
-    private async Task EnsureCalendarAsync(CancellationToken cancellationToken)
+    /// <summary>A binding on a calendar that does not exist yet creates it (once per tick, however many concurrent
+    /// pushes find it missing), named after the binding.</summary>
+    private Task EnsureCalendarAsync(CancellationToken cancellationToken)
     {
-        if (_calendarEnsured)
+        lock (_calendarGate)
         {
-            return;
+            return _calendarEnsured ??= MakeCalendarAsync(cancellationToken);
         }
+    }
 
-        _calendarEnsured = true;
+    private async Task MakeCalendarAsync(CancellationToken cancellationToken)
+    {
         var name = binding.DisplayName ?? binding.CalendarPath.TrimEnd('/').Split('/')[^1];
         try
         {
@@ -166,6 +332,7 @@ internal sealed partial class BindingTick(
 
     private enum PutOutcome
     {
+        Created,
         Updated,
         Conflict,
         Restored,
@@ -207,6 +374,10 @@ internal sealed partial class BindingTick(
     {
         switch (outcome)
         {
+            case PutOutcome.Created:
+                Pushed++;
+                metrics.Pushes.Add(1);
+                break;
             case PutOutcome.Updated:
                 Updated++;
                 metrics.Pushes.Add(1);
@@ -500,23 +671,38 @@ internal sealed partial class BindingTick(
     /// an unreadable answer, a concurrent edit) is noted and the tick goes on. Server-wide failures propagate.</summary>
     private async Task Guarded(Guid appointmentId, Func<Task> work)
     {
-        // Renew by time, not per resource, so a tick with nothing to do costs no extra SQL.
-        if (clock.GetUtcNow() - _lastRenewal > TimeSpan.FromSeconds(options.LeaseSeconds) / 3)
-        {
-            _lastRenewal = clock.GetUtcNow();
-            await renewLease();
-        }
+        await RenewLeaseIfDueAsync();
 
         try
         {
             await work();
         }
-        catch (Exception e) when (e is CalDavConflictException or CalDavNotFoundException or CalDavInvalidResponseException
-                                      or CalDavForbiddenException or DbUpdateException or Domain.Common.DomainException)
+        catch (Exception e) when (IsResourceProblem(e))
         {
-            _problems.Add($"{appointmentId}: {e.Message}");
+            NoteProblem(appointmentId, e);
             await DiscardPendingChangesAsync();
-            LogResourceProblem(logger, binding.Id, appointmentId, e.Message);
+        }
+    }
+
+    /// <summary>A failure that concerns one resource (a conflict that would not resolve, an unreadable answer, a
+    /// concurrent edit), as opposed to one of the whole server or account, which ends the tick.</summary>
+    private static bool IsResourceProblem(Exception e)
+        => e is CalDavConflictException or CalDavNotFoundException or CalDavInvalidResponseException
+            or CalDavForbiddenException or DbUpdateException or DomainException;
+
+    private void NoteProblem(Guid appointmentId, Exception e)
+    {
+        _problems.Add($"{appointmentId}: {e.Message}");
+        LogResourceProblem(logger, binding.Id, appointmentId, e.Message);
+    }
+
+    /// <summary>Renews the binding's lease by time, not per resource, so a tick with nothing to do costs no extra SQL.</summary>
+    private async Task RenewLeaseIfDueAsync()
+    {
+        if (clock.GetUtcNow() - _lastRenewal > TimeSpan.FromSeconds(options.LeaseSeconds) / 3)
+        {
+            _lastRenewal = clock.GetUtcNow();
+            await renewLease();
         }
     }
 

@@ -239,7 +239,8 @@ public sealed partial class SyncEngine(
             var (scope0, scopeId0) = (binding.Scope, binding.ScopeId);
             try
             {
-                tick = new BindingTick(db, ClientFor(scope, config), binding, clock, _options, metrics, logger, () => RenewAsync(db, bindingId, token));
+                tick = new BindingTick(db, ClientFor(scope, config), binding, clock, _options, metrics, logger, () => RenewAsync(db, bindingId, token),
+                    calDavOptions.Value.MaxConcurrentRequestsPerServer);
                 await tick.RunAsync(timeout.Token);
             }
             catch (LeaseLostException)
@@ -433,7 +434,8 @@ public sealed partial class SyncEngine(
             }
 
             var started = clock.GetUtcNow();
-            var tick = new BindingTick(db, ClientFor(scope, config), binding, clock, _options, metrics, logger, () => RenewAsync(db, bindingId, token));
+            var tick = new BindingTick(db, ClientFor(scope, config), binding, clock, _options, metrics, logger, () => RenewAsync(db, bindingId, token),
+                    calDavOptions.Value.MaxConcurrentRequestsPerServer);
             await work(db, tick, binding, timeout.Token);
             if (tick.Counts != SyncCounts.None || tick.Problems.Count > 0)
             {

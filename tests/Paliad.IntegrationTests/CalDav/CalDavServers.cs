@@ -31,11 +31,11 @@ public static class CalDavServers
     }
 
     /// <summary>The production HTTP stack (resilience pipeline → [spy] → SSRF-guarded sockets) around a client.</summary>
-    public static CalDavClient Client(Uri server, CalDavOptions options, RequestCounter? counter = null, string? username = Username)
+    public static CalDavClient Client(Uri server, CalDavOptions options, RequestCounter? counter = null, string? username = Username, ServerConcurrency? concurrency = null)
     {
         var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>();
         CalDavHttp.Configure(pipeline, options);
-        HttpMessageHandler inner = CalDavHttp.CreateAttemptHandler(() => options);
+        HttpMessageHandler inner = CalDavHttp.CreateAttemptHandler(() => options, concurrency);
         if (counter is not null)
         {
             counter.InnerHandler = inner;

@@ -148,4 +148,17 @@ public sealed class FaultTests(string server) : CalDavTest(server)
 
         Assert.That(error, Is.InstanceOf<CalDavServerErrorException>());
     }
+
+    [Test]
+    public async Task A_429_from_the_server_halves_its_concurrency_window()
+    {
+        var concurrency = new ServerConcurrency(() => Options());
+        using var counter = new RequestCounter();
+        var client = CalDavServers.Client(_proxy.Url, Options(), counter, concurrency: concurrency);
+        _proxy.Inject(new Fault.Status("PROPFIND", 429));
+
+        await client.GetCollectionStateAsync(Calendar);
+
+        Assert.That(concurrency.WindowOf(_proxy.Url.Authority), Is.EqualTo(2).Within(0.5), "halved from 4, then widened a little by the retry's success");
+    }
 }

@@ -98,6 +98,36 @@ public sealed class MultiInstanceTests(string server) : SyncTest(server)
     }
 
     [Test]
+    public async Task A_host_killed_mid_batch_leaves_writes_unrecorded_and_the_next_tick_converges_with_no_duplicate_uid()
+    {
+        var alice = As("alice@firm.example");
+        var calendar = await NewCalendarAsync("court");
+        for (var i = 0; i < 40; i++)
+        {
+            await CreateAppointmentAsync(alice, $"Hearing {i}", startsAt: new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero).AddHours(i * 5));
+        }
+
+        await ConfigureAsync("alice@firm.example", calendar);
+        using var kill = new CancellationTokenSource();
+
+        // Twenty-five PUTs land (well inside one bookkeeping batch), then the host dies before it records them.
+        Proxy.Inject(new Fault.ForwardThenReset("PUT", kill.Cancel) { After = 25 });
+        Assert.CatchAsync<OperationCanceledException>(() => SecondEngine.RunTickAsync(kill.Token));
+        await ExecuteAsync("UPDATE paliad.calendar_bindings SET lease_owner = 'dead-instance', lease_expires_at = now() - interval '1 second'");
+        var onServer = (await Phone.ListEtagsAsync(calendar)).Count;
+        var recorded = await ScalarAsync<long>("SELECT count(*) FROM paliad.appointment_targets");
+        Assert.That(onServer, Is.GreaterThanOrEqualTo(25));
+        Assert.That(recorded, Is.LessThan(onServer), "writes landed whose records were lost with the host");
+
+        var results = await Engine.RunTickAsync();
+
+        Assert.That(results.Single().Status, Is.EqualTo("ok"), results.Single().Error);
+        var events = await EventsAsync(calendar); // refuses a duplicate UID
+        Assert.That(events, Has.Count.EqualTo(40));
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.appointment_targets"), Is.EqualTo(40));
+    }
+
+    [Test]
     public async Task Two_outbox_processors_handle_each_message_once()
     {
         var alice = As("alice@firm.example");
