@@ -49,6 +49,8 @@ internal static class BenchProgram
             web.UseSetting("CalDav:HookTimeoutSeconds", "900");
             web.UseSetting("Sync:TickTimeoutSeconds", "900");
             web.UseSetting("Sync:LeaseSeconds", "1200");
+            web.UseSetting("Logging:LogLevel:Default", "Warning");
+            web.UseSetting("Logging:LogLevel:Paliad.Infrastructure.Sync.SyncEngine", "Warning");
             web.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
             web.ConfigureServices(services => services.AddHttpClient(CalDavHttp.ClientName).AddHttpMessageHandler(() => new CountingHandler(httpRequests)));
         });
@@ -67,23 +69,7 @@ internal static class BenchProgram
         (await api.PutAsJsonAsync("/api/caldav-config", new { serverUrl = radicale.ToString(), username = "bench", password = "bench", calendarPath = engineCalendar })).EnsureSuccessStatusCode();
 
         // 1,000 appointments, written straight to the database (the bench measures the sync, not the API).
-        Guid bindingId;
-        var ownerId = DevelopmentTokens.UserIdFor("bench@firm.example");
-        await using (var scope = host.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
-            var start = new DateTimeOffset(2027, 1, 4, 8, 0, 0, TimeSpan.Zero);
-            for (var i = 0; i < appointmentCount; i++)
-            {
-                var begins = start.AddHours(i * 5);
-                db.Appointments.Add(Appointment.Create(ownerId, null,
-                    new AppointmentDetails($"Hearing {i}", "Bring the claim charts", "LG Düsseldorf", begins, begins.AddHours(1), false, "Europe/Berlin"), DateTimeOffset.UtcNow));
-            }
-
-            await db.SaveChangesAsync();
-            await db.OutboxMessages.ExecuteDeleteAsync();
-            bindingId = await db.CalendarBindings.Where(b => b.CalendarPath == engineCalendar).Select(b => b.Id).SingleAsync();
-        }
+        var bindingId = await SeedAsync(host.Services, DevelopmentTokens.UserIdFor("bench@firm.example"), engineCalendar, appointmentCount);
 
         var rows = new List<(string Scenario, string Result, string Detail)>();
 
@@ -93,6 +79,28 @@ internal static class BenchProgram
         var engineSeconds = watch.Elapsed.TotalSeconds;
         var bareSeconds = await BarePutLoopAsync(radicale, bareCalendar, appointmentCount);
         rows.Add(($"initial push of {appointmentCount:N0}", $"{engineSeconds:F2} s", $"bare PUT loop {bareSeconds:F2} s, ratio {engineSeconds / bareSeconds:F2}x ({initial.Status}, pushed {initial.Pushed})"));
+
+        // The same push to a server 50 ms away (a latency proxy in front of Radicale): concurrency overlaps the
+        // round trips the serial loop pays one by one.
+        await using (var far = await LatencyProxy.StartAsync(radicale, TimeSpan.FromMilliseconds(50)))
+        {
+            var farEngineCalendar = $"{home}far-engine-{Guid.NewGuid():N}/";
+            var farBareCalendar = $"{home}far-bare-{Guid.NewGuid():N}/";
+            await caldav.MakeCalendarAsync(farEngineCalendar, "engine, 50 ms away");
+            await caldav.MakeCalendarAsync(farBareCalendar, "bare PUT loop, 50 ms away");
+            using var farUser = host.CreateClient();
+            farUser.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", DevelopmentTokens.Mint(
+                new AuthOptions { JwtSigningKey = signingKey }, "far@firm.example", null, TimeSpan.FromHours(2), DateTimeOffset.UtcNow));
+            (await farUser.PutAsJsonAsync("/api/caldav-config", new { serverUrl = far.Url.ToString(), username = "bench", password = "bench", calendarPath = farEngineCalendar }))
+                .EnsureSuccessStatusCode();
+            var farBinding = await SeedAsync(host.Services, DevelopmentTokens.UserIdFor("far@firm.example"), farEngineCalendar, appointmentCount);
+            watch.Restart();
+            var farPush = await engine.SyncBindingAsync(farBinding, CancellationToken.None);
+            var farEngineSeconds = watch.Elapsed.TotalSeconds;
+            var farBareSeconds = await BarePutLoopAsync(far.Url, farBareCalendar, appointmentCount);
+            rows.Add(($"initial push of {appointmentCount:N0}, server 50 ms away", $"{farEngineSeconds:F2} s",
+                $"bare PUT loop {farBareSeconds:F2} s, ratio {farEngineSeconds / farBareSeconds:F2}x (goal ≤ 0.6x; {farPush.Status}, pushed {farPush.Pushed})"));
+        }
 
         // A no-change tick.
         httpRequests.Reset();
@@ -144,6 +152,24 @@ internal static class BenchProgram
         }
 
         return 0;
+    }
+
+    /// <summary>Appointments for one user written straight to the database; returns the binding on the calendar.</summary>
+    private static async Task<Guid> SeedAsync(IServiceProvider services, Guid ownerId, string calendar, int count)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
+        var start = new DateTimeOffset(2027, 1, 4, 8, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < count; i++)
+        {
+            var begins = start.AddHours(i * 5);
+            db.Appointments.Add(Appointment.Create(ownerId, null,
+                new AppointmentDetails($"Hearing {i}", "Bring the claim charts", "LG Düsseldorf", begins, begins.AddHours(1), false, "Europe/Berlin"), DateTimeOffset.UtcNow));
+        }
+
+        await db.SaveChangesAsync();
+        await db.OutboxMessages.ExecuteDeleteAsync();
+        return await db.CalendarBindings.Where(b => b.CalendarPath == calendar).Select(b => b.Id).SingleAsync();
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
