@@ -48,6 +48,7 @@ public static class DependencyInjection
         services.Configure<OutboxOptions>(configuration.GetSection(OutboxOptions.Section));
         services.AddMetrics();
         services.AddSingleton<SyncMetrics>();
+        services.AddSingleton<OutboxMetrics>();
         services.AddSingleton<SyncEngine>();
         services.AddSingleton<ISyncRunner>(sp => sp.GetRequiredService<SyncEngine>());
         services.AddSingleton<OutboxProcessor>();

@@ -564,15 +564,16 @@ internal sealed partial class BindingTick(
     /// may edit it, else overwritten. Both changed: Paliad wins, and a conflict is counted.</summary>
     private async Task ReconcileAsync(Appointment appointment, AppointmentTarget target, RemoteResource remote, CancellationToken cancellationToken)
     {
-        if (remote.Etag is not null && remote.Etag == target.CalDavEtag)
+        var ours = EventContent.From(appointment, target.CalDavUid);
+        var now = clock.GetUtcNow();
+        var readable = ICalendarMapper.TryParse(remote.ICalendar, appointment.TimeZone, out var edit, out var error);
+        var decision = await DecideAsync(appointment, target, remote, ours, readable, cancellationToken);
+        if (decision == ReconcileDecision.Nothing)
         {
             return;
         }
 
-        var ours = EventContent.From(appointment, target.CalDavUid);
-        var now = clock.GetUtcNow();
-        var readable = ICalendarMapper.TryParse(remote.ICalendar, appointment.TimeZone, out var edit, out var error);
-        if (ours.ContentHash() == target.ContentHash && readable && await MayEditAsync(appointment, cancellationToken))
+        if (decision == ReconcileDecision.ApplyRemoteEdit)
         {
             ApplyRemoteEdit(appointment, edit!, now);
             target.RecordPulled(remote.Etag, EventContent.From(appointment, target.CalDavUid).ContentHash(), now);
@@ -586,14 +587,24 @@ internal sealed partial class BindingTick(
         }
 
         // Paliad's copy wins: it changed too, the remote copy is unreadable, or the user may only view it.
-        var bothChanged = ours.ContentHash() != target.ContentHash;
         var sequence = Math.Max(appointment.Version, (edit?.Sequence ?? -1) + 1);
         var (etag, outcome) = await OverwriteAsync(
             target.CalDavHref, seq => ICalendarMapper.ToICalendar(ours, seq, appointment.CreatedAt, appointment.UpdatedAt, now), sequence, remote.Etag,
             cancellationToken);
         target.RecordPushed(etag, ours.ContentHash(), now);
-        Count(bothChanged && outcome == PutOutcome.Updated ? PutOutcome.Conflict : outcome);
+        Count(decision == ReconcileDecision.OverwriteRemoteCountConflict && outcome == PutOutcome.Updated ? PutOutcome.Conflict : outcome);
         await db.SaveChangesAsync(CancellationToken.None);
+    }
+
+    /// <summary>The reconcile policy for a remote copy that exists, asking the database for the user's edit right
+    /// only when the decision depends on it.</summary>
+    private async Task<ReconcileDecision> DecideAsync(
+        Appointment appointment, AppointmentTarget target, RemoteResource remote, EventContent ours, bool readable, CancellationToken cancellationToken)
+    {
+        var remoteChanged = remote.Etag is null || remote.Etag != target.CalDavEtag;
+        var localChanged = ours.ContentHash() != target.ContentHash;
+        var mayEdit = ReconcilePolicy.NeedsEditRight(false, remoteChanged, localChanged, readable) && await MayEditAsync(appointment, cancellationToken);
+        return ReconcilePolicy.Decide(false, remoteChanged, localChanged, readable, mayEdit);
     }
 
     /// <summary>Deleted on the server (a phone, say): never delete a court date because of that — put it back.</summary>
@@ -643,16 +654,16 @@ internal sealed partial class BindingTick(
         var appointment = await db.Appointments.SingleOrDefaultAsync(a => a.Id == target.AppointmentId, cancellationToken);
         if (appointment is not null)
         {
-            var ours = EventContent.From(appointment, target.CalDavUid);
-            if (ours.ContentHash() == target.ContentHash
-                && ICalendarMapper.TryParse(remote.ICalendar, appointment.TimeZone, out var edit, out _)
-                && await MayEditAsync(appointment, cancellationToken))
+            var readable = ICalendarMapper.TryParse(remote.ICalendar, appointment.TimeZone, out var edit, out _);
+            var decision = await DecideAsync(appointment, target, remote, EventContent.From(appointment, target.CalDavUid), readable, cancellationToken);
+            if (decision == ReconcileDecision.ApplyRemoteEdit)
             {
                 ApplyRemoteEdit(appointment, edit!, clock.GetUtcNow());
                 await db.SaveChangesAsync(CancellationToken.None);
             }
-            else
+            else if (decision != ReconcileDecision.Nothing)
             {
+                // The event leaves this calendar with Paliad's version standing: the phone's edit is not taken.
                 Conflicts++;
                 metrics.Conflicts.Add(1);
             }

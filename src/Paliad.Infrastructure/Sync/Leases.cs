@@ -13,7 +13,7 @@ namespace Paliad.Infrastructure.Sync;
 internal static class Leases
 {
     /// <summary>A fresh lease token: the claimer's instance, plus a claim id.</summary>
-    public static string NewToken(string instanceId) => $"{instanceId}/{Guid.NewGuid():N}";
+    public static string NewToken(string instanceId) => LeaseTokens.New(instanceId);
 
     /// <summary>Claims the most overdue binding no one holds (enabled, account sync on, interval elapsed or pending,
     /// not backing off after failures). Fair across users: a user who already holds
@@ -72,55 +72,4 @@ internal static class Leases
             UPDATE paliad.calendar_bindings SET lease_owner = NULL, lease_expires_at = NULL
             WHERE id = {bindingId} AND lease_owner = {token}
             """, cancellationToken);
-
-    public static async Task<IReadOnlyList<Guid>> ClaimOutboxMessagesAsync(
-        PaliadDbContext db, string token, TimeSpan lease, int limit, CancellationToken cancellationToken)
-        => await db.Database.SqlQuery<Guid>($"""
-            UPDATE paliad.outbox_messages m SET lease_owner = {token}, lease_expires_at = now() + {lease}
-            WHERE m.id IN (
-                SELECT p.id FROM paliad.outbox_messages p
-                WHERE p.processed_at IS NULL AND p.dead_at IS NULL AND p.parked_at IS NULL AND p.next_attempt_at <= now()
-                  AND (p.lease_expires_at IS NULL OR p.lease_expires_at < now())
-                ORDER BY p.occurred_at, p.id
-                LIMIT {limit}
-                FOR UPDATE SKIP LOCKED)
-            RETURNING m.id AS "Value"
-            """).ToListAsync(cancellationToken);
-
-    /// <summary>Extends a held message lease; false when it was lost.</summary>
-    public static async Task<bool> RenewOutboxMessageAsync(PaliadDbContext db, Guid messageId, string token, TimeSpan lease, CancellationToken cancellationToken)
-        => await db.Database.ExecuteSqlAsync($"""
-            UPDATE paliad.outbox_messages SET lease_expires_at = now() + {lease}
-            WHERE id = {messageId} AND lease_owner = {token}
-            """, cancellationToken) == 1;
-
-    /// <summary>Extends the leases of the messages these claim tokens hold.</summary>
-    public static Task<int> RenewOutboxLeasesAsync(PaliadDbContext db, string[] tokens, TimeSpan lease, CancellationToken cancellationToken)
-        => db.Database.ExecuteSqlAsync($"""
-            UPDATE paliad.outbox_messages SET lease_expires_at = now() + {lease}
-            WHERE lease_owner = ANY({tokens}) AND processed_at IS NULL
-            """, cancellationToken);
-
-    /// <summary>Releases the messages parked for a user (their account changed): they are due again now.</summary>
-    public static Task<int> ReleaseParkedMessagesAsync(PaliadDbContext db, Guid userId, CancellationToken cancellationToken)
-        => db.Database.ExecuteSqlAsync($"""
-            UPDATE paliad.outbox_messages SET parked_at = NULL, parked_for_user_id = NULL, next_attempt_at = now()
-            WHERE parked_for_user_id = {userId} AND parked_at IS NOT NULL
-            """, cancellationToken);
-
-    /// <summary>Marks as processed the other pending messages of <paramref name="types"/> for one user that already
-    /// happened and no one else holds (this claimer's own waiting ones included); returns how many.</summary>
-    public static Task<int> CoalesceUserResyncsAsync(
-        PaliadDbContext db, Guid keepId, Guid userId, IReadOnlyList<string> types, string token, CancellationToken cancellationToken)
-    {
-        var typeList = types.ToArray();
-        var user = userId.ToString();
-        return db.Database.ExecuteSqlAsync($"""
-            UPDATE paliad.outbox_messages
-            SET processed_at = now(), lease_owner = NULL, lease_expires_at = NULL
-            WHERE id <> {keepId} AND processed_at IS NULL AND dead_at IS NULL AND parked_at IS NULL
-              AND type = ANY({typeList}) AND payload->>'userId' = {user} AND occurred_at <= now()
-              AND (lease_owner IS NULL OR lease_owner = {token} OR lease_expires_at < now())
-            """, cancellationToken);
-    }
 }

@@ -10,6 +10,7 @@ using Paliad.Domain.CalDav;
 using Paliad.Domain.Common;
 using Paliad.Infrastructure.CalDav;
 using Paliad.Infrastructure.Persistence;
+using Paliad.Infrastructure.Persistence.Outbox;
 
 namespace Paliad.Infrastructure.Sync;
 
@@ -458,7 +459,7 @@ public sealed partial class SyncEngine(
 
     /// <summary>Each binding best effort: all are tried, and if any failed the whole hook fails afterwards. When
     /// every failure was one user's unusable account (401/403, an address or origin the guard refuses) and
-    /// <paramref name="userOf"/> says whose, the hook fails with <see cref="SyncNeedsAccountException"/>, so the
+    /// <paramref name="userOf"/> says whose, the hook fails with <see cref="AccountNeedsFixingException"/>, so the
     /// outbox waits for that account to change instead of retrying. (Failures of several users' accounts are
     /// retried with backoff: one user's fix must not wait for another's.)</summary>
     private async Task ForEachBindingAsync(
@@ -488,7 +489,7 @@ public sealed partial class SyncEngine(
         var message = string.Join("; ", failures.Select(f => $"binding {f.BindingId}: {f.Error.Message}"));
         if (userOf is not null && failures.TrueForAll(f => IsAccountProblem(f.Error)) && failures.Select(f => userOf(f.BindingId)).Distinct().Count() == 1)
         {
-            throw new SyncNeedsAccountException(userOf(failures[0].BindingId), message);
+            throw new AccountNeedsFixingException(userOf(failures[0].BindingId), message);
         }
 
         throw new SyncBusyException(message);

@@ -36,30 +36,3 @@ public sealed class SyncBusyException : Exception
     {
     }
 }
-
-/// <summary>A hook failed only because a user's account is unusable (401/403, an address or origin the guard
-/// refuses): retrying is pointless until that account's credentials or URL change.</summary>
-public sealed class SyncNeedsAccountException : Exception
-{
-    public SyncNeedsAccountException(Guid userId, string message)
-        : base(message)
-    {
-        UserId = userId;
-    }
-
-    public SyncNeedsAccountException()
-    {
-    }
-
-    public SyncNeedsAccountException(string message)
-        : base(message)
-    {
-    }
-
-    public SyncNeedsAccountException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
-    public Guid UserId { get; }
-}

@@ -18,7 +18,6 @@ public sealed class SyncMetrics
         Restored = meter.CreateCounter<long>("paliad.sync.restored", description: "Events deleted remotely and re-created");
         Errors = meter.CreateCounter<long>("paliad.sync.errors", description: "Ticks or hooks that failed");
         TickDuration = meter.CreateHistogram<double>("paliad.sync.tick.duration", "s", "Duration of one binding's tick");
-        OutboxLag = meter.CreateHistogram<double>("paliad.outbox.lag", "s", "Time from a change's commit to its event being handled");
     }
 
     public Counter<long> Pushes { get; }
@@ -34,6 +33,4 @@ public sealed class SyncMetrics
     public Counter<long> Errors { get; }
 
     public Histogram<double> TickDuration { get; }
-
-    public Histogram<double> OutboxLag { get; }
 }

@@ -7,7 +7,6 @@ using Microsoft.Extensions.Options;
 using Paliad.Domain.Appointments;
 using Paliad.Domain.CalDav;
 using Paliad.Domain.Common;
-using Paliad.Infrastructure.Sync;
 
 namespace Paliad.Infrastructure.Persistence.Outbox;
 
@@ -21,7 +20,7 @@ public sealed partial class OutboxProcessor(
     IServiceScopeFactory scopes,
     TimeProvider clock,
     IOptions<OutboxOptions> options,
-    SyncMetrics metrics,
+    OutboxMetrics metrics,
     ILogger<OutboxProcessor> logger) : IDisposable
 {
     private readonly OutboxOptions _options = options.Value;
@@ -90,10 +89,10 @@ public sealed partial class OutboxProcessor(
     /// <summary>Claims a batch and appends each message to its user's lane (starting the lane's runner when idle).</summary>
     private async Task<int> ClaimIntoLanesAsync(CancellationToken cancellationToken)
     {
-        var token = Leases.NewToken(InstanceId);
+        var token = LeaseTokens.New(InstanceId);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
-        var ids = await Leases.ClaimOutboxMessagesAsync(db, token, Lease, _options.BatchSize, cancellationToken);
+        var ids = await OutboxLeases.ClaimAsync(db, token, Lease, _options.BatchSize, cancellationToken);
         if (ids.Count == 0)
         {
             return 0;
@@ -179,7 +178,7 @@ public sealed partial class OutboxProcessor(
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        await Leases.RenewOutboxLeasesAsync(scope.ServiceProvider.GetRequiredService<PaliadDbContext>(), tokens, Lease, cancellationToken);
+        await OutboxLeases.RenewManyAsync(scope.ServiceProvider.GetRequiredService<PaliadDbContext>(), tokens, Lease, cancellationToken);
     }
 
     private static Guid LaneOf(OutboxMessage message)
@@ -204,7 +203,7 @@ public sealed partial class OutboxProcessor(
             return; // coalesced into another message while it waited in its lane
         }
 
-        if (!await Leases.RenewOutboxMessageAsync(db, id, token, Lease, cancellationToken))
+        if (!await OutboxLeases.RenewAsync(db, id, token, Lease, cancellationToken))
         {
             LogLeaseLost(logger, message.Type, message.Id);
             return; // another instance took it over while it waited: it is theirs now
@@ -234,7 +233,7 @@ public sealed partial class OutboxProcessor(
             {
                 // A burst of membership changes for one user becomes one re-sync of each of their bindings: this run
                 // starts after all of them happened, so it covers them.
-                var coalesced = await Leases.CoalesceUserResyncsAsync(db, message.Id, userId, OutboxLanes.UserResyncTypes, token, cancellationToken);
+                var coalesced = await OutboxLeases.CoalesceUserResyncsAsync(db, message.Id, userId, OutboxLanes.UserResyncTypes, token, cancellationToken);
                 if (coalesced > 0)
                 {
                     LogCoalesced(logger, coalesced, userId, message.Id);
@@ -246,7 +245,7 @@ public sealed partial class OutboxProcessor(
 
         // Another instance may have taken the message over (this one stalled past its lease): then its outcome is
         // that instance's to record, not this one's.
-        if (!await Leases.RenewOutboxMessageAsync(db, id, token, Lease, CancellationToken.None))
+        if (!await OutboxLeases.RenewAsync(db, id, token, Lease, CancellationToken.None))
         {
             LogLeaseLost(logger, message.Type, message.Id);
             return;
@@ -267,9 +266,9 @@ public sealed partial class OutboxProcessor(
         {
             await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(domainEvent, deadline.Token);
             message.MarkProcessed(clock.GetUtcNow());
-            metrics.OutboxLag.Record((clock.GetUtcNow() - message.OccurredAt).TotalSeconds);
+            metrics.Lag.Record((clock.GetUtcNow() - message.OccurredAt).TotalSeconds);
         }
-        catch (SyncNeedsAccountException e) when (IsRemoval(domainEvent))
+        catch (AccountNeedsFixingException e) when (IsRemoval(domainEvent))
         {
             if (await AccountChangedSinceAsync(scope, e.UserId, started))
             {

@@ -1,7 +1,6 @@
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Paliad.Domain.CalDav;
-using Paliad.Infrastructure.Sync;
 
 namespace Paliad.Infrastructure.Persistence.Outbox;
 
@@ -13,6 +12,6 @@ public sealed class ReleaseParkedMessages(IServiceScopeFactory scopes) : INotifi
     {
         ArgumentNullException.ThrowIfNull(notification);
         await using var scope = scopes.CreateAsyncScope();
-        await Leases.ReleaseParkedMessagesAsync(scope.ServiceProvider.GetRequiredService<PaliadDbContext>(), notification.UserId, cancellationToken);
+        await OutboxLeases.ReleaseParkedAsync(scope.ServiceProvider.GetRequiredService<PaliadDbContext>(), notification.UserId, cancellationToken);
     }
 }
