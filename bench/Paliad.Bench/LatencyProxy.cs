@@ -16,7 +16,7 @@ internal sealed class LatencyProxy : IAsyncDisposable
     };
 
     private readonly WebApplication _app;
-    private readonly HttpClient _upstream = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
+    private readonly HttpClient _upstream = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2) });
 
     private LatencyProxy(WebApplication app) => _app = app;
 
@@ -45,23 +45,36 @@ internal sealed class LatencyProxy : IAsyncDisposable
     {
         await Task.Delay(delay);
         var request = context.Request;
-        using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(target, request.Path + request.QueryString));
-        using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body);
-        if (body.Length > 0)
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer);
+        HttpResponseMessage? answer = null;
+        for (var attempt = 1; answer is null; attempt++)
         {
-            message.Content = new ByteArrayContent(body.ToArray());
-        }
-
-        foreach (var header in request.Headers.Where(h => !HopByHop.Contains(h.Key)))
-        {
-            if (!message.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray()))
+            using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(target, request.Path + request.QueryString));
+            if (buffer.Length > 0)
             {
-                message.Content?.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray());
+                message.Content = new ByteArrayContent(buffer.ToArray());
+            }
+
+            foreach (var header in request.Headers.Where(h => !HopByHop.Contains(h.Key)))
+            {
+                if (!message.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray()))
+                {
+                    message.Content?.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray());
+                }
+            }
+
+            try
+            {
+                answer = await _upstream.SendAsync(message);
+            }
+            catch (HttpRequestException) when (attempt < 3)
+            {
+                // A kept-alive connection the server closed meanwhile: the proxy is not what is measured.
             }
         }
 
-        using var response = await _upstream.SendAsync(message);
+        using var response = answer;
         context.Response.StatusCode = (int)response.StatusCode;
         foreach (var header in response.Headers.Concat(response.Content.Headers).Where(h => !HopByHop.Contains(h.Key)))
         {

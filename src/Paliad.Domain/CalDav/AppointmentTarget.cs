@@ -34,6 +34,10 @@ public sealed class AppointmentTarget : Entity
     /// <summary>Normalised hash of the VEVENT last pushed; null for backfilled Phase F targets (pushed once, with If-Match).</summary>
     public string? ContentHash { get; private set; }
 
+    /// <summary>The appointment's version the remote copy is known to match (pushed or pulled at); null when unknown
+    /// (backfilled targets). A tick finds what to push by comparing it with the appointment's version, in SQL.</summary>
+    public int? SyncedVersion { get; private set; }
+
     public DateTimeOffset? LastPushedAt { get; private set; }
 
     public DateTimeOffset? LastPulledAt { get; private set; }
@@ -45,7 +49,8 @@ public sealed class AppointmentTarget : Entity
         string href,
         string? etag,
         string contentHash,
-        DateTimeOffset pushedAt)
+        DateTimeOffset pushedAt,
+        int? appointmentVersion = null)
     {
         var target = new AppointmentTarget
         {
@@ -55,12 +60,13 @@ public sealed class AppointmentTarget : Entity
             CalDavUid = Guard.RequiredText(uid, UidMaxLength, "caldavUid"),
             CalDavHref = Guard.RequiredText(href, HrefMaxLength, "caldavHref"),
         };
-        target.RecordPushed(etag, contentHash, pushedAt);
+        target.RecordPushed(etag, contentHash, pushedAt, appointmentVersion);
         return target;
     }
 
-    public void RecordPushed(string? etag, string contentHash, DateTimeOffset pushedAt)
+    public void RecordPushed(string? etag, string contentHash, DateTimeOffset pushedAt, int? appointmentVersion = null)
     {
+        SyncedVersion = appointmentVersion;
         CalDavEtag = Usable(etag);
         ContentHash = Guard.RequiredText(contentHash, ContentHashMaxLength, "contentHash");
         LastPushedAt = Instant.Normalize(pushedAt);
@@ -68,8 +74,9 @@ public sealed class AppointmentTarget : Entity
 
     /// <summary>A remote edit was applied to the appointment: the remote event is now what Paliad holds, so its
     /// ETag and the hash of the appointment as it now is are recorded (and nothing is pushed back).</summary>
-    public void RecordPulled(string? etag, string contentHash, DateTimeOffset pulledAt)
+    public void RecordPulled(string? etag, string contentHash, DateTimeOffset pulledAt, int? appointmentVersion = null)
     {
+        SyncedVersion = appointmentVersion;
         CalDavEtag = Usable(etag);
         ContentHash = Guard.RequiredText(contentHash, ContentHashMaxLength, "contentHash");
         LastPulledAt = Instant.Normalize(pulledAt);

@@ -7,7 +7,8 @@ namespace Paliad.Infrastructure.CalDav;
 /// How many requests may be in flight to one CalDAV server (by authority) from this process, across every binding
 /// and user: at most CalDav:MaxConcurrentRequestsPerServer, lowered when the server says it is overloaded. AIMD, as
 /// TCP does it: a 429 or 503 halves the server's window, every other answer widens it by 1/window, so concurrency
-/// backs off at once and comes back slowly — it never turns into a rate-limit storm.
+/// backs off at once and comes back slowly — it never turns into a rate-limit storm. 500, 502 and 504 count as
+/// overload too: servers such as Radicale answer 500 when concurrent writes collide.
 /// </summary>
 public sealed class ServerConcurrency(Func<CalDavOptions> options)
 {
@@ -94,7 +95,8 @@ public sealed class ServerConcurrencyHandler(ServerConcurrency concurrency) : De
         try
         {
             var response = await base.SendAsync(request, cancellationToken);
-            overloaded = response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable;
+            overloaded = response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable
+                or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout;
             return response;
         }
         finally

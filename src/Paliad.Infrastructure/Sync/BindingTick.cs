@@ -32,6 +32,9 @@ internal sealed partial class BindingTick(
     /// <summary>Bookkeeping of concurrent pushes is written in batches of this many rows (or every second).</summary>
     private const int BookkeepingBatch = 200;
 
+    /// <summary>Writes answered 5xx in a row before a push phase counts the server as failing.</summary>
+    private const int MaxServerErrorsInARow = 3;
+
     private readonly List<string> _problems = [];
     private DateTimeOffset _lastRenewal = clock.GetUtcNow();
 
@@ -56,22 +59,36 @@ internal sealed partial class BindingTick(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var appointments = await db.ForBinding(binding).ToDictionaryAsync(a => a.Id, cancellationToken);
-        var targets = await db.AppointmentTargets.Where(t => t.BindingId == binding.Id).ToListAsync(cancellationToken);
-        var byAppointment = targets.ToDictionary(t => t.AppointmentId);
+        // What to push is found in SQL, from the index, by version: appointments in scope without a target or changed
+        // since their copy was synced, and targets whose appointment left the scope. A tick with nothing to push reads
+        // no appointment and no target row.
+        var toPush = await (
+                from a in db.ForBinding(binding)
+                join t in db.AppointmentTargets.Where(t => t.BindingId == binding.Id) on a.Id equals t.AppointmentId into copies
+                from t in copies.DefaultIfEmpty()
+                where t == null || t.SyncedVersion == null || t.SyncedVersion != a.Version
+                select new { Appointment = a, Target = t })
+            .ToListAsync(cancellationToken);
+        var stale = await db.AppointmentTargets
+            .Where(t => t.BindingId == binding.Id && !db.ForBinding(binding).Any(a => a.Id == t.AppointmentId))
+            .ToListAsync(cancellationToken);
 
-        var plans = appointments.Values.OrderBy(a => a.StartsAt)
-            .Select(a => PlanPush(a, byAppointment.GetValueOrDefault(a.Id)))
+        var plans = toPush.OrderBy(p => p.Appointment.StartsAt)
+            .Select(p => PlanPush(p.Appointment, p.Target, recordUnchanged: true))
             .OfType<PushPlan>()
             .ToList();
         await PushManyAsync(plans, cancellationToken);
-
-        foreach (var stale in targets.Where(t => !appointments.ContainsKey(t.AppointmentId)).ToList())
+        if (db.ChangeTracker.HasChanges())
         {
-            await Guarded(stale.AppointmentId, () => DeleteStaleAsync(stale, cancellationToken));
+            await db.SaveChangesAsync(CancellationToken.None); // versions of copies found unchanged
         }
 
-        await PullAsync(appointments, byAppointment, cancellationToken);
+        foreach (var target in stale)
+        {
+            await Guarded(target.AppointmentId, () => DeleteStaleAsync(target, cancellationToken));
+        }
+
+        await PullAsync(cancellationToken);
     }
 
     // ---- push ---------------------------------------------------------------------------------------------------------
@@ -86,14 +103,26 @@ internal sealed partial class BindingTick(
     /// <summary>What the server took: the new ETag and how the write went.</summary>
     private sealed record PushDone(string? Etag, PutOutcome Outcome);
 
-    /// <summary>Null when the remote event already holds what the appointment says (same content hash).</summary>
-    private PushPlan? PlanPush(Appointment appointment, AppointmentTarget? target)
+    /// <summary>Null when the remote event already holds what the appointment says (same content hash) — then,
+    /// with <paramref name="recordUnchanged"/>, the copy is marked as matching the appointment's version, so it is not
+    /// looked at again until the appointment changes.</summary>
+    private PushPlan? PlanPush(Appointment appointment, AppointmentTarget? target, bool recordUnchanged = false)
     {
         var uid = target?.CalDavUid ?? EventNames.Uid(appointment.Id, binding.Id);
         var href = target?.CalDavHref ?? EventNames.Href(binding.CalendarPath, uid);
         var content = EventContent.From(appointment, uid);
         var hash = content.ContentHash();
-        return target is not null && target.ContentHash == hash ? null : new PushPlan(appointment, target, uid, href, content, hash, clock.GetUtcNow());
+        if (target is not null && target.ContentHash == hash)
+        {
+            if (recordUnchanged && target.SyncedVersion != appointment.Version)
+            {
+                target.RecordPushed(target.CalDavEtag, hash, target.LastPushedAt ?? clock.GetUtcNow(), appointment.Version);
+            }
+
+            return null;
+        }
+
+        return new PushPlan(appointment, target, uid, href, content, hash, clock.GetUtcNow());
     }
 
     /// <summary>Makes the remote event match the appointment: create it (no target), update it (content hash
@@ -124,6 +153,7 @@ internal sealed partial class BindingTick(
         var finished = new List<(PushPlan Plan, PushDone Done)>();
         var lastFlush = clock.GetUtcNow();
         Exception? fatal = null;
+        var serverErrorsInARow = 0;
 
         async Task CollectAsync((PushPlan Plan, Task<PushDone> Send) entry)
         {
@@ -131,9 +161,17 @@ internal sealed partial class BindingTick(
             try
             {
                 finished.Add((entry.Plan, await entry.Send));
+                serverErrorsInARow = 0;
             }
             catch (Exception e) when (IsResourceProblem(e))
             {
+                NoteProblem(entry.Plan.Appointment.Id, e);
+            }
+            catch (CalDavServerErrorException e) when (e.Status is not null && ++serverErrorsInARow < MaxServerErrorsInARow && fatal is null)
+            {
+                // One write the server answered with a 5xx (after its retries) while others went through: concurrent
+                // writes can collide on some servers; this event waits for the next tick. Several in a row: the server
+                // is failing, and the tick ends.
                 NoteProblem(entry.Plan.Appointment.Id, e);
             }
             catch (Exception e) when (fatal is null)
@@ -208,11 +246,12 @@ internal sealed partial class BindingTick(
     {
         if (plan.Target is null)
         {
-            db.AppointmentTargets.Add(AppointmentTarget.RecordCreated(plan.Appointment.Id, binding.Id, plan.Uid, plan.Href, done.Etag, plan.Hash, plan.Now));
+            db.AppointmentTargets.Add(AppointmentTarget.RecordCreated(
+                plan.Appointment.Id, binding.Id, plan.Uid, plan.Href, done.Etag, plan.Hash, plan.Now, plan.Appointment.Version));
         }
         else
         {
-            plan.Target.RecordPushed(done.Etag, plan.Hash, plan.Now);
+            plan.Target.RecordPushed(done.Etag, plan.Hash, plan.Now, plan.Appointment.Version);
         }
 
         Count(done.Outcome);
@@ -449,7 +488,7 @@ internal sealed partial class BindingTick(
 
     // ---- pull ---------------------------------------------------------------------------------------------------------
 
-    private async Task PullAsync(Dictionary<Guid, Appointment> appointments, Dictionary<Guid, AppointmentTarget> targets, CancellationToken cancellationToken)
+    private async Task PullAsync(CancellationToken cancellationToken)
     {
         CollectionState state;
         try
@@ -475,7 +514,11 @@ internal sealed partial class BindingTick(
             return;
         }
 
-        var live = targets.Values.Where(t => appointments.ContainsKey(t.AppointmentId)).ToDictionary(t => Hrefs.Key(t.CalDavHref), StringComparer.Ordinal);
+        // Something changed on the server (or a full reconciliation is due): only now are the binding's appointments
+        // and copies read (tracked ones are the same instances the push used).
+        var appointments = await db.ForBinding(binding).ToDictionaryAsync(a => a.Id, cancellationToken);
+        var targets = await db.AppointmentTargets.Where(t => t.BindingId == binding.Id).ToListAsync(cancellationToken);
+        var live = targets.Where(t => appointments.ContainsKey(t.AppointmentId)).ToDictionary(t => Hrefs.Key(t.CalDavHref), StringComparer.Ordinal);
         var changed = new List<AppointmentTarget>();
         var deleted = new List<AppointmentTarget>();
         var newToken = state.SyncToken;
@@ -576,7 +619,7 @@ internal sealed partial class BindingTick(
         if (decision == ReconcileDecision.ApplyRemoteEdit)
         {
             ApplyRemoteEdit(appointment, edit!, now);
-            target.RecordPulled(remote.Etag, EventContent.From(appointment, target.CalDavUid).ContentHash(), now);
+            target.RecordPulled(remote.Etag, EventContent.From(appointment, target.CalDavUid).ContentHash(), now, appointment.Version);
             await db.SaveChangesAsync(CancellationToken.None);
             return;
         }
@@ -591,7 +634,7 @@ internal sealed partial class BindingTick(
         var (etag, outcome) = await OverwriteAsync(
             target.CalDavHref, seq => ICalendarMapper.ToICalendar(ours, seq, appointment.CreatedAt, appointment.UpdatedAt, now), sequence, remote.Etag,
             cancellationToken);
-        target.RecordPushed(etag, ours.ContentHash(), now);
+        target.RecordPushed(etag, ours.ContentHash(), now, appointment.Version);
         Count(decision == ReconcileDecision.OverwriteRemoteCountConflict && outcome == PutOutcome.Updated ? PutOutcome.Conflict : outcome);
         await db.SaveChangesAsync(CancellationToken.None);
     }
@@ -614,7 +657,7 @@ internal sealed partial class BindingTick(
         var now = clock.GetUtcNow();
         var etag = await CreateOrAdoptAsync(
             target.CalDavHref, ICalendarMapper.ToICalendar(content, appointment.Version, appointment.CreatedAt, appointment.UpdatedAt, now), cancellationToken);
-        target.RecordPushed(etag, content.ContentHash(), now);
+        target.RecordPushed(etag, content.ContentHash(), now, appointment.Version);
         Restored++;
         metrics.Restored.Add(1);
         await db.SaveChangesAsync(CancellationToken.None);

@@ -84,7 +84,13 @@ public sealed class FaultProxy : IAsyncDisposable
     {
         _app = app;
         _target = target;
-        _upstream = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, AutomaticDecompression = System.Net.DecompressionMethods.All }) { Timeout = TimeSpan.FromSeconds(30) };
+        _upstream = new HttpClient(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.All,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2),
+        })
+        { Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public Uri Url { get; private set; } = null!;
@@ -354,22 +360,35 @@ public sealed class FaultProxy : IAsyncDisposable
     private async Task<HttpResponseMessage> ForwardAsync(HttpContext context)
     {
         var request = context.Request;
-        using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_target, request.Path + request.QueryString));
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer);
-        if (buffer.Length > 0 || request.ContentLength is not null)
-        {
-            message.Content = new ByteArrayContent(buffer.ToArray());
-        }
+        var body = buffer.Length > 0 || request.ContentLength is not null ? buffer.ToArray() : null;
 
-        foreach (var header in request.Headers.Where(h => !HopByHop.Contains(h.Key)))
+        // The proxy itself must not be a source of faults: a kept-alive upstream connection the server closed
+        // meanwhile is retried on a fresh one (the request is buffered, so it is sent whole again).
+        for (var attempt = 1; ; attempt++)
         {
-            if (!message.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray()))
+            using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_target, request.Path + request.QueryString));
+            if (body is not null)
             {
-                message.Content?.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray());
+                message.Content = new ByteArrayContent(body);
+            }
+
+            foreach (var header in request.Headers.Where(h => !HopByHop.Contains(h.Key)))
+            {
+                if (!message.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray()))
+                {
+                    message.Content?.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray());
+                }
+            }
+
+            try
+            {
+                return await _upstream.SendAsync(message);
+            }
+            catch (HttpRequestException) when (attempt < 3)
+            {
             }
         }
-
-        return await _upstream.SendAsync(message);
     }
 }

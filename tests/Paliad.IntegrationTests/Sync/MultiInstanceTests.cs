@@ -53,7 +53,7 @@ public sealed class MultiInstanceTests(string server) : SyncTest(server)
         Assert.That(results, Has.Count.EqualTo(6), "each of the 6 bindings ticked by exactly one instance");
         Assert.That(results.Select(r => r.BindingId).Distinct().Count(), Is.EqualTo(6));
         Assert.That(again, Is.Empty, "nothing is due twice");
-        Assert.That(results.Select(r => r.Status), Is.All.EqualTo("ok"));
+        Assert.That(results.Select(r => r.Status), Is.All.EqualTo("ok"), string.Join("; ", results.Select(r => r.Error)));
         foreach (var (lawyer, (master, personal)) in calendars)
         {
             Assert.That(await TitlesAsync(master), Has.Count.EqualTo(6), lawyer);

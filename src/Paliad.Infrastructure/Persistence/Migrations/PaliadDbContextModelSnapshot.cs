@@ -180,6 +180,10 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_pushed_at");
 
+                    b.Property<int?>("SyncedVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("synced_version");
+
                     b.HasKey("Id")
                         .HasName("pk_appointment_targets");
 
