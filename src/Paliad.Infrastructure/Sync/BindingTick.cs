@@ -554,26 +554,35 @@ internal sealed partial class BindingTick(
             Compare(live, await client.ListEtagsAsync(binding.CalendarPath, cancellationToken), changed, deleted);
         }
 
-        if (changed.Count > 0)
+        // Pulled edits are recorded in one round trip at the end (also when the pull stops on a server failure:
+        // what was done is kept); if that write is refused, the markers stay put and the next tick pulls again.
+        try
         {
-            var fetched = await client.MultigetAsync(binding.CalendarPath, changed.ConvertAll(t => t.CalDavHref), cancellationToken);
-            foreach (var target in changed)
+            if (changed.Count > 0)
             {
-                var key = Hrefs.Key(target.CalDavHref);
-                if (fetched.Found.TryGetValue(key, out var remote))
+                var fetched = await client.MultigetAsync(binding.CalendarPath, changed.ConvertAll(t => t.CalDavHref), cancellationToken);
+                foreach (var target in changed)
                 {
-                    await Guarded(target.AppointmentId, () => ReconcileAsync(appointments[target.AppointmentId], target, remote, cancellationToken));
-                }
-                else if (fetched.Deleted.Contains(key))
-                {
-                    deleted.Add(target);
+                    var key = Hrefs.Key(target.CalDavHref);
+                    if (fetched.Found.TryGetValue(key, out var remote))
+                    {
+                        await Guarded(target.AppointmentId, () => ReconcileAsync(appointments[target.AppointmentId], target, remote, cancellationToken), keepOthersPending: true);
+                    }
+                    else if (fetched.Deleted.Contains(key))
+                    {
+                        deleted.Add(target);
+                    }
                 }
             }
-        }
 
-        foreach (var target in deleted)
+            foreach (var target in deleted)
+            {
+                await Guarded(target.AppointmentId, () => RestoreAsync(appointments[target.AppointmentId], target, cancellationToken), keepOthersPending: true);
+            }
+        }
+        finally
         {
-            await Guarded(target.AppointmentId, () => RestoreAsync(appointments[target.AppointmentId], target, cancellationToken));
+            await RecordPulledAsync();
         }
 
         if (_problems.Count > problemsBefore)
@@ -620,7 +629,6 @@ internal sealed partial class BindingTick(
         {
             ApplyRemoteEdit(appointment, edit!, now);
             target.RecordPulled(remote.Etag, EventContent.From(appointment, target.CalDavUid).ContentHash(), now, appointment.Version);
-            await db.SaveChangesAsync(CancellationToken.None);
             return;
         }
 
@@ -636,7 +644,6 @@ internal sealed partial class BindingTick(
             cancellationToken);
         target.RecordPushed(etag, ours.ContentHash(), now, appointment.Version);
         Count(decision == ReconcileDecision.OverwriteRemoteCountConflict && outcome == PutOutcome.Updated ? PutOutcome.Conflict : outcome);
-        await db.SaveChangesAsync(CancellationToken.None);
     }
 
     /// <summary>The reconcile policy for a remote copy that exists, asking the database for the user's edit right
@@ -660,7 +667,6 @@ internal sealed partial class BindingTick(
         target.RecordPushed(etag, content.ContentHash(), now, appointment.Version);
         Restored++;
         metrics.Restored.Add(1);
-        await db.SaveChangesAsync(CancellationToken.None);
     }
 
     /// <summary>The fields a phone may change, applied to the appointment (counted as a pull when anything changed).</summary>
@@ -723,7 +729,10 @@ internal sealed partial class BindingTick(
 
     /// <summary>Runs one resource's work; a problem with that resource alone (a conflict that could not be resolved,
     /// an unreadable answer, a concurrent edit) is noted and the tick goes on. Server-wide failures propagate.</summary>
-    private async Task Guarded(Guid appointmentId, Func<Task> work)
+    /// <remarks><paramref name="keepOthersPending"/>: the work changes tracked state only after its last request
+    /// succeeded (the pull's reconcile and restore), so a failure leaves nothing of its own to discard, and the other
+    /// resources' unsaved changes — recorded together later — stay.</remarks>
+    private async Task Guarded(Guid appointmentId, Func<Task> work, bool keepOthersPending = false)
     {
         await RenewLeaseIfDueAsync();
 
@@ -734,6 +743,30 @@ internal sealed partial class BindingTick(
         catch (Exception e) when (IsResourceProblem(e))
         {
             NoteProblem(appointmentId, e);
+            if (!keepOthersPending)
+            {
+                await DiscardPendingChangesAsync();
+            }
+        }
+    }
+
+    /// <summary>Saves what the pull applied and wrote, in one round trip.</summary>
+    private async Task RecordPulledAsync()
+    {
+        if (!db.ChangeTracker.HasChanges())
+        {
+            return;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (DbUpdateException e)
+        {
+            // An appointment edited in Paliad meanwhile (its version moved), say: the remote edits stay on the server
+            // and are pulled again next tick, against the appointment as it is then.
+            _problems.Add($"pulled changes could not be recorded: {e.InnerException?.Message ?? e.Message}");
             await DiscardPendingChangesAsync();
         }
     }
