@@ -225,12 +225,19 @@ public sealed partial class SyncEngine(
         timeout.CancelAfter(deadline);
         try
         {
-            var binding = await db.CalendarBindings.SingleOrDefaultAsync(b => b.Id == bindingId, cancellationToken);
-            var config = binding is null ? null : await db.CalDavConfigs.SingleOrDefaultAsync(c => c.UserId == binding.UserId, cancellationToken);
-            if (binding is null || config is null)
+            // The binding and its account in one round trip.
+            var loaded = await (
+                    from b in db.CalendarBindings
+                    where b.Id == bindingId
+                    join c in db.CalDavConfigs on b.UserId equals c.UserId
+                    select new { Binding = b, Config = c })
+                .SingleOrDefaultAsync(cancellationToken);
+            if (loaded is null)
             {
-                return new BindingSyncResult(bindingId, binding?.CalendarPath ?? string.Empty, BindingSyncResult.Skipped, 0, 0, 0, 0, 0, 0, "No CalDAV account for this binding.");
+                return new BindingSyncResult(bindingId, string.Empty, BindingSyncResult.Skipped, 0, 0, 0, 0, 0, 0, "No CalDAV account for this binding.");
             }
+
+            var (binding, config) = (loaded.Binding, loaded.Config);
 
             BindingTick? tick = null;
             string? fatal = null;
@@ -357,9 +364,10 @@ public sealed partial class SyncEngine(
             config = await db.CalDavConfigs.SingleAsync(c => c.UserId == binding.UserId, CancellationToken.None);
         }
 
-        await RollUpAsync(db, config, outcome.Finished, CancellationToken.None);
+        await RollUpAsync(db, config.UserId, outcome.Finished, CancellationToken.None);
         if (binding.Scope == BindingScope.AllVisible && status != SyncLogStatus.Error)
         {
+            // Also after a tick that did nothing itself: hooks push without mirroring, the tick catches up.
             await WriteLegacyColumnsAsync(db, binding.Id, CancellationToken.None);
         }
 
@@ -386,15 +394,17 @@ public sealed partial class SyncEngine(
     }
 
     /// <summary>The account shows the worst of its bindings: the first binding in error, else none.</summary>
-    private static async Task RollUpAsync(PaliadDbContext db, CalDavConfig config, DateTimeOffset finished, CancellationToken cancellationToken)
+    /// <remarks>One statement: the account row is a projection of its bindings' states.</remarks>
+    private static Task<int> RollUpAsync(PaliadDbContext db, Guid userId, DateTimeOffset finished, CancellationToken cancellationToken)
     {
-        var worst = await db.CalendarBindings.AsNoTracking()
-            .Where(b => b.UserId == config.UserId && b.Enabled && b.SyncStatus == BindingSyncStatus.Error)
-            .OrderBy(b => b.CalendarPath)
-            .Select(b => b.CalendarPath + ": " + b.LastSyncError)
-            .FirstOrDefaultAsync(cancellationToken);
-        config.RecordSyncOutcome(finished, worst);
-        await db.SaveChangesAsync(cancellationToken);
+        var at = Instant.Normalize(finished);
+        return db.Database.ExecuteSqlAsync($"""
+            UPDATE paliad.user_caldav_config c SET last_sync_at = {at}, last_sync_error = (
+                SELECT b.calendar_path || ': ' || coalesce(b.last_sync_error, '') FROM paliad.calendar_bindings b
+                WHERE b.user_id = c.user_id AND b.enabled AND b.sync_status = 'error'
+                ORDER BY b.calendar_path LIMIT 1)
+            WHERE c.user_id = {userId}
+            """, cancellationToken);
     }
 
     /// <summary>Phase F back-compat: appointments.caldav_uid/caldav_etag mirror the all_visible binding's targets.</summary>
