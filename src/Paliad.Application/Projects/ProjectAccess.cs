@@ -39,14 +39,11 @@ public static class ProjectAccess
         return roles.Count == 0 ? null : roles.Min();
     }
 
-    /// <summary>Owners and editors may create and change a project's appointments and share it.</summary>
-    public static bool CanEdit(this ProjectRole role) => role is ProjectRole.Owner or ProjectRole.Editor;
-
     /// <summary>Throws 404 when the project is not visible, 403 when it is but the user may only view it.</summary>
     public static async Task<ProjectRole> RequireEditRoleAsync(this IPaliadDbContext db, Guid userId, Guid projectId, CancellationToken cancellationToken)
     {
         var role = await db.EffectiveRoleAsync(userId, projectId, cancellationToken) ?? throw new NotFoundException("Project", projectId);
-        return role is ProjectRole.Owner or ProjectRole.Editor
+        return role.CanEdit()
             ? role
             : throw new ForbiddenException("Viewers may not change this project or its appointments.");
     }

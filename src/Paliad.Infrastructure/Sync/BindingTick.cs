@@ -5,6 +5,7 @@ using Paliad.Application.Projects;
 using Paliad.Domain.Appointments;
 using Paliad.Domain.CalDav;
 using Paliad.Domain.Common;
+using Paliad.Domain.Projects;
 using Paliad.Infrastructure.CalDav;
 using Paliad.Infrastructure.CalDav.ICalendar;
 using Paliad.Infrastructure.Persistence;

@@ -2,6 +2,7 @@ using Mediator;
 using Paliad.Application.Common;
 using Paliad.Application.Projects;
 using Paliad.Domain.Appointments;
+using Paliad.Domain.Projects;
 
 namespace Paliad.Application.Appointments.UpdateAppointment;
 
