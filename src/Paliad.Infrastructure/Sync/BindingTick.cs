@@ -60,9 +60,9 @@ internal sealed partial class BindingTick(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        // What to push is found in SQL, from the index, by version: appointments in scope without a target or changed
-        // since their copy was synced, and targets whose appointment left the scope. A tick with nothing to push reads
-        // no appointment and no target row.
+        // What to push is found in SQL, by version: appointments in scope without a target or changed since their copy
+        // was synced, and targets whose appointment left the scope. A tick with nothing to push loads no appointment
+        // and no target (the database still evaluates the scope to know that).
         var toPush = await (
                 from a in db.ForBinding(binding)
                 join t in db.AppointmentTargets.Where(t => t.BindingId == binding.Id) on a.Id equals t.AppointmentId into copies
