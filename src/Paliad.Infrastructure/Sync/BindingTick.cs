@@ -440,14 +440,23 @@ internal sealed partial class BindingTick(
     /// since, that edit is applied first (or counted as a conflict), never dropped by a blind DELETE.</summary>
     public async Task DeleteStaleAsync(AppointmentTarget target, CancellationToken cancellationToken)
     {
-        try
+        if (target.CalDavEtag is null)
         {
-            await client.DeleteAsync(target.CalDavHref, target.CalDavEtag, cancellationToken);
-        }
-        catch (CalDavConflictException)
-        {
-            var current = await SalvageRemoteEditAsync(target, cancellationToken);
+            // No ETag to condition on (one too long to keep, say): look first, so an edit is not deleted unseen.
+            var current = await SalvageRemoteEditAsync(target, cancellationToken, countConflict: false);
             await DeleteRemoteAsync(client, target.CalDavHref, current, cancellationToken);
+        }
+        else
+        {
+            try
+            {
+                await client.DeleteAsync(target.CalDavHref, target.CalDavEtag, cancellationToken);
+            }
+            catch (CalDavConflictException)
+            {
+                var current = await SalvageRemoteEditAsync(target, cancellationToken);
+                await DeleteRemoteAsync(client, target.CalDavHref, current, cancellationToken);
+            }
         }
 
         db.AppointmentTargets.Remove(target);
@@ -693,7 +702,9 @@ internal sealed partial class BindingTick(
     /// <summary>Before an event leaves a calendar whose copy changed since Paliad last saw it: a remote-only edit is
     /// applied to the appointment when the binding's user may edit it; otherwise Paliad's version stands and a
     /// conflict is counted. Returns the ETag of what is on the server now (null: already gone).</summary>
-    private async Task<string?> SalvageRemoteEditAsync(AppointmentTarget target, CancellationToken cancellationToken)
+    /// <remarks><paramref name="countConflict"/> is off when the copy's ETag was unknown: then the server's copy
+    /// cannot be told changed from unchanged, and applying an unchanged copy changes nothing anyway.</remarks>
+    private async Task<string?> SalvageRemoteEditAsync(AppointmentTarget target, CancellationToken cancellationToken, bool countConflict = true)
     {
         var remote = await client.GetAsync(target.CalDavHref, cancellationToken);
         if (remote is null || (remote.Etag is not null && remote.Etag == target.CalDavEtag))
@@ -711,7 +722,7 @@ internal sealed partial class BindingTick(
                 ApplyRemoteEdit(appointment, edit!, clock.GetUtcNow());
                 await db.SaveChangesAsync(CancellationToken.None);
             }
-            else if (decision != ReconcileDecision.Nothing)
+            else if (decision != ReconcileDecision.Nothing && countConflict)
             {
                 // The event leaves this calendar with Paliad's version standing: the phone's edit is not taken.
                 Conflicts++;
@@ -721,7 +732,6 @@ internal sealed partial class BindingTick(
 
         return remote.Etag;
     }
-
 
     private async Task<bool> MayEditAsync(Appointment appointment, CancellationToken cancellationToken)
         => appointment.ProjectId is { } projectId

@@ -73,4 +73,25 @@ public sealed class NoEditLostTests(string server) : SyncTest(server)
         Assert.That(await ScalarAsync<long>("SELECT coalesce(sum(conflicts), 0) FROM paliad.caldav_sync_log WHERE binding_id = @b", ("b", binding)), Is.GreaterThan(0));
         Assert.That(await TitlesAsync(calendar), Is.Empty);
     }
+
+    [Test]
+    public async Task A_phone_edit_survives_a_rescope_even_when_the_copys_etag_was_unknown()
+    {
+        var alice = As(Alice);
+        var calendar = await NewCalendarAsync("acme");
+        var acme = await CreateProjectAsync(alice, "Acme GmbH", "client");
+        var hearing = await CreateAppointmentAsync(alice, "Acme hearing", acme);
+        await ConfigureAsync(Alice);
+        var binding = await CreateBindingAsync(alice, calendar, "client", acme);
+        await DrainAsync();
+        await ExecuteAsync("UPDATE paliad.appointment_targets SET caldav_etag = NULL");
+        await EditOnThePhoneAsync(calendar, "Acme hearing (phone)", TimeSpan.Zero);
+
+        await ExpectAsync(PatchAsync(alice, $"/api/caldav-bindings/{binding}", new { scope = "personal_only" }), HttpStatusCode.OK);
+        await DrainAsync();
+
+        var appointment = await ExpectAsync(alice.GetAsync(new Uri($"/api/appointments/{hearing}", UriKind.Relative)), HttpStatusCode.OK);
+        Assert.That(appointment.GetProperty("title").GetString(), Is.EqualTo("Acme hearing (phone)"));
+        Assert.That(await TitlesAsync(calendar), Is.Empty);
+    }
 }
