@@ -1,0 +1,244 @@
+using Microsoft.EntityFrameworkCore;
+using Paliad.Application.Appointments;
+using Paliad.Application.Projects;
+using Paliad.Domain.Appointments;
+using Paliad.Domain.CalDav;
+using Paliad.Domain.Common;
+using Paliad.Domain.Projects;
+using Paliad.Infrastructure.CalDav;
+using Paliad.Infrastructure.CalDav.ICalendar;
+
+namespace Paliad.Infrastructure.Sync;
+
+/// <summary>Pull: change detection on the server, reconcile by ETag, restore, bulk recording.</summary>
+internal sealed partial class BindingTick
+{
+    // ---- pull ---------------------------------------------------------------------------------------------------------
+
+    private async Task PullAsync(CancellationToken cancellationToken)
+    {
+        CollectionState state;
+        try
+        {
+            state = await client.GetCollectionStateAsync(binding.CalendarPath, cancellationToken);
+        }
+        catch (CalDavNotFoundException)
+        {
+            await EnsureCalendarAsync(cancellationToken);
+            state = await client.GetCollectionStateAsync(binding.CalendarPath, cancellationToken);
+        }
+
+        var problemsBefore = _problems.Count;
+        var fullReconcile = (binding.SyncToken is null && binding.Ctag is null)
+                            || binding.TicksSinceFullReconcile + 1 >= Math.Max(1, options.FullReconcileEvery);
+
+        // Unchanged when the markers the server has are the ones we kept (servers without sync-collection have only a ctag).
+        var unchanged = (state.SyncToken is not null || state.Ctag is not null)
+                        && state.SyncToken == binding.SyncToken && state.Ctag == binding.Ctag;
+        if (unchanged && !fullReconcile)
+        {
+            binding.RecordPull(binding.SyncToken, binding.Ctag, fullReconcile: false);
+            return;
+        }
+
+        // Something changed on the server (or a full reconciliation is due): only now are the binding's appointments
+        // and copies read (tracked ones are the same instances the push used).
+        var appointments = await db.ForBinding(binding).ToDictionaryAsync(a => a.Id, cancellationToken);
+        var targets = await db.AppointmentTargets.Where(t => t.BindingId == binding.Id).ToListAsync(cancellationToken);
+        var live = targets.Where(t => appointments.ContainsKey(t.AppointmentId)).ToDictionary(t => Hrefs.Key(t.CalDavHref), StringComparer.Ordinal);
+        var changed = new List<AppointmentTarget>();
+        var deleted = new List<AppointmentTarget>();
+        var newToken = state.SyncToken;
+        if (!fullReconcile && state.SupportsSyncCollection && binding.SyncToken is not null)
+        {
+            var sync = await client.SyncCollectionAsync(binding.CalendarPath, binding.SyncToken, cancellationToken);
+            newToken = sync.SyncToken;
+            if (sync.WasReset)
+            {
+                Compare(live, sync.Changes.Where(c => !c.Deleted).ToDictionary(c => c.Href, c => c.Etag, StringComparer.Ordinal), changed, deleted);
+                fullReconcile = true;
+            }
+            else
+            {
+                foreach (var change in sync.Changes)
+                {
+                    if (live.TryGetValue(change.Href, out var target))
+                    {
+                        if (change.Deleted)
+                        {
+                            deleted.Add(target);
+                        }
+                        else if (change.Etag is null || change.Etag != target.CalDavEtag)
+                        {
+                            changed.Add(target);
+                        }
+                    }
+                }
+            }
+        }
+        else
+        {
+            Compare(live, await client.ListEtagsAsync(binding.CalendarPath, cancellationToken), changed, deleted);
+        }
+
+        // Pulled edits are recorded in one round trip at the end (also when the pull stops on a server failure:
+        // what was done is kept); if that write is refused, the markers stay put and the next tick pulls again.
+        try
+        {
+            if (changed.Count > 0)
+            {
+                var fetched = await client.MultigetAsync(binding.CalendarPath, changed.ConvertAll(t => t.CalDavHref), cancellationToken);
+                foreach (var target in changed)
+                {
+                    var key = Hrefs.Key(target.CalDavHref);
+                    if (fetched.Found.TryGetValue(key, out var remote))
+                    {
+                        await Guarded(target.AppointmentId, () => ReconcileAsync(appointments[target.AppointmentId], target, remote, cancellationToken), keepOthersPending: true);
+                    }
+                    else if (fetched.Deleted.Contains(key))
+                    {
+                        deleted.Add(target);
+                    }
+                }
+            }
+
+            foreach (var target in deleted)
+            {
+                await Guarded(target.AppointmentId, () => RestoreAsync(appointments[target.AppointmentId], target, cancellationToken), keepOthersPending: true);
+            }
+        }
+        finally
+        {
+            await RecordPulledAsync();
+        }
+
+        if (_problems.Count > problemsBefore)
+        {
+            // Something could not be reconciled: keep the old markers, so the next tick sees these changes again.
+            binding.RecordPull(binding.SyncToken, binding.Ctag, fullReconcile: false);
+            return;
+        }
+
+        binding.RecordPull(newToken, state.Ctag, fullReconcile);
+    }
+
+    /// <summary>Full listing: a target missing from the server was deleted there; one whose ETag moved was edited.</summary>
+    private static void Compare(
+        Dictionary<string, AppointmentTarget> live, IReadOnlyDictionary<string, string?> remote, List<AppointmentTarget> changed, List<AppointmentTarget> deleted)
+    {
+        foreach (var (href, target) in live)
+        {
+            if (!remote.TryGetValue(href, out var etag))
+            {
+                deleted.Add(target);
+            }
+            else if (etag is null || etag != target.CalDavEtag)
+            {
+                changed.Add(target);
+            }
+        }
+    }
+
+    /// <summary>The server's copy changed. Remote-only change: applied to the appointment when the binding's user
+    /// may edit it, else overwritten. Both changed: Paliad wins, and a conflict is counted.</summary>
+    private async Task ReconcileAsync(Appointment appointment, AppointmentTarget target, RemoteResource remote, CancellationToken cancellationToken)
+    {
+        var ours = EventContent.From(appointment, target.CalDavUid);
+        var now = clock.GetUtcNow();
+        var readable = ICalendarMapper.TryParse(remote.ICalendar, appointment.TimeZone, out var edit, out var error);
+        var decision = await DecideAsync(appointment, target, remote, ours, readable, cancellationToken);
+        if (decision == ReconcileDecision.Nothing)
+        {
+            return;
+        }
+
+        if (decision == ReconcileDecision.ApplyRemoteEdit)
+        {
+            ApplyRemoteEdit(appointment, edit!, now);
+            target.RecordPulled(remote.Etag, EventContent.From(appointment, target.CalDavUid).ContentHash(), now, appointment.Version);
+            return;
+        }
+
+        if (error is not null)
+        {
+            LogMalformed(logger, binding.Id, target.CalDavHref, error);
+        }
+
+        // Paliad's copy wins: it changed too, the remote copy is unreadable, or the user may only view it.
+        var sequence = Math.Max(appointment.Version, (edit?.Sequence ?? -1) + 1);
+        var (etag, outcome) = await OverwriteAsync(
+            target.CalDavHref, seq => ICalendarMapper.ToICalendar(ours, seq, appointment.CreatedAt, appointment.UpdatedAt, now), sequence, remote.Etag,
+            cancellationToken);
+        target.RecordPushed(etag, ours.ContentHash(), now, appointment.Version);
+        Count(decision == ReconcileDecision.OverwriteRemoteCountConflict && outcome == PutOutcome.Updated ? PutOutcome.Conflict : outcome);
+    }
+
+    /// <summary>The reconcile policy for a remote copy that exists, asking the database for the user's edit right
+    /// only when the decision depends on it.</summary>
+    private async Task<ReconcileDecision> DecideAsync(
+        Appointment appointment, AppointmentTarget target, RemoteResource remote, EventContent ours, bool readable, CancellationToken cancellationToken)
+    {
+        var remoteChanged = remote.Etag is null || remote.Etag != target.CalDavEtag;
+        var localChanged = ours.ContentHash() != target.ContentHash;
+        var mayEdit = ReconcilePolicy.NeedsEditRight(false, remoteChanged, localChanged, readable) && await MayEditAsync(appointment, cancellationToken);
+        return ReconcilePolicy.Decide(false, remoteChanged, localChanged, readable, mayEdit);
+    }
+
+    /// <summary>Deleted on the server (a phone, say): never delete a court date because of that — put it back.</summary>
+    private async Task RestoreAsync(Appointment appointment, AppointmentTarget target, CancellationToken cancellationToken)
+    {
+        var content = EventContent.From(appointment, target.CalDavUid);
+        var now = clock.GetUtcNow();
+        var etag = await CreateOrAdoptAsync(
+            target.CalDavHref, ICalendarMapper.ToICalendar(content, appointment.Version, appointment.CreatedAt, appointment.UpdatedAt, now), cancellationToken);
+        target.RecordPushed(etag, content.ContentHash(), now, appointment.Version);
+        Restored++;
+        metrics.Restored.Add(1);
+    }
+
+    /// <summary>The fields a phone may change, applied to the appointment (counted as a pull when anything changed).</summary>
+    private void ApplyRemoteEdit(Appointment appointment, RemoteEvent edit, DateTimeOffset now)
+    {
+        var details = appointment.Details with
+        {
+            Title = string.IsNullOrWhiteSpace(edit.Title) ? appointment.Title : TextLimits.Clip(edit.Title, Appointment.TitleMaxLength)!,
+            // What a phone may write is not bounded; what an appointment holds is.
+            Description = TextLimits.Clip(edit.Description, Appointment.DescriptionMaxLength),
+            Location = TextLimits.Clip(edit.Location, Appointment.LocationMaxLength),
+            StartsAt = edit.StartsAt,
+            EndsAt = edit.EndsAt,
+            AllDay = edit.AllDay,
+        };
+        if (appointment.Change(details, now))
+        {
+            Pulled++;
+            metrics.Pulls.Add(1);
+        }
+    }
+
+    private async Task<bool> MayEditAsync(Appointment appointment, CancellationToken cancellationToken)
+        => appointment.ProjectId is { } projectId
+            ? await db.EffectiveRoleAsync(binding.UserId, projectId, cancellationToken) is { } role && role.CanEdit()
+            : appointment.OwnerId == binding.UserId;
+
+    /// <summary>Saves what the pull applied and wrote, in one round trip.</summary>
+    private async Task RecordPulledAsync()
+    {
+        if (!db.ChangeTracker.HasChanges())
+        {
+            return;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (DbUpdateException e)
+        {
+            // An appointment edited in Paliad meanwhile (its version moved), say: the remote edits stay on the server
+            // and are pulled again next tick, against the appointment as it is then.
+            _problems.Add($"pulled changes could not be recorded: {e.InnerException?.Message ?? e.Message}");
+            await DiscardPendingChangesAsync();
+        }
+    }
+}
