@@ -25,9 +25,14 @@ public static class AppointmentScopes
     public static IQueryable<Appointment> ForBinding(this IPaliadDbContext db, CalendarBinding binding)
     {
         ArgumentNullException.ThrowIfNull(binding);
-        var userId = binding.UserId;
-        var scopeId = binding.ScopeId;
-        switch (binding.Scope)
+        return db.ForScope(binding.UserId, binding.Scope, binding.ScopeId);
+    }
+
+    /// <summary>The appointments a binding of <paramref name="userId"/> with this scope carries (what
+    /// <see cref="ForBinding"/> asks, for a caller that holds the scope but not the binding).</summary>
+    public static IQueryable<Appointment> ForScope(this IPaliadDbContext db, Guid userId, BindingScope scope, Guid? scopeId)
+    {
+        switch (scope)
         {
             case BindingScope.AllVisible:
                 return db.VisibleAppointments(userId);
@@ -43,8 +48,8 @@ public static class AppointmentScopes
 
             default:
             {
-                var kind = binding.Scope.RequiredProjectKind()
-                    ?? throw new InvalidOperationException($"Scope {binding.Scope} has no query.");
+                var kind = scope.RequiredProjectKind()
+                    ?? throw new InvalidOperationException($"Scope {scope} has no query.");
                 var node = db.VisibleProjects(userId).Where(p => p.Id == scopeId && p.Kind == kind);
                 var subtree = db.Projects
                     .Where(p => node.Any(n => string.Compare(p.Path, n.Path) >= 0

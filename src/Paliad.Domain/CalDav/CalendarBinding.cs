@@ -67,6 +67,18 @@ public sealed class CalendarBinding : Entity
     /// <summary>A failing binding is not claimed again before this (exponential backoff); null when healthy.</summary>
     public DateTimeOffset? NextAttemptAt { get; private set; }
 
+    /// <summary>Every appointment changed before this instant is in the calendar as it should be, so a tick looks only
+    /// at appointments changed since (an index range, O(changes)). Null: the next tick looks at the whole scope.</summary>
+    public DateTimeOffset? PushedThrough { get; private set; }
+
+    /// <summary>Counts the times the whole scope was asked to be looked at again (the scope or its projects'
+    /// membership changed): a tick that started before such a request does not move <see cref="PushedThrough"/>.</summary>
+    public int FullScansRequested { get; private set; }
+
+    /// <summary>How far back before a tick's start <see cref="PushedThrough"/> stays: covers a change committed just
+    /// after the tick looked and clocks of several instances that disagree a little.</summary>
+    public static readonly TimeSpan PushedThroughMargin = TimeSpan.FromMinutes(5);
+
     public static CalendarBinding Create(
         Guid userId,
         string calendarPath,
@@ -112,6 +124,7 @@ public sealed class CalendarBinding : Entity
         var previous = CalendarPath;
         CalendarPath = path;
         ForgetPullState();
+        RequestFullScan();
         SyncStatus = BindingSyncStatus.Pending;
         UpdatedAt = Instant.Normalize(now);
         Raise(new CalendarBindingCalendarChanged(Id, UserId, previous, path));
@@ -127,6 +140,7 @@ public sealed class CalendarBinding : Entity
 
         Scope = scope;
         ScopeId = scopeId;
+        RequestFullScan();
         SyncStatus = BindingSyncStatus.Pending;
         UpdatedAt = Instant.Normalize(now);
         Raise(new CalendarBindingScopeChanged(Id, UserId, scope, scopeId));
@@ -157,6 +171,11 @@ public sealed class CalendarBinding : Entity
         Raise(new CalendarBindingDisabled(Id, UserId));
     }
 
+    /// <summary>Whether this tick reads everything (a full ETag reconciliation, and a push check of the whole scope): on
+    /// the first pull, when the server gave no change markers to keep, and every <paramref name="every"/> ticks,
+    /// because servers lose change-log rows.</summary>
+    public bool FullReconcileDue(int every) => (SyncToken is null && Ctag is null) || TicksSinceFullReconcile + 1 >= Math.Max(1, every);
+
     /// <summary>Remembers where the server's change log stood after a pull.</summary>
     /// <remarks>Markers longer than <see cref="ChangeMarkerMaxLength"/> are forgotten (absent), never refused: a server
     /// that sends one just gets no "nothing changed" shortcut.</remarks>
@@ -165,6 +184,24 @@ public sealed class CalendarBinding : Entity
         SyncToken = Keepable(syncToken);
         Ctag = Keepable(ctag);
         TicksSinceFullReconcile = fullReconcile ? 0 : TicksSinceFullReconcile + 1;
+    }
+
+    /// <summary>The whole scope is looked at by the next tick: appointments that entered or left it did not change.</summary>
+    private void RequestFullScan()
+    {
+        PushedThrough = null;
+        FullScansRequested++;
+    }
+
+    /// <summary>A tick that started at <paramref name="tickStarted"/> pushed everything it found: changes before it
+    /// (less <see cref="PushedThroughMargin"/>) need not be looked at again. Never moves backwards.</summary>
+    public void RecordPushedThrough(DateTimeOffset tickStarted)
+    {
+        var through = Instant.Normalize(tickStarted - PushedThroughMargin);
+        if (PushedThrough is null || through > PushedThrough)
+        {
+            PushedThrough = through;
+        }
     }
 
     /// <summary>Forgets the change markers, so the next pull is a full listing (after a calendar move).</summary>

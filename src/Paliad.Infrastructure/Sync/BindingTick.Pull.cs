@@ -29,8 +29,7 @@ internal sealed partial class BindingTick
         }
 
         var problemsBefore = _problems.Count;
-        var fullReconcile = (binding.SyncToken is null && binding.Ctag is null)
-                            || binding.TicksSinceFullReconcile + 1 >= Math.Max(1, options.FullReconcileEvery);
+        var fullReconcile = binding.FullReconcileDue(options.FullReconcileEvery);
 
         // Unchanged when the markers the server has are the ones we kept (servers without sync-collection have only a ctag).
         var unchanged = (state.SyncToken is not null || state.Ctag is not null)

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using Paliad.Application.Appointments;
 using Paliad.Domain.CalDav;
 using Paliad.Domain.Common;
 using Paliad.Infrastructure.CalDav;
@@ -15,6 +14,15 @@ namespace Paliad.Infrastructure.Sync;
 /// record — and UIDs and hrefs are derived from ids, so an interrupted tick leaves nothing the next one does not
 /// converge and never a duplicate.
 /// </summary>
+/// <summary>How a tick finds what to push: the whole scope, appointments changed since the push mark, or nothing
+/// (the query that loaded the binding found no change).</summary>
+internal enum PushDetection
+{
+    WholeScope,
+    SincePushMark,
+    NothingChanged,
+}
+
 internal sealed partial class BindingTick(
     PaliadDbContext db,
     CalDavClient client,
@@ -48,23 +56,23 @@ internal sealed partial class BindingTick(
 
     // ---- the whole tick ---------------------------------------------------------------------------------------------
 
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        // What to push is found in SQL, by version: appointments in scope without a target or changed since their copy
-        // was synced, and targets whose appointment left the scope. A tick with nothing to push loads no appointment
-        // and no target (the database still evaluates the scope to know that).
-        var toPush = await (
-                from a in db.ForBinding(binding)
-                join t in db.AppointmentTargets.Where(t => t.BindingId == binding.Id) on a.Id equals t.AppointmentId into copies
-                from t in copies.DefaultIfEmpty()
-                where t == null || t.SyncedVersion == null || t.SyncedVersion != a.Version
-                select new { Appointment = a, Target = t })
-            .ToListAsync(cancellationToken);
-        var stale = await db.AppointmentTargets
-            .Where(t => t.BindingId == binding.Id && !db.ForBinding(binding).Any(a => a.Id == t.AppointmentId))
-            .ToListAsync(cancellationToken);
+    /// <summary>True after a tick whose push phase wrote everything it found (no problem, not cut off): the binding's
+    /// push mark may then move.</summary>
+    public bool PushedEverything { get; private set; }
 
-        var plans = toPush.OrderBy(p => p.Appointment.StartsAt)
+    public async Task RunAsync(PushDetection detection, CancellationToken cancellationToken)
+    {
+        // What to push is found in SQL, by version (ChangeDetection); a tick with nothing to push loads no appointment
+        // and no target.
+        var work = detection switch
+        {
+            PushDetection.WholeScope => await ChangeDetection.WholeScopeAsync(db, binding, cancellationToken),
+            PushDetection.SincePushMark when binding.PushedThrough is { } since => await ChangeDetection.SinceAsync(db, binding, since, cancellationToken),
+            PushDetection.SincePushMark => await ChangeDetection.WholeScopeAsync(db, binding, cancellationToken),
+            _ => PushWork.None,
+        };
+
+        var plans = work.ToPush.OrderBy(p => p.Appointment.StartsAt)
             .Select(p => PlanPush(p.Appointment, p.Target, recordUnchanged: true))
             .OfType<PushPlan>()
             .ToList();
@@ -74,11 +82,12 @@ internal sealed partial class BindingTick(
             await db.SaveChangesAsync(CancellationToken.None); // versions of copies found unchanged
         }
 
-        foreach (var target in stale)
+        foreach (var target in work.Stale)
         {
             await Guarded(target.AppointmentId, () => DeleteStaleAsync(target, cancellationToken));
         }
 
+        PushedEverything = _problems.Count == 0 && !cancellationToken.IsCancellationRequested;
         await PullAsync(cancellationToken);
     }
 

@@ -19,10 +19,10 @@ internal static class Leases
     /// not backing off after failures). Fair across users: a user who already holds
     /// <paramref name="maxPerUser"/> leases gets no more, and users holding fewer go first — one user's 500
     /// bindings cannot take every slot.</summary>
-    public static async Task<Guid?> ClaimDueBindingAsync(
+    public static async Task<ClaimedBinding?> ClaimDueBindingAsync(
         PaliadDbContext db, string token, TimeSpan lease, int maxPerUser, CancellationToken cancellationToken)
     {
-        var claimed = await db.Database.SqlQuery<Guid>($"""
+        var claimed = await db.Database.SqlQuery<ClaimedBinding>($"""
             UPDATE paliad.calendar_bindings b SET lease_owner = {token}, lease_expires_at = now() + {lease}
             WHERE b.id IN (
                 SELECT due.id FROM paliad.calendar_bindings due
@@ -39,17 +39,21 @@ internal static class Leases
                 ORDER BY busy.held, due.last_sync_at NULLS FIRST, due.id
                 LIMIT 1
                 FOR UPDATE OF due SKIP LOCKED)
-            RETURNING b.id AS "Value"
+            RETURNING b.id, b.user_id, b.scope, b.scope_id, b.pushed_through
             """).ToListAsync(cancellationToken);
         return claimed.Count == 0 ? null : claimed[0];
     }
 
-    /// <summary>Claims one binding; false when someone holds it.</summary>
-    public static async Task<bool> TryClaimBindingAsync(PaliadDbContext db, Guid bindingId, string token, TimeSpan lease, CancellationToken cancellationToken)
-        => await db.Database.ExecuteSqlAsync($"""
-            UPDATE paliad.calendar_bindings SET lease_owner = {token}, lease_expires_at = now() + {lease}
-            WHERE id = {bindingId} AND (lease_expires_at IS NULL OR lease_expires_at < now())
-            """, cancellationToken) == 1;
+    /// <summary>Claims one binding; null when someone holds it (or it does not exist).</summary>
+    public static async Task<ClaimedBinding?> TryClaimBindingAsync(PaliadDbContext db, Guid bindingId, string token, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var claimed = await db.Database.SqlQuery<ClaimedBinding>($"""
+            UPDATE paliad.calendar_bindings b SET lease_owner = {token}, lease_expires_at = now() + {lease}
+            WHERE b.id = {bindingId} AND (b.lease_expires_at IS NULL OR b.lease_expires_at < now())
+            RETURNING b.id, b.user_id, b.scope, b.scope_id, b.pushed_through
+            """).ToListAsync(cancellationToken);
+        return claimed.Count == 0 ? null : claimed[0];
+    }
 
     /// <summary>Makes bindings due at the next scheduler beat (work a hook had no time left for).</summary>
     public static Task<int> MarkPendingAsync(PaliadDbContext db, IReadOnlyList<Guid> bindingIds, CancellationToken cancellationToken)
@@ -72,4 +76,21 @@ internal static class Leases
             UPDATE paliad.calendar_bindings SET lease_owner = NULL, lease_expires_at = NULL
             WHERE id = {bindingId} AND lease_owner = {token}
             """, cancellationToken);
+}
+
+/// <summary>A binding just claimed, with what its tick needs to ask "anything to push?" in the same query that loads
+/// the binding (so a tick with nothing to do costs three SQL round trips: claim, load, record).</summary>
+internal sealed class ClaimedBinding
+{
+    // Both claims end with RETURNING b.id, b.user_id, b.scope, b.scope_id, b.pushed_through: raw SQL is materialised by
+    // column name, under the model's snake_case naming convention.
+    public Guid Id { get; init; }
+
+    public Guid UserId { get; init; }
+
+    public required string Scope { get; init; }
+
+    public Guid? ScopeId { get; init; }
+
+    public DateTimeOffset? PushedThrough { get; init; }
 }

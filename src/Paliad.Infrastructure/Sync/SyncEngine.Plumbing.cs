@@ -23,7 +23,7 @@ public sealed partial class SyncEngine
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(HookDeadline);
         var token = Leases.NewToken(InstanceId);
-        if (!await TryClaimAsync(bindingId, token, timeout.Token))
+        if (await TryClaimAsync(bindingId, token, timeout.Token) is null)
         {
             throw new SyncBusyException($"Binding {bindingId} is being synced by another worker; will retry.");
         }
@@ -111,10 +111,8 @@ public sealed partial class SyncEngine
         }
     }
 
-    private async Task<bool> TryClaimAsync(Guid bindingId, string token, CancellationToken cancellationToken)
+    private async Task<ClaimedBinding?> TryClaimAsync(Guid bindingId, string token, CancellationToken cancellationToken)
         => await ReadAsync(db => Leases.TryClaimBindingAsync(db, bindingId, token, Lease, cancellationToken));
-
-
 
     private CalDavClient ClientFor(AsyncServiceScope scope, CalDavConfig config)
     {

@@ -90,7 +90,7 @@ public sealed partial class SyncEngine(
     /// nothing is due.</summary>
     private async Task<Task<BindingSyncResult>?> StartNextDueTickAsync(CancellationToken cancellationToken)
     {
-        Guid? claimed;
+        ClaimedBinding? claimed;
         var token = Leases.NewToken(InstanceId);
         try
         {
@@ -102,31 +102,31 @@ public sealed partial class SyncEngine(
             throw;
         }
 
-        if (claimed is not { } bindingId)
+        if (claimed is null)
         {
             _slots.Release();
             return null;
         }
 
-        var tick = RunInSlotAsync(bindingId, token, cancellationToken);
+        var tick = RunInSlotAsync(claimed, token, cancellationToken);
         _running.TryAdd(tick, 0);
         _ = tick.ContinueWith(t => _running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return tick;
     }
 
-    private async Task<BindingSyncResult> RunInSlotAsync(Guid bindingId, string token, CancellationToken cancellationToken)
+    private async Task<BindingSyncResult> RunInSlotAsync(ClaimedBinding claimed, string token, CancellationToken cancellationToken)
     {
         try
         {
             await Task.Yield();
-            return await TickClaimedAsync(bindingId, token, TickDeadline, cancellationToken);
+            return await TickClaimedAsync(claimed, token, TickDeadline, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // Nothing one binding does may end the round or take its slot for good.
-            LogTickCrashed(logger, bindingId, e);
+            LogTickCrashed(logger, claimed.Id, e);
             metrics.Errors.Add(1);
-            return new BindingSyncResult(bindingId, string.Empty, "error", 0, 0, 0, 0, 0, 0, e.Message);
+            return new BindingSyncResult(claimed.Id, string.Empty, "error", 0, 0, 0, 0, 0, 0, e.Message);
         }
         finally
         {
@@ -157,20 +157,20 @@ public sealed partial class SyncEngine(
         var elapsed = Stopwatch.StartNew();
         var token = Leases.NewToken(InstanceId);
         var claimed = await TryClaimAsync(bindingId, token, cancellationToken);
-        while (!claimed && elapsed.Elapsed < waitForLease)
+        while (claimed is null && elapsed.Elapsed < waitForLease)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(200), clock, cancellationToken);
             claimed = await TryClaimAsync(bindingId, token, cancellationToken);
         }
 
-        if (!claimed)
+        if (claimed is null)
         {
             var path = await ReadAsync(db => db.CalendarBindings.Where(b => b.Id == bindingId).Select(b => b.CalendarPath).SingleOrDefaultAsync(cancellationToken));
             return new BindingSyncResult(bindingId, path ?? string.Empty, BindingSyncResult.Skipped, 0, 0, 0, 0, 0, 0, "Another sync of this calendar is running.");
         }
 
         var left = deadline - elapsed.Elapsed;
-        return await TickClaimedAsync(bindingId, token, left > MinimumTick ? left : MinimumTick, cancellationToken);
+        return await TickClaimedAsync(claimed, token, left > MinimumTick ? left : MinimumTick, cancellationToken);
     }
 
     private static readonly TimeSpan MinimumTick = TimeSpan.FromSeconds(1);
@@ -181,6 +181,8 @@ public sealed partial class SyncEngine(
     /// good).</summary>
     public async Task SyncUserAsync(Guid userId, CancellationToken cancellationToken)
     {
+        // Appointments entered or left the user's scopes without changing: each binding looks at its whole scope.
+        await ReadAsync(db => ChangeDetection.RequestFullScanAsync(db, userId, cancellationToken));
         var bindings = await ReadAsync(db => db.CalendarBindings.Where(b => b.UserId == userId && b.Enabled).Select(b => b.Id).ToListAsync(cancellationToken));
         var elapsed = Stopwatch.StartNew();
         var deferred = new List<Guid>();

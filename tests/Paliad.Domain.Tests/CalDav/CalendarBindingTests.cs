@@ -274,6 +274,91 @@ public sealed class CalendarBindingTests
     }
 
     [Test]
+    public void A_new_binding_has_no_push_mark_so_its_first_tick_looks_at_the_whole_scope()
+    {
+        var binding = NewBinding();
+
+        Assert.That(binding.PushedThrough, Is.Null);
+        Assert.That(binding.FullScansRequested, Is.Zero);
+    }
+
+    [Test]
+    public void The_push_mark_stays_a_margin_behind_the_ticks_start_and_never_moves_back()
+    {
+        var binding = NewBinding();
+
+        binding.RecordPushedThrough(Clock.Now);
+        Assert.That(binding.PushedThrough, Is.EqualTo(Clock.Now - CalendarBinding.PushedThroughMargin));
+        Assert.That(CalendarBinding.PushedThroughMargin, Is.EqualTo(TimeSpan.FromMinutes(5)));
+
+        binding.RecordPushedThrough(Clock.Now.AddMinutes(-1));
+        Assert.That(binding.PushedThrough, Is.EqualTo(Clock.Now - CalendarBinding.PushedThroughMargin), "an older tick does not move it back");
+
+        binding.RecordPushedThrough(Clock.Now.AddMinutes(1));
+        Assert.That(binding.PushedThrough, Is.EqualTo(Clock.Now.AddMinutes(1) - CalendarBinding.PushedThroughMargin));
+    }
+
+    [Test]
+    public void A_scope_change_drops_the_push_mark_and_counts_a_full_scan_request()
+    {
+        var binding = NewBinding();
+        binding.RecordPushedThrough(Clock.Now);
+
+        binding.ChangeScope(BindingScope.PersonalOnly, null, Clock.Now);
+
+        Assert.That(binding.PushedThrough, Is.Null);
+        Assert.That(binding.FullScansRequested, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void A_move_to_another_calendar_drops_the_push_mark_and_a_move_to_the_same_one_keeps_it()
+    {
+        var binding = NewBinding();
+        binding.RecordPushedThrough(Clock.Now);
+
+        binding.MoveToCalendar(binding.CalendarPath, Clock.Now);
+        Assert.That(binding.PushedThrough, Is.Not.Null);
+        Assert.That(binding.FullScansRequested, Is.Zero);
+
+        binding.MoveToCalendar("/dav/alice/other/", Clock.Now);
+        Assert.That(binding.PushedThrough, Is.Null);
+        Assert.That(binding.FullScansRequested, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void A_rename_or_an_unchanged_scope_keeps_the_push_mark()
+    {
+        var binding = NewBinding();
+        binding.RecordPushedThrough(Clock.Now);
+
+        binding.Rename("Court dates", Clock.Now);
+        binding.ChangeScope(binding.Scope, binding.ScopeId, Clock.Now);
+
+        Assert.That(binding.PushedThrough, Is.EqualTo(Clock.Now - CalendarBinding.PushedThroughMargin));
+        Assert.That(binding.FullScansRequested, Is.Zero);
+    }
+
+    [TestCase(null, null, 0, 20, true)]
+    [TestCase("t", null, 0, 20, false)]
+    [TestCase(null, "c", 0, 20, false)]
+    [TestCase("t", "c", 18, 20, false)]
+    [TestCase("t", "c", 19, 20, true)]
+    [TestCase("t", "c", 0, 1, true)]
+    [TestCase("t", "c", 0, 0, true)]
+    public void A_full_reconcile_is_due_without_markers_and_every_n_ticks(string? token, string? ctag, int ticksSince, int every, bool due)
+    {
+        var binding = NewBinding();
+        binding.RecordPull(token, ctag, fullReconcile: true);
+        for (var i = 0; i < ticksSince; i++)
+        {
+            binding.RecordPull(token, ctag, fullReconcile: false);
+        }
+
+        Assert.That(binding.TicksSinceFullReconcile, Is.EqualTo(ticksSince));
+        Assert.That(binding.FullReconcileDue(every), Is.EqualTo(due));
+    }
+
+    [Test]
     public void Changing_only_the_scope_id_is_a_scope_change()
     {
         var binding = CalendarBinding.Create(User, "/dav/alice/acme/", null, BindingScope.Project, SomeProject, true, Clock.Now);

@@ -78,7 +78,7 @@ public sealed class CalDavClientTests(string server) : CalDavTest(server)
         Counter.Reset();
         var result = await Client.MultigetAsync(Calendar, hrefs);
 
-        Assert.That(Counter.Count("REPORT"), Is.EqualTo(3));
+        Assert.That(Counter.Answered("REPORT"), Is.EqualTo(3), "chunks of 100 (an attempt that timed out on a slow machine and was retried is not a chunk)");
         Assert.That(Counter.Count("GET"), Is.Zero);
         Assert.That(result.Found, Has.Count.EqualTo(250));
         Assert.That(result.Deleted, Is.Empty);

@@ -49,10 +49,12 @@ public static class CalDavServers
     }
 }
 
-/// <summary>Counts the requests that reach the wire, by method (each retry attempt counts).</summary>
+/// <summary>Counts the requests that reach the wire, by method (each retry attempt counts), and separately those the
+/// server answered (an attempt cut off by its timeout on a slow machine is not an answered request).</summary>
 public sealed class RequestCounter : DelegatingHandler
 {
     private readonly List<string> _requests = [];
+    private readonly List<string> _answered = [];
 
     public IReadOnlyList<string> Requests
     {
@@ -67,21 +69,37 @@ public sealed class RequestCounter : DelegatingHandler
 
     public int Count(string method) => Requests.Count(r => r.StartsWith(method + " ", StringComparison.Ordinal));
 
+    public int Answered(string method)
+    {
+        lock (_requests)
+        {
+            return _answered.Count(r => r.StartsWith(method + " ", StringComparison.Ordinal));
+        }
+    }
+
     public void Reset()
     {
         lock (_requests)
         {
             _requests.Clear();
+            _answered.Clear();
         }
     }
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        var line = $"{request.Method.Method} {request.RequestUri!.AbsolutePath}";
         lock (_requests)
         {
-            _requests.Add($"{request.Method.Method} {request.RequestUri!.AbsolutePath}");
+            _requests.Add(line);
         }
 
-        return base.SendAsync(request, cancellationToken);
+        var response = await base.SendAsync(request, cancellationToken);
+        lock (_requests)
+        {
+            _answered.Add(line);
+        }
+
+        return response;
     }
 }

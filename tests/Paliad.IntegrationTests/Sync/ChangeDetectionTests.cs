@@ -60,6 +60,84 @@ public sealed class ChangeDetectionTests(string server) : SyncTest(server)
     }
 
     [Test]
+    public async Task A_tick_looks_only_at_appointments_changed_since_its_push_mark_and_a_full_reconcile_at_all()
+    {
+        await SyncedAsync();
+        Assert.That(await ScalarAsync<bool>("SELECT pushed_through IS NOT NULL FROM paliad.calendar_bindings"), Is.True, "a tick that pushed everything sets the mark");
+
+        // A copy that would need a write (unknown version, other content) of an appointment last changed long ago.
+        await ExecuteAsync("UPDATE paliad.appointment_targets SET synced_version = NULL, content_hash = 'not-the-hash'");
+        await ExecuteAsync("UPDATE paliad.appointments SET updated_at = now() - interval '1 day'");
+        Proxy.ResetRequests();
+        var incremental = (await Engine.RunTickAsync()).Single();
+        Assert.That(Proxy.Count("PUT"), Is.Zero, "unchanged since the mark: not looked at");
+        Assert.That(incremental.Status, Is.EqualTo("ok"));
+
+        await ExecuteAsync("UPDATE paliad.calendar_bindings SET last_sync_at = now() - interval '1 day', ticks_since_full_reconcile = 1000");
+        var full = (await Engine.RunTickAsync()).Single();
+        Assert.That(full.Updated, Is.EqualTo(1), "the full reconciliation reads everything");
+        Assert.That(Proxy.Count("PUT"), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_tick_with_a_problem_keeps_its_push_mark_so_the_failed_appointment_is_looked_at_again()
+    {
+        var (hearing, calendar) = await SyncedAsync();
+        await ExecuteAsync("UPDATE paliad.calendar_bindings SET pushed_through = now() - interval '10 minutes'");
+        await ExpectAsync(PatchAsync(As(Alice), $"/api/appointments/{hearing}", new { title = "Hearing (moved)" }), HttpStatusCode.OK);
+        await ExecuteAsync("DELETE FROM paliad.outbox_messages");
+        Proxy.Inject(new CalDav.Fault.Status("PUT", 403));
+
+        var failed = (await Engine.RunTickAsync()).Single();
+        Assert.That(failed.Status, Is.EqualTo("partial"));
+        Assert.That(await ScalarAsync<bool>("SELECT pushed_through < now() - interval '9 minutes' FROM paliad.calendar_bindings"), Is.True, "mark kept");
+
+        // Much later (beyond the mark's margin), the appointment is still found and pushed.
+        await ExecuteAsync("UPDATE paliad.appointments SET updated_at = updated_at - interval '8 minutes'");
+        await ExecuteAsync("UPDATE paliad.calendar_bindings SET last_sync_at = now() - interval '1 day'");
+        var retried = (await Engine.RunTickAsync()).Single();
+        Assert.That(retried.Updated, Is.EqualTo(1));
+        Assert.That(await TitlesAsync(calendar), Is.EqualTo(new[] { "Hearing (moved)" }));
+    }
+
+    [Test]
+    public async Task Sharing_a_project_brings_its_unchanged_appointments_into_calendars_that_had_a_push_mark()
+    {
+        const string bob = "bob@firm.example";
+        var calendar = await NewCalendarAsync("court");
+        await CreateAppointmentAsync(As(Alice), "Personal");
+        await ConfigureAsync(Alice, calendar);
+        await DrainAsync();
+        Assert.That(await ScalarAsync<bool>("SELECT pushed_through IS NOT NULL FROM paliad.calendar_bindings"), Is.True);
+
+        var acme = await CreateProjectAsync(As(bob), "Acme GmbH", "client");
+        await CreateAppointmentAsync(As(bob), "Acme hearing", acme);
+        await DrainAsync();
+        await ExecuteAsync("UPDATE paliad.appointments SET updated_at = now() - interval '1 day'");
+
+        await ShareAsync(As(bob), acme, Alice, "viewer");
+        await DrainAsync();
+
+        Assert.That(await TitlesAsync(calendar), Is.EquivalentTo(new[] { "Personal", "Acme hearing" }));
+    }
+
+    [Test]
+    public async Task A_full_scan_asked_for_during_a_tick_is_not_lost_when_the_tick_records_its_mark()
+    {
+        await SyncedAsync();
+
+        // A project is shared with Alice while her tick is between loading the binding and recording it (the PROPFIND).
+        Proxy.Inject(new CalDav.Fault.Rewrite("PROPFIND", body =>
+        {
+            ExecuteAsync("UPDATE paliad.calendar_bindings SET pushed_through = NULL, full_scans_requested = full_scans_requested + 1").GetAwaiter().GetResult();
+            return body;
+        }));
+        Assert.That((await Engine.RunTickAsync()).Single().Status, Is.EqualTo("ok"));
+
+        Assert.That(await ScalarAsync<bool>("SELECT pushed_through IS NULL FROM paliad.calendar_bindings"), Is.True);
+    }
+
+    [Test]
     public async Task A_server_that_answers_every_write_with_500_ends_the_push_early_as_an_error()
     {
         var calendar = await NewCalendarAsync("court");

@@ -31,5 +31,8 @@ internal sealed class AppointmentConfiguration : IEntityTypeConfiguration<Appoin
         builder.HasOne<Project>().WithMany().HasForeignKey(a => a.ProjectId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(a => new { a.OwnerId, a.StartsAt });
         builder.HasIndex(a => new { a.ProjectId, a.StartsAt });
+
+        // A tick looks only at appointments changed since its binding's push mark: a range on this index.
+        builder.HasIndex(a => a.UpdatedAt);
     }
 }

@@ -120,6 +120,9 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                     b.HasKey("Id")
                         .HasName("pk_appointments");
 
+                    b.HasIndex("UpdatedAt")
+                        .HasDatabaseName("ix_appointments_updated_at");
+
                     b.HasIndex("OwnerId", "StartsAt")
                         .HasDatabaseName("ix_appointments_owner_id_starts_at");
 
@@ -297,6 +300,10 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("enabled");
 
+                    b.Property<int>("FullScansRequested")
+                        .HasColumnType("integer")
+                        .HasColumnName("full_scans_requested");
+
                     b.Property<DateTimeOffset?>("LastSyncAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_sync_at");
@@ -317,6 +324,10 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                     b.Property<DateTimeOffset?>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_attempt_at");
+
+                    b.Property<DateTimeOffset?>("PushedThrough")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("pushed_through");
 
                     b.Property<string>("Scope")
                         .IsRequired()

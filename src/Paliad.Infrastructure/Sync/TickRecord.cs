@@ -1,0 +1,109 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+using Paliad.Domain.CalDav;
+using Paliad.Domain.Common;
+using Paliad.Infrastructure.Persistence;
+
+namespace Paliad.Infrastructure.Sync;
+
+/// <summary>
+/// What a tick leaves on the record, written in one round trip (one batch, one implicit transaction): its sync-log row,
+/// the binding's status, backoff, change markers and push mark, the lease given back, the account's roll-up, and the
+/// Phase F legacy columns. The binding row is written only if no PATCH moved it to another calendar or scope meanwhile
+/// (that PATCH left it pending for its own reconcile), and its push mark only if no full scan was asked for meanwhile.
+/// </summary>
+internal static class TickRecord
+{
+    /// <param name="calendarPath">The calendar the tick worked on.</param>
+    /// <param name="scope">The scope the tick worked with.</param>
+    /// <param name="scopeId">The scope's project.</param>
+    /// <param name="fullScansSeen">The binding's <see cref="CalendarBinding.FullScansRequested"/> when the tick loaded it.</param>
+    public static async Task WriteAsync(
+        PaliadDbContext db,
+        SyncLogEntry entry,
+        CalendarBinding binding,
+        (string CalendarPath, BindingScope Scope, Guid? ScopeId, int FullScansSeen) workedOn,
+        string leaseToken,
+        DateTimeOffset finished,
+        bool writeLegacyColumns)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(CancellationToken.None);
+        try
+        {
+            await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(Command(
+                """
+                INSERT INTO paliad.caldav_sync_log (id, user_id, binding_id, started_at, finished_at, status, pushed, updated, deleted, pulled, conflicts, restored, error)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                """,
+                entry.Id, entry.UserId, entry.BindingId, entry.StartedAt, entry.FinishedAt, Words.Of(entry.Status), entry.Counts.Pushed, entry.Counts.Updated,
+                entry.Counts.Deleted, entry.Counts.Pulled, entry.Counts.Conflicts, entry.Counts.Restored, Text(entry.Error)));
+            batch.BatchCommands.Add(Command(
+                """
+                UPDATE paliad.calendar_bindings SET sync_status = $2, last_sync_error = $3, last_sync_at = $4, consecutive_failures = $5,
+                    next_attempt_at = $6, sync_token = $7, ctag = $8, ticks_since_full_reconcile = $9,
+                    pushed_through = CASE WHEN full_scans_requested = $10 THEN $11 ELSE pushed_through END
+                WHERE id = $1 AND calendar_path = $12 AND scope = $13 AND scope_id IS NOT DISTINCT FROM $14
+                """,
+                binding.Id, Words.Of(binding.SyncStatus), Text(binding.LastSyncError), binding.LastSyncAt, binding.ConsecutiveFailures,
+                binding.NextAttemptAt, Text(binding.SyncToken), Text(binding.Ctag), binding.TicksSinceFullReconcile, workedOn.FullScansSeen,
+                binding.PushedThrough, workedOn.CalendarPath, Words.Of(workedOn.Scope), workedOn.ScopeId));
+            batch.BatchCommands.Add(Command(
+                "UPDATE paliad.calendar_bindings SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2",
+                binding.Id, leaseToken));
+
+            // The account shows the worst of its bindings: the first binding in error, else none.
+            batch.BatchCommands.Add(Command(
+                """
+                UPDATE paliad.user_caldav_config c SET last_sync_at = $2, last_sync_error = (
+                    SELECT b.calendar_path || ': ' || coalesce(b.last_sync_error, '') FROM paliad.calendar_bindings b
+                    WHERE b.user_id = c.user_id AND b.enabled AND b.sync_status = 'error'
+                    ORDER BY b.calendar_path LIMIT 1)
+                WHERE c.user_id = $1
+                """,
+                binding.UserId, Instant.Normalize(finished)));
+            if (writeLegacyColumns)
+            {
+                // Phase F back-compat: appointments.caldav_uid/caldav_etag mirror the all_visible binding's copies — the
+                // owner's only, as members' all_visible bindings hold the same shared appointments. Also after a tick that
+                // did nothing itself: hooks push without mirroring, the tick catches up.
+                batch.BatchCommands.Add(Command(
+                    """
+                    UPDATE paliad.appointments a SET caldav_uid = t.caldav_uid, caldav_etag = t.caldav_etag
+                    FROM paliad.appointment_targets t JOIN paliad.calendar_bindings b ON b.id = t.binding_id
+                    WHERE t.binding_id = $1 AND b.scope = 'all_visible' AND t.appointment_id = a.id AND a.owner_id = b.user_id
+                      AND (a.caldav_uid IS DISTINCT FROM t.caldav_uid OR a.caldav_etag IS DISTINCT FROM t.caldav_etag)
+                    """,
+                    binding.Id));
+            }
+
+            await batch.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>Text parameters are typed, so a null is a null text (not an untyped value PostgreSQL must guess).</summary>
+    private static NpgsqlParameter Text(string? value) => new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
+
+    private static NpgsqlBatchCommand Command(string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(value switch
+            {
+                NpgsqlParameter parameter => parameter,
+                DateTimeOffset instant => new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = instant.ToUniversalTime() },
+                null => new NpgsqlParameter { Value = DBNull.Value },
+                _ => new NpgsqlParameter { Value = value },
+            });
+        }
+
+        return command;
+    }
+}
