@@ -2,11 +2,8 @@ using Paliad.Application.Common;
 using Paliad.Application.Projects;
 using Paliad.Domain.Appointments;
 using Paliad.Domain.CalDav;
-using Paliad.Domain.Projects;
 
 namespace Paliad.Application.Appointments;
-
-#pragma warning disable CA1309 // string.Compare is translated to SQL <, >=; the path column's collation is "C" (byte order).
 
 /// <summary>
 /// Which appointments a user sees and which a calendar binding carries. Each is one SQL query over the indexes
@@ -50,11 +47,13 @@ public static class AppointmentScopes
             {
                 var kind = scope.RequiredProjectKind()
                     ?? throw new InvalidOperationException($"Scope {scope} has no query.");
-                var node = db.VisibleProjects(userId).Where(p => p.Id == scopeId && p.Kind == kind);
-                var subtree = db.Projects
-                    .Where(p => node.Any(n => string.Compare(p.Path, n.Path) >= 0
-                                              && string.Compare(p.Path, n.Path + Project.SubtreeUpperBoundSuffix) < 0))
-                    .Select(p => (Guid?)p.Id);
+                var subtree = (
+                        from node in db.VisibleProjects(userId)
+                        where node.Id == scopeId && node.Kind == kind
+                        from project in db.Projects
+                        select new { project.Id, project.Path, Root = node.Path })
+                    .WhereInSubtree(x => x.Path, x => x.Root)
+                    .Select(x => (Guid?)x.Id);
                 return db.Appointments.Where(a => subtree.Contains(a.ProjectId));
             }
         }
@@ -64,4 +63,3 @@ public static class AppointmentScopes
     public static IQueryable<Appointment> AppointmentInBinding(this IPaliadDbContext db, Guid appointmentId, CalendarBinding binding)
         => db.ForBinding(binding).Where(a => a.Id == appointmentId);
 }
-#pragma warning restore CA1309

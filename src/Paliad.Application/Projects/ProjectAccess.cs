@@ -4,23 +4,24 @@ using Paliad.Domain.Projects;
 
 namespace Paliad.Application.Projects;
 
-#pragma warning disable CA1309 // string.Compare is translated to SQL <, >=; the path column's collation is "C" (byte order).
-
 /// <summary>
 /// Who sees what. Access is inherited down the tree: a member of a node sees (with the same role) every project in
-/// its subtree, which is the path range [node.path, node.path + "g") served by the path index.
+/// its subtree (<see cref="ProjectTree"/>).
 /// </summary>
 public static class ProjectAccess
 {
     /// <summary>The projects the user is a member of, directly or through an ancestor.</summary>
     public static IQueryable<Project> VisibleProjects(this IPaliadDbContext db, Guid userId)
     {
-        var memberPaths = db.ProjectMembers
-            .Where(m => m.UserId == userId)
-            .Join(db.Projects, m => m.ProjectId, a => a.Id, (_, a) => a.Path);
-        return db.Projects.Where(p => memberPaths.Any(
-            ancestor => string.Compare(p.Path, ancestor) >= 0
-                        && string.Compare(p.Path, ancestor + Project.SubtreeUpperBoundSuffix) < 0));
+        var visibleIds = (
+                from member in db.ProjectMembers
+                where member.UserId == userId
+                join root in db.Projects on member.ProjectId equals root.Id
+                from project in db.Projects
+                select new { project.Id, project.Path, Root = root.Path })
+            .WhereInSubtree(x => x.Path, x => x.Root)
+            .Select(x => x.Id);
+        return db.Projects.Where(p => visibleIds.Contains(p.Id));
     }
 
     /// <summary>The strongest role the user holds on the project or any of its ancestors; null when it is not visible.</summary>
@@ -32,9 +33,9 @@ public static class ProjectAccess
                 from member in db.ProjectMembers
                 where member.UserId == userId
                 join ancestor in db.Projects on member.ProjectId equals ancestor.Id
-                where string.Compare(project.Path, ancestor.Path) >= 0
-                      && string.Compare(project.Path, ancestor.Path + Project.SubtreeUpperBoundSuffix) < 0
-                select member.Role)
+                select new { project.Path, Root = ancestor.Path, member.Role })
+            .WhereInSubtree(x => x.Path, x => x.Root)
+            .Select(x => x.Role)
             .ToListAsync(cancellationToken);
         return roles.Count == 0 ? null : roles.Min();
     }
@@ -48,4 +49,3 @@ public static class ProjectAccess
             : throw new ForbiddenException("Viewers may not change this project or its appointments.");
     }
 }
-#pragma warning restore CA1309

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Paliad.Application.Appointments;
+using Paliad.Application.Projects;
 using Paliad.Domain.CalDav;
 using Paliad.Infrastructure.CalDav;
 using Paliad.Infrastructure.Persistence;
@@ -92,14 +93,12 @@ public sealed partial class SyncEngine
         else if (appointment.ProjectId is { } projectId)
         {
             var path = await db.Projects.Where(p => p.Id == projectId).Select(p => p.Path).SingleAsync(cancellationToken);
-#pragma warning disable CA1309 // translated to SQL comparisons under the path column's "C" collation
             userIds = await db.ProjectMembers
-                .Join(db.Projects, m => m.ProjectId, a => a.Id, (m, a) => new { m.UserId, a.Path })
-                .Where(x => string.Compare(path, x.Path) >= 0 && string.Compare(path, x.Path + Domain.Projects.Project.SubtreeUpperBoundSuffix) < 0)
+                .Join(db.Projects, m => m.ProjectId, a => a.Id, (m, a) => new { m.UserId, Root = a.Path, Path = path })
+                .WhereInSubtree(x => x.Path, x => x.Root)
                 .Select(x => x.UserId)
                 .Distinct()
                 .ToListAsync(cancellationToken);
-#pragma warning restore CA1309
         }
         else
         {

@@ -1,0 +1,43 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Paliad.Infrastructure.CalDav.ICalendar;
+using Paliad.Infrastructure.Persistence;
+
+namespace Paliad.Bench;
+
+/// <summary>A large calendar without 10,000 PUTs: each appointment's event written into Radicale's filesystem storage
+/// under the UID and href the engine derives, and its copy seeded with the content hash it would have recorded (the
+/// ETag is left unknown, so the next tick is a full reconcile that learns them).</summary>
+internal static class LargeCalendar
+{
+    public static async Task<int> WriteAsync(IServiceProvider services, Guid bindingId, string calendarPath, string radicaleStorage)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
+        var binding = await db.CalendarBindings.AsNoTracking().SingleAsync(b => b.Id == bindingId);
+        var appointments = await db.Appointments.AsNoTracking().Where(a => a.OwnerId == binding.UserId).ToListAsync();
+        var folder = Path.Combine(radicaleStorage, "collection-root", Uri.UnescapeDataString(calendarPath).Trim('/'));
+        var now = DateTimeOffset.UtcNow;
+        var ids = new Guid[appointments.Count];
+        var uids = new string[appointments.Count];
+        var hrefs = new string[appointments.Count];
+        var hashes = new string[appointments.Count];
+        for (var i = 0; i < appointments.Count; i++)
+        {
+            var appointment = appointments[i];
+            var uid = EventNames.Uid(appointment.Id, binding.Id);
+            var content = EventContent.From(appointment, uid);
+            (ids[i], uids[i], hrefs[i], hashes[i]) = (appointment.Id, uid, EventNames.Href(binding.CalendarPath, uid), content.ContentHash());
+            await File.WriteAllTextAsync(Path.Combine(folder, uid + ".ics"),
+                ICalendarMapper.ToICalendar(content, 1, appointment.CreatedAt, appointment.UpdatedAt, now), new UTF8Encoding(false));
+        }
+
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO paliad.appointment_targets (id, appointment_id, binding_id, caldav_uid, caldav_href, caldav_etag, content_hash, last_pushed_at, synced_version)
+            SELECT gen_random_uuid(), x.id, {bindingId}, x.uid, x.href, NULL, x.hash, now(), 1
+            FROM unnest({ids}, {uids}, {hrefs}, {hashes}) AS x(id, uid, href, hash)
+            """);
+        return appointments.Count;
+    }
+}
