@@ -29,7 +29,7 @@ internal static class Fleet
         await Parallel.ForEachAsync(Enumerable.Range(0, calendars.Count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
         {
             await caldav.MakeCalendarAsync(calendars[i], $"fleet {i}", ct);
-            states[i] = await caldav.GetCollectionStateAsync(calendars[i], ct);
+            states[i] = await caldav.GetCollectionStateAsync(calendars[i], ChangeMarkers.SyncToken, ct);
         });
 
         await using (var scope = services.CreateAsyncScope())
@@ -38,7 +38,6 @@ internal static class Fleet
             db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
             var paths = calendars.ToArray();
             var tokens = states.Select(s => s.SyncToken).ToArray();
-            var ctags = states.Select(s => s.Ctag).ToArray();
             var url = server.ToString();
             await db.Database.ExecuteSqlAsync($"""
                 CREATE TEMP TABLE fleet_users ON COMMIT DROP AS
@@ -53,7 +52,7 @@ internal static class Fleet
                         last_sync_at, created_at, updated_at, sync_token, ctag, ticks_since_full_reconcile, consecutive_failures,
                         pushed_through, full_scans_requested)
                     SELECT gen_random_uuid(), u.id, ({paths})[u.n * 2 + k], NULL, CASE k WHEN 1 THEN 'all_visible' ELSE 'personal_only' END,
-                        NULL, true, 'ok', now() - interval '1 day', now(), now(), ({tokens})[u.n * 2 + k], ({ctags})[u.n * 2 + k], 0, 0,
+                        NULL, true, 'ok', now() - interval '1 day', now(), now(), ({tokens})[u.n * 2 + k], NULL, 0, 0,
                         now(), 0
                     FROM fleet_users u CROSS JOIN generate_series(1, 2) k;
                 INSERT INTO paliad.appointments (id, owner_id, project_id, title, description, location, starts_at, ends_at, all_day,
@@ -106,8 +105,9 @@ internal static class Fleet
     }
 }
 
-/// <summary>Rows the database read (tuples returned and fetched, all tables) while something ran. The server counts
-/// them per connection and publishes the counts when a connection closes, so the pool is emptied before and after.</summary>
+/// <summary>Rows of Paliad's tables the database read (by sequential scans and fetched through indexes) while
+/// something ran. The server counts them per connection and publishes the counts when a connection closes, so the
+/// pool is emptied before and after.</summary>
 internal static class RowsRead
 {
     public static async Task<(T Result, long Rows)> MeasureAsync<T>(string connectionString, Func<Task<T>> work)
@@ -124,7 +124,10 @@ internal static class RowsRead
         await using var connection = new NpgsqlConnection(connectionString + ";Pooling=false");
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT pg_stat_clear_snapshot(); SELECT tup_returned + tup_fetched FROM pg_stat_database WHERE datname = current_database()", connection);
+            """
+            SELECT pg_stat_clear_snapshot();
+            SELECT coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0)::bigint FROM pg_stat_user_tables WHERE schemaname = 'paliad'
+            """, connection);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.NextResultAsync();
         await reader.ReadAsync();

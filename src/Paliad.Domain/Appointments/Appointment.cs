@@ -78,12 +78,19 @@ public sealed class Appointment : Entity
     /// <summary>Replaces the details; raises <see cref="AppointmentChanged"/> only when something really changed.</summary>
     public bool Change(AppointmentDetails details, DateTimeOffset now) => Revise(details, ProjectId, now);
 
+    /// <summary>An edit made in a calendar (a phone), pulled by a binding's tick: the same change, and its event says
+    /// which binding pulled it — that tick fans all its pulled edits out to the other calendars at once.</summary>
+    public bool ApplyRemoteEdit(AppointmentDetails details, Guid pulledByBindingId, DateTimeOffset now)
+        => Revise(details, ProjectId, now, pulledByBindingId);
+
     /// <summary>Moves the appointment to another project (or makes it personal with null).</summary>
     public bool MoveToProject(Guid? projectId, DateTimeOffset now) => Revise(Details, projectId, now);
 
     /// <summary>Changes details and project together: one version, one <see cref="AppointmentChanged"/>, or none
     /// when nothing changed.</summary>
-    public bool Revise(AppointmentDetails details, Guid? projectId, DateTimeOffset now)
+    public bool Revise(AppointmentDetails details, Guid? projectId, DateTimeOffset now) => Revise(details, projectId, now, null);
+
+    private bool Revise(AppointmentDetails details, Guid? projectId, DateTimeOffset now, Guid? pulledByBindingId)
     {
         ArgumentNullException.ThrowIfNull(details);
         var before = Details;
@@ -95,7 +102,7 @@ public sealed class Appointment : Entity
             return false;
         }
 
-        Touch(now, previousProjectId);
+        Touch(now, previousProjectId, pulledByBindingId);
         return true;
     }
 
@@ -138,18 +145,20 @@ public sealed class Appointment : Entity
         TimeZone = timeZone;
     }
 
-    private void Touch(DateTimeOffset now, Guid? previousProjectId)
+    private void Touch(DateTimeOffset now, Guid? previousProjectId, Guid? pulledByBindingId)
     {
         UpdatedAt = Instant.Normalize(now);
         Version++;
-        Raise(new AppointmentChanged(Id, OwnerId, previousProjectId, ProjectId, Version));
+        Raise(new AppointmentChanged(Id, OwnerId, previousProjectId, ProjectId, Version, pulledByBindingId));
     }
 }
 
 public sealed record AppointmentCreated(Guid AppointmentId, Guid OwnerId, Guid? ProjectId) : IDomainEvent;
 
 /// <summary>Raised on every change; <see cref="PreviousProjectId"/> differs from <see cref="ProjectId"/> when the
-/// appointment moved, so bindings of the old project can drop it.</summary>
-public sealed record AppointmentChanged(Guid AppointmentId, Guid OwnerId, Guid? PreviousProjectId, Guid? ProjectId, int Version) : IDomainEvent;
+/// appointment moved, so bindings of the old project can drop it. <see cref="PulledByBindingId"/>: the change is a
+/// calendar's edit that binding's tick pulled (it fans its edits out once, see <c>RemoteEditsApplied</c>).</summary>
+public sealed record AppointmentChanged(Guid AppointmentId, Guid OwnerId, Guid? PreviousProjectId, Guid? ProjectId, int Version, Guid? PulledByBindingId = null)
+    : IDomainEvent;
 
 public sealed record AppointmentDeleted(Guid AppointmentId, Guid OwnerId, Guid? ProjectId, IReadOnlyList<RemoteEventLocation> RemoteEvents) : IDomainEvent;

@@ -204,6 +204,17 @@ public sealed class CalendarBinding : Entity
         }
     }
 
+    /// <summary>A tick applied calendar edits to these appointments: one event for all of them, so they reach the
+    /// other calendars in one go rather than one fan-out per edit.</summary>
+    public void RecordRemoteEditsApplied(IReadOnlyCollection<Guid> appointmentIds)
+    {
+        ArgumentNullException.ThrowIfNull(appointmentIds);
+        if (appointmentIds.Count > 0)
+        {
+            Raise(new RemoteEditsApplied(Id, UserId, appointmentIds.Distinct().ToList()));
+        }
+    }
+
     /// <summary>Forgets the change markers, so the next pull is a full listing (after a calendar move).</summary>
     private void ForgetPullState()
     {
@@ -284,5 +295,9 @@ public sealed record CalendarBindingCalendarChanged(Guid BindingId, Guid UserId,
 public sealed record CalendarBindingEnabled(Guid BindingId, Guid UserId) : IDomainEvent;
 
 public sealed record CalendarBindingDisabled(Guid BindingId, Guid UserId) : IDomainEvent;
+
+/// <summary>Calendar edits one tick of the binding applied to these appointments (each also raised its own
+/// <c>AppointmentChanged</c>); the other calendars that carry them are updated once for all.</summary>
+public sealed record RemoteEditsApplied(Guid BindingId, Guid UserId, IReadOnlyList<Guid> AppointmentIds) : IDomainEvent;
 
 public sealed record CalendarBindingDeleted(Guid BindingId, Guid UserId, string CalendarPath, bool KeepRemoteEvents, IReadOnlyList<RemoteEventLocation> RemoteEvents) : IDomainEvent;

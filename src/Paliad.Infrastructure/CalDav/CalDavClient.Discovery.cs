@@ -60,10 +60,19 @@ public sealed partial class CalDavClient
             .ToList();
     }
 
-    /// <summary>ctag and sync-token of a collection: when neither moved, nothing changed on the server.</summary>
-    public async Task<CollectionState> GetCollectionStateAsync(string collection, CancellationToken cancellationToken = default)
+    /// <summary>ctag and sync-token of a collection: when neither moved, nothing changed on the server.
+    /// <paramref name="markers"/>: ask only for the one the caller keeps — servers compute each over the whole
+    /// collection (Radicale hashes every item for either), so a no-change check should not pay for both.</summary>
+    public async Task<CollectionState> GetCollectionStateAsync(
+        string collection, ChangeMarkers markers = ChangeMarkers.Both, CancellationToken cancellationToken = default)
     {
-        var answer = await PropFindAsync(collection, 0, CalendarProperties, cancellationToken);
+        XName[] properties =
+        [
+            Dav + "resourcetype", Dav + "supported-report-set",
+            .. markers.HasFlag(ChangeMarkers.Ctag) ? [CalendarServer + "getctag"] : Array.Empty<XName>(),
+            .. markers.HasFlag(ChangeMarkers.SyncToken) ? [Dav + "sync-token"] : Array.Empty<XName>(),
+        ];
+        var answer = await PropFindAsync(collection, 0, properties, cancellationToken);
         var self = answer.Responses.Count > 0 ? answer.Responses[0] : throw new CalDavInvalidResponseException("PROPFIND answered no response for the collection.");
         if (self.IsNotFound)
         {

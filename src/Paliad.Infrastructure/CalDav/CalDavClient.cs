@@ -22,6 +22,15 @@ public sealed record RemoteResource(string Href, string? Etag, string ICalendar)
 /// <summary>What the server says about a collection's change markers.</summary>
 public sealed record CollectionState(string? Ctag, string? SyncToken, bool SupportsSyncCollection);
 
+/// <summary>Which change markers of a collection to ask for.</summary>
+[Flags]
+public enum ChangeMarkers
+{
+    Ctag = 1,
+    SyncToken = 2,
+    Both = Ctag | SyncToken,
+}
+
 /// <summary>The answer of calendar-multiget: every requested href is either found or (explicitly) deleted.</summary>
 public sealed record MultigetResult(IReadOnlyDictionary<string, RemoteResource> Found, IReadOnlySet<string> Deleted);
 

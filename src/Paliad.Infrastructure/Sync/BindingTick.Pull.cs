@@ -13,38 +13,48 @@ namespace Paliad.Infrastructure.Sync;
 /// <summary>Pull: change detection on the server, reconcile by ETag, restore, bulk recording.</summary>
 internal sealed partial class BindingTick
 {
+    private readonly Dictionary<Guid, bool> _mayEditProject = [];
+    private readonly List<Guid> _editsApplied = [];
+
     // ---- pull ---------------------------------------------------------------------------------------------------------
 
     private async Task PullAsync(CancellationToken cancellationToken)
     {
+        // Only the marker this binding keeps is asked for: a server with sync-collection is asked for its sync-token,
+        // one without for its ctag, and both only until the binding knows which it has.
+        var markers = binding.SyncToken is not null ? ChangeMarkers.SyncToken : binding.Ctag is not null ? ChangeMarkers.Ctag : ChangeMarkers.Both;
         CollectionState state;
         try
         {
-            state = await client.GetCollectionStateAsync(binding.CalendarPath, cancellationToken);
+            state = await client.GetCollectionStateAsync(binding.CalendarPath, markers, cancellationToken);
         }
         catch (CalDavNotFoundException)
         {
             await EnsureCalendarAsync(cancellationToken);
-            state = await client.GetCollectionStateAsync(binding.CalendarPath, cancellationToken);
+            state = await client.GetCollectionStateAsync(binding.CalendarPath, markers, cancellationToken);
         }
 
         var problemsBefore = _problems.Count;
         var fullReconcile = binding.FullReconcileDue(options.FullReconcileEvery);
 
-        // Unchanged when the markers the server has are the ones we kept (servers without sync-collection have only a ctag).
-        var unchanged = (state.SyncToken is not null || state.Ctag is not null)
-                        && state.SyncToken == binding.SyncToken && state.Ctag == binding.Ctag;
+        // Unchanged when the marker the server has is the one we kept.
+        var unchanged = markers switch
+        {
+            ChangeMarkers.SyncToken => state.SyncToken is not null && state.SyncToken == binding.SyncToken,
+            ChangeMarkers.Ctag => state.Ctag is not null && state.Ctag == binding.Ctag,
+            _ => false,
+        };
         if (unchanged && !fullReconcile)
         {
             binding.RecordPull(binding.SyncToken, binding.Ctag, fullReconcile: false);
             return;
         }
 
-        // Something changed on the server (or a full reconciliation is due): only now are the binding's appointments
-        // and copies read (tracked ones are the same instances the push used).
-        var appointments = await db.ForBinding(binding).ToDictionaryAsync(a => a.Id, cancellationToken);
-        var targets = await db.AppointmentTargets.Where(t => t.BindingId == binding.Id).ToListAsync(cancellationToken);
-        var live = targets.Where(t => appointments.ContainsKey(t.AppointmentId)).ToDictionary(t => Hrefs.Key(t.CalDavHref), StringComparer.Ordinal);
+        // Something changed on the server (or a full reconciliation is due): only now are copies and their
+        // appointments read — just those of the changed hrefs when the server says which, all on a full listing
+        // (tracked ones are the same instances the push used).
+        Dictionary<Guid, Appointment> appointments;
+        Dictionary<string, AppointmentTarget> live;
         var changed = new List<AppointmentTarget>();
         var deleted = new List<AppointmentTarget>();
         var newToken = state.SyncToken;
@@ -54,11 +64,13 @@ internal sealed partial class BindingTick
             newToken = sync.SyncToken;
             if (sync.WasReset)
             {
+                (appointments, live) = await LoadCopiesAsync(null, cancellationToken);
                 Compare(live, sync.Changes.Where(c => !c.Deleted).ToDictionary(c => c.Href, c => c.Etag, StringComparer.Ordinal), changed, deleted);
                 fullReconcile = true;
             }
             else
             {
+                (appointments, live) = await LoadCopiesAsync(sync.Changes.Select(c => c.Href), cancellationToken);
                 foreach (var change in sync.Changes)
                 {
                     if (live.TryGetValue(change.Href, out var target))
@@ -77,7 +89,9 @@ internal sealed partial class BindingTick
         }
         else
         {
-            Compare(live, await client.ListEtagsAsync(binding.CalendarPath, cancellationToken), changed, deleted);
+            var remote = await client.ListEtagsAsync(binding.CalendarPath, cancellationToken);
+            (appointments, live) = await LoadCopiesAsync(null, cancellationToken);
+            Compare(live, remote, changed, deleted);
         }
 
         // Pulled edits are recorded in one round trip at the end (also when the pull stops on a server failure:
@@ -119,6 +133,40 @@ internal sealed partial class BindingTick
         }
 
         binding.RecordPull(newToken, state.Ctag, fullReconcile);
+    }
+
+    /// <summary>The binding's copies of appointments it carries, by href key, with those appointments, in one query:
+    /// all of them, or (<paramref name="changedHrefs"/>) only those at the hrefs the server reported changed. An
+    /// event's resource name is its UID + ".ics" (Paliad names them so, the Phase F backfill too), so they are found
+    /// by UID on the (binding, UID) index; the href itself is then compared.</summary>
+    private async Task<(Dictionary<Guid, Appointment> Appointments, Dictionary<string, AppointmentTarget> Live)> LoadCopiesAsync(
+        IEnumerable<string>? changedHrefs, CancellationToken cancellationToken)
+    {
+        var copies = db.AppointmentTargets.Where(t => t.BindingId == binding.Id);
+        HashSet<string>? wanted = null;
+        if (changedHrefs is not null)
+        {
+            wanted = changedHrefs.ToHashSet(StringComparer.Ordinal);
+            var uids = wanted.Select(ResourceUid).OfType<string>().Distinct().ToList();
+            copies = copies.Where(t => uids.Contains(t.CalDavUid));
+        }
+
+        var rows = await (
+                from t in copies
+                join a in db.ForBinding(binding) on t.AppointmentId equals a.Id
+                select new { Target = t, Appointment = a })
+            .ToListAsync(cancellationToken);
+        var live = rows
+            .Select(r => (Key: Hrefs.Key(r.Target.CalDavHref), r.Target))
+            .Where(r => wanted is null || wanted.Contains(r.Key))
+            .ToDictionary(r => r.Key, r => r.Target, StringComparer.Ordinal);
+        return (rows.ToDictionary(r => r.Appointment.Id, r => r.Appointment), live);
+    }
+
+    private static string? ResourceUid(string hrefKey)
+    {
+        var name = hrefKey[(hrefKey.LastIndexOf('/') + 1)..];
+        return name.EndsWith(".ics", StringComparison.Ordinal) ? name[..^4] : null;
     }
 
     /// <summary>Full listing: a target missing from the server was deleted there; one whose ETag moved was edited.</summary>
@@ -208,19 +256,34 @@ internal sealed partial class BindingTick
             EndsAt = edit.EndsAt,
             AllDay = edit.AllDay,
         };
-        if (appointment.Change(details, now))
+        if (appointment.ApplyRemoteEdit(details, binding.Id, now))
         {
+            _editsApplied.Add(appointment.Id);
             Pulled++;
             metrics.Pulls.Add(1);
         }
     }
 
+    /// <summary>The user's edit right, asked once per project in a tick (a hundred pulled edits of one litigation
+    /// cost one query, not a hundred).</summary>
     private async Task<bool> MayEditAsync(Appointment appointment, CancellationToken cancellationToken)
-        => appointment.ProjectId is { } projectId
-            ? await db.EffectiveRoleAsync(binding.UserId, projectId, cancellationToken) is { } role && role.CanEdit()
-            : appointment.OwnerId == binding.UserId;
+    {
+        if (appointment.ProjectId is not { } projectId)
+        {
+            return appointment.OwnerId == binding.UserId;
+        }
 
-    /// <summary>Saves what the pull applied and wrote, in one round trip.</summary>
+        if (!_mayEditProject.TryGetValue(projectId, out var mayEdit))
+        {
+            mayEdit = await db.EffectiveRoleAsync(binding.UserId, projectId, cancellationToken) is { } role && role.CanEdit();
+            _mayEditProject[projectId] = mayEdit;
+        }
+
+        return mayEdit;
+    }
+
+    /// <summary>Saves what the pull applied and wrote, in one round trip, with one event for all the edits applied
+    /// (their fan-out to the other calendars).</summary>
     private async Task RecordPulledAsync()
     {
         if (!db.ChangeTracker.HasChanges())
@@ -230,6 +293,8 @@ internal sealed partial class BindingTick
 
         try
         {
+            binding.RecordRemoteEditsApplied(_editsApplied);
+            _editsApplied.Clear();
             await db.SaveChangesAsync(CancellationToken.None);
         }
         catch (DbUpdateException e)

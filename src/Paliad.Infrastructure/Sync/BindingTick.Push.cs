@@ -27,10 +27,10 @@ internal sealed partial class BindingTick
     /// <summary>What the server took: the new ETag and how the write went.</summary>
     private sealed record PushDone(string? Etag, PutOutcome Outcome);
 
-    /// <summary>Null when the remote event already holds what the appointment says (same content hash) — then,
-    /// with <paramref name="recordUnchanged"/>, the copy is marked as matching the appointment's version, so it is not
-    /// looked at again until the appointment changes.</summary>
-    private PushPlan? PlanPush(Appointment appointment, AppointmentTarget? target, bool recordUnchanged = false)
+    /// <summary>Null when the remote event already holds what the appointment says (same content hash) — then the
+    /// copy is marked as matching the appointment's version, so it is not looked at again until the appointment
+    /// changes.</summary>
+    private PushPlan? PlanPush(Appointment appointment, AppointmentTarget? target)
     {
         var uid = target?.CalDavUid ?? EventNames.Uid(appointment.Id, binding.Id);
         var href = target?.CalDavHref ?? EventNames.Href(binding.CalendarPath, uid);
@@ -38,7 +38,7 @@ internal sealed partial class BindingTick
         var hash = content.ContentHash();
         if (target is not null && target.ContentHash == hash)
         {
-            if (recordUnchanged && target.SyncedVersion != appointment.Version)
+            if (target.SyncedVersion != appointment.Version)
             {
                 target.RecordPushed(target.CalDavEtag, hash, target.LastPushedAt ?? clock.GetUtcNow(), appointment.Version);
             }
@@ -49,17 +49,16 @@ internal sealed partial class BindingTick
         return new PushPlan(appointment, target, uid, href, content, hash, clock.GetUtcNow());
     }
 
-    /// <summary>Makes the remote event match the appointment: create it (no target), update it (content hash
-    /// differs), or nothing (unchanged). A 412 on update means the server's copy changed too: Paliad wins.</summary>
-    public async Task PushAsync(Appointment appointment, AppointmentTarget? target, CancellationToken cancellationToken)
+    /// <summary>Makes the remote events match the appointments: create (no target), update (content hash differs), or
+    /// nothing (unchanged: the copy just learns the appointment's version). A 412 on update means the server's copy
+    /// changed too: Paliad wins. Planning is lazy, so the next event is rendered while earlier writes are in flight.</summary>
+    public async Task PushAllAsync(IEnumerable<PushWork.Item> items, CancellationToken cancellationToken)
     {
-        if (PlanPush(appointment, target) is not { } plan)
+        await PushManyAsync(items.Select(p => PlanPush(p.Appointment, p.Target)).OfType<PushPlan>(), cancellationToken);
+        if (db.ChangeTracker.HasChanges())
         {
-            return;
+            await db.SaveChangesAsync(CancellationToken.None); // versions of copies found unchanged
         }
-
-        var done = await WriteAsync(plan, cancellationToken);
-        await RecordOneAsync(plan, done, cancellationToken);
     }
 
     /// <summary>
@@ -71,7 +70,7 @@ internal sealed partial class BindingTick
     /// A problem with one event is noted and the rest go on; a server-wide failure stops new writes, records what
     /// finished, and ends the tick.
     /// </summary>
-    private async Task PushManyAsync(IReadOnlyList<PushPlan> plans, CancellationToken cancellationToken)
+    private async Task PushManyAsync(IEnumerable<PushPlan> plans, CancellationToken cancellationToken)
     {
         var inFlight = new List<(PushPlan Plan, Task<PushDone> Send)>();
         var finished = new List<(PushPlan Plan, PushDone Done)>();

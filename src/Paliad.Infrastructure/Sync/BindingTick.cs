@@ -72,15 +72,7 @@ internal sealed partial class BindingTick(
             _ => PushWork.None,
         };
 
-        var plans = work.ToPush.OrderBy(p => p.Appointment.StartsAt)
-            .Select(p => PlanPush(p.Appointment, p.Target, recordUnchanged: true))
-            .OfType<PushPlan>()
-            .ToList();
-        await PushManyAsync(plans, cancellationToken);
-        if (db.ChangeTracker.HasChanges())
-        {
-            await db.SaveChangesAsync(CancellationToken.None); // versions of copies found unchanged
-        }
+        await PushAllAsync(work.ToPush.OrderBy(p => p.Appointment.StartsAt), cancellationToken);
 
         foreach (var target in work.Stale)
         {

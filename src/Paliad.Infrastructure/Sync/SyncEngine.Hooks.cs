@@ -17,20 +17,26 @@ public sealed partial class SyncEngine
     /// contains it, and take it out of those that hold it but no longer contain it. Each binding is best effort
     /// with CalDav:HookTimeoutSeconds; if any failed, this throws so the outbox retries (what succeeded is then
     /// "unchanged" and costs no request).</summary>
-    public async Task PushAppointmentAsync(Guid appointmentId, CancellationToken cancellationToken)
+    public Task PushAppointmentAsync(Guid appointmentId, CancellationToken cancellationToken)
+        => PushAppointmentsAsync([appointmentId], exceptBindingId: null, cancellationToken);
+
+    /// <summary>The same for many appointments at once (the edits one tick pulled): one claim per binding, the
+    /// pushes concurrent and their bookkeeping batched. <paramref name="exceptBindingId"/>: the binding they came
+    /// from, which already holds them.</summary>
+    public async Task PushAppointmentsAsync(IReadOnlyCollection<Guid> appointmentIds, Guid? exceptBindingId, CancellationToken cancellationToken)
     {
-        var bindings = await ReadAsync(db => CandidateBindingsAsync(db, appointmentId, cancellationToken));
+        ArgumentNullException.ThrowIfNull(appointmentIds);
+        var ids = appointmentIds.Distinct().ToList();
+        var bindings = await ReadAsync(db => CandidateBindingsAsync(db, ids, cancellationToken));
+        bindings.RemoveAll(id => id == exceptBindingId);
         await ForEachBindingAsync(bindings, bindingId => WithBindingAsync(bindingId, async (db, tick, binding, ct) =>
         {
-            var appointment = await db.AppointmentInBinding(appointmentId, binding).SingleOrDefaultAsync(ct);
-            var target = await db.AppointmentTargets.SingleOrDefaultAsync(t => t.AppointmentId == appointmentId && t.BindingId == binding.Id, ct);
-            if (appointment is not null)
+            var carried = await db.ForBinding(binding).Where(a => ids.Contains(a.Id)).ToListAsync(ct);
+            var copies = await db.AppointmentTargets.Where(t => t.BindingId == binding.Id && ids.Contains(t.AppointmentId)).ToDictionaryAsync(t => t.AppointmentId, ct);
+            await tick.PushAllAsync(carried.ConvertAll(a => new PushWork.Item(a, copies.GetValueOrDefault(a.Id))), ct);
+            foreach (var stale in copies.Values.Where(t => !carried.Exists(a => a.Id == t.AppointmentId)))
             {
-                await tick.PushAsync(appointment, target, ct);
-            }
-            else if (target is not null)
-            {
-                await tick.DeleteStaleAsync(target, ct);
+                await tick.DeleteStaleAsync(stale, ct);
             }
         }, cancellationToken), cancellationToken);
     }
@@ -78,31 +84,23 @@ public sealed partial class SyncEngine
         RequireDone(await SyncBindingAsync(bindingId, cancellationToken));
     }
 
-    /// <summary>Bindings that may carry the appointment (of its owner or of members of its project's ancestors),
-    /// plus those holding a copy of it; which of them really carry it is decided per binding under its lease.</summary>
-    private static async Task<List<Guid>> CandidateBindingsAsync(PaliadDbContext db, Guid appointmentId, CancellationToken cancellationToken)
+    /// <summary>Bindings that may carry the appointments (of their owners or of members of their projects'
+    /// ancestors), plus those holding a copy; which of them really carry which is decided per binding under its lease.</summary>
+    private static async Task<List<Guid>> CandidateBindingsAsync(PaliadDbContext db, IReadOnlyList<Guid> appointmentIds, CancellationToken cancellationToken)
     {
-        var appointment = await db.Appointments.AsNoTracking().Where(a => a.Id == appointmentId)
-            .Select(a => new { a.OwnerId, a.ProjectId }).SingleOrDefaultAsync(cancellationToken);
-        var holders = db.AppointmentTargets.Where(t => t.AppointmentId == appointmentId).Select(t => t.BindingId);
-        List<Guid> userIds;
-        if (appointment is null)
+        var appointments = await db.Appointments.AsNoTracking().Where(a => appointmentIds.Contains(a.Id))
+            .Select(a => new { a.OwnerId, a.ProjectId }).ToListAsync(cancellationToken);
+        var holders = db.AppointmentTargets.Where(t => appointmentIds.Contains(t.AppointmentId)).Select(t => t.BindingId);
+        var userIds = appointments.Where(a => a.ProjectId is null).Select(a => a.OwnerId).ToHashSet();
+        var projectIds = appointments.Where(a => a.ProjectId is not null).Select(a => a.ProjectId!.Value).Distinct().ToList();
+        foreach (var path in await db.Projects.Where(p => projectIds.Contains(p.Id)).Select(p => p.Path).ToListAsync(cancellationToken))
         {
-            userIds = [];
-        }
-        else if (appointment.ProjectId is { } projectId)
-        {
-            var path = await db.Projects.Where(p => p.Id == projectId).Select(p => p.Path).SingleAsync(cancellationToken);
-            userIds = await db.ProjectMembers
+            userIds.UnionWith(await db.ProjectMembers
                 .Join(db.Projects, m => m.ProjectId, a => a.Id, (m, a) => new { m.UserId, Root = a.Path, Path = path })
                 .WhereInSubtree(x => x.Path, x => x.Root)
                 .Select(x => x.UserId)
                 .Distinct()
-                .ToListAsync(cancellationToken);
-        }
-        else
-        {
-            userIds = [appointment.OwnerId];
+                .ToListAsync(cancellationToken));
         }
 
         return await db.CalendarBindings

@@ -105,8 +105,10 @@ public sealed partial class SyncEngine
                 binding.RecordPushedThrough(started);
             }
 
+            // A tick that wrote nothing itself mirrors the legacy columns only for what hooks may have pushed since the mark.
+            var legacyChangedSince = detection != PushDetection.WholeScope && counts == SyncCounts.None ? claimed.PushedThrough : null;
             var result = await RecordTickAsync(db, binding, workedOn, token,
-                new TickOutcome(started, clock.GetUtcNow(), status, bindingStatus, counts, error, retryLater, serverAskedToWait), stopwatch);
+                new TickOutcome(started, clock.GetUtcNow(), status, bindingStatus, counts, error, retryLater, serverAskedToWait, legacyChangedSince), stopwatch);
             recorded = true; // the record gave the lease back
             return result;
         }
@@ -127,7 +129,8 @@ public sealed partial class SyncEngine
         SyncCounts Counts,
         string? Error,
         bool RetryLater,
-        TimeSpan? ServerAskedToWait);
+        TimeSpan? ServerAskedToWait,
+        DateTimeOffset? LegacyChangedSince);
 
     /// <summary>The tick's sync-log row, the binding's status and backoff, the lease, the account's roll-up, in one
     /// round trip (<see cref="TickRecord"/>). A value the database refuses there is written down as the binding's error
@@ -141,7 +144,8 @@ public sealed partial class SyncEngine
         try
         {
             await TickRecord.WriteAsync(db, SyncLogEntry.Record(binding.UserId, binding.Id, outcome.Started, outcome.Finished, status, counts, error),
-                binding, workedOn, token, outcome.Finished, writeLegacyColumns: binding.Scope == BindingScope.AllVisible && status != SyncLogStatus.Error);
+                binding, workedOn, token, outcome.Finished, writeLegacyColumns: binding.Scope == BindingScope.AllVisible && status != SyncLogStatus.Error,
+                outcome.LegacyChangedSince);
         }
         catch (PostgresException e)
         {

@@ -15,11 +15,25 @@ public sealed class PushCreatedAppointment(SyncEngine engine) : INotificationHan
         => await engine.PushAppointmentAsync(notification.AppointmentId, cancellationToken);
 }
 
-/// <summary>A changed appointment is re-pushed; bindings it moved out of lose it.</summary>
+/// <summary>A changed appointment is re-pushed; bindings it moved out of lose it. A calendar edit a tick pulled is
+/// left to <see cref="PushPulledEdits"/>, which takes all of that tick's edits at once.</summary>
 public sealed class PushChangedAppointment(SyncEngine engine) : INotificationHandler<AppointmentChanged>
 {
     public async ValueTask Handle(AppointmentChanged notification, CancellationToken cancellationToken)
-        => await engine.PushAppointmentAsync(notification.AppointmentId, cancellationToken);
+    {
+        if (notification.PulledByBindingId is null)
+        {
+            await engine.PushAppointmentAsync(notification.AppointmentId, cancellationToken);
+        }
+    }
+}
+
+/// <summary>The edits one tick pulled from a calendar reach every other calendar that carries them: one claim and
+/// one concurrent push per binding for all of them, not one fan-out per edit.</summary>
+public sealed class PushPulledEdits(SyncEngine engine) : INotificationHandler<RemoteEditsApplied>
+{
+    public async ValueTask Handle(RemoteEditsApplied notification, CancellationToken cancellationToken)
+        => await engine.PushAppointmentsAsync(notification.AppointmentIds, notification.BindingId, cancellationToken);
 }
 
 /// <summary>A deleted appointment leaves every calendar, even if a server was down when it was deleted: the event

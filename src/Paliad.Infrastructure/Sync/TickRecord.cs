@@ -26,7 +26,8 @@ internal static class TickRecord
         (string CalendarPath, BindingScope Scope, Guid? ScopeId, int FullScansSeen) workedOn,
         string leaseToken,
         DateTimeOffset finished,
-        bool writeLegacyColumns)
+        bool writeLegacyColumns,
+        DateTimeOffset? legacyChangedSince = null)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(CancellationToken.None);
@@ -68,15 +69,17 @@ internal static class TickRecord
             {
                 // Phase F back-compat: appointments.caldav_uid/caldav_etag mirror the all_visible binding's copies — the
                 // owner's only, as members' all_visible bindings hold the same shared appointments. Also after a tick that
-                // did nothing itself: hooks push without mirroring, the tick catches up.
-                batch.BatchCommands.Add(Command(
-                    """
+                // did nothing itself: hooks push without mirroring, the tick catches up — then only appointments changed
+                // since <paramref name="legacyChangedSince"/> (what hooks push), from the updated_at index.
+                const string Mirror = """
                     UPDATE paliad.appointments a SET caldav_uid = t.caldav_uid, caldav_etag = t.caldav_etag
                     FROM paliad.appointment_targets t JOIN paliad.calendar_bindings b ON b.id = t.binding_id
                     WHERE t.binding_id = $1 AND b.scope = 'all_visible' AND t.appointment_id = a.id AND a.owner_id = b.user_id
                       AND (a.caldav_uid IS DISTINCT FROM t.caldav_uid OR a.caldav_etag IS DISTINCT FROM t.caldav_etag)
-                    """,
-                    binding.Id));
+                    """;
+                batch.BatchCommands.Add(legacyChangedSince is { } since
+                    ? Command(Mirror + " AND a.updated_at >= $2", binding.Id, since)
+                    : Command(Mirror, binding.Id));
             }
 
             await batch.ExecuteNonQueryAsync(CancellationToken.None);

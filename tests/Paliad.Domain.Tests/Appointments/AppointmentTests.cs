@@ -115,6 +115,42 @@ public sealed class AppointmentTests
     }
 
     [Test]
+    public void A_calendar_edit_is_a_change_whose_event_names_the_binding_that_pulled_it()
+    {
+        var appointment = Appointment.Create(Owner, null, Hearing(), Clock.Now);
+        appointment.DequeueDomainEvents();
+        var binding = Guid.CreateVersion7();
+
+        var changed = appointment.ApplyRemoteEdit(appointment.Details with { Title = "Hearing moved" }, binding, Clock.Now.AddMinutes(1));
+
+        Assert.That(changed, Is.True);
+        Assert.That(appointment.DequeueDomainEvents(), Is.EqualTo(new[] { new AppointmentChanged(appointment.Id, Owner, null, null, 2, binding) }));
+        Assert.That((appointment.Title, appointment.UpdatedAt), Is.EqualTo(("Hearing moved", Clock.Now.AddMinutes(1))));
+    }
+
+    [Test]
+    public void A_calendar_edit_that_changes_nothing_raises_nothing()
+    {
+        var appointment = Appointment.Create(Owner, null, Hearing(), Clock.Now);
+        appointment.DequeueDomainEvents();
+
+        Assert.That(appointment.ApplyRemoteEdit(appointment.Details, Guid.CreateVersion7(), Clock.Now.AddMinutes(1)), Is.False);
+        Assert.That(appointment.DequeueDomainEvents(), Is.Empty);
+        Assert.That(appointment.Version, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void An_edit_made_in_paliad_names_no_binding()
+    {
+        var appointment = Appointment.Create(Owner, null, Hearing(), Clock.Now);
+        appointment.DequeueDomainEvents();
+
+        appointment.Change(appointment.Details with { Title = "Hearing moved" }, Clock.Now);
+
+        Assert.That(appointment.DequeueDomainEvents().OfType<AppointmentChanged>().Single().PulledByBindingId, Is.Null);
+    }
+
+    [Test]
     public void Moving_to_another_project_reports_the_previous_one()
     {
         var oldProject = Guid.CreateVersion7();

@@ -359,6 +359,31 @@ public sealed class CalendarBindingTests
     }
 
     [Test]
+    public void Edits_a_tick_applied_raise_one_event_with_each_appointment_once()
+    {
+        var binding = NewBinding();
+        binding.DequeueDomainEvents();
+        var (a, b) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+
+        binding.RecordRemoteEditsApplied([a, b, a]);
+
+        var raised = binding.DequeueDomainEvents().Cast<RemoteEditsApplied>().Single();
+        Assert.That((raised.BindingId, raised.UserId), Is.EqualTo((binding.Id, User)));
+        Assert.That(raised.AppointmentIds, Is.EqualTo(new[] { a, b }));
+    }
+
+    [Test]
+    public void A_tick_that_applied_no_edit_raises_nothing()
+    {
+        var binding = NewBinding();
+        binding.DequeueDomainEvents();
+
+        binding.RecordRemoteEditsApplied([]);
+
+        Assert.That(binding.DequeueDomainEvents(), Is.Empty);
+    }
+
+    [Test]
     public void Changing_only_the_scope_id_is_a_scope_change()
     {
         var binding = CalendarBinding.Create(User, "/dav/alice/acme/", null, BindingScope.Project, SomeProject, true, Clock.Now);

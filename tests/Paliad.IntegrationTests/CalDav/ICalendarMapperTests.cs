@@ -9,6 +9,21 @@ public sealed class ICalendarMapperTests
 
     private static EventContent Content(string title = "Hearing") => new("uid-1", title, "Notes", "Saal 1", Start, Start.AddHours(1), false, "Europe/Berlin");
 
+    [TestCase(3)]
+    [TestCase(10)]
+    public void A_hearing_years_ahead_is_written_with_its_zone_and_reads_back_at_the_same_instant(int yearsAhead)
+    {
+        var begins = new DateTimeOffset(DateTime.UtcNow.Year + yearsAhead, 7, 1, 7, 30, 0, TimeSpan.Zero);
+        var far = Content() with { StartsAt = begins, EndsAt = begins.AddHours(2) };
+
+        var ics = ICalendarMapper.ToICalendar(far, 1, Start, Start, Start);
+
+        Assert.That(ics, Does.Contain("BEGIN:VTIMEZONE").And.Contain("TZID:Europe/Berlin"));
+        Assert.That(ics, Does.Contain($"DTSTART;TZID=Europe/Berlin:{begins.Year}0701T093000"), "summer time in Berlin: UTC+2");
+        Assert.That(ICalendarMapper.TryParse(ics, "UTC", out var read, out var error), Is.True, error);
+        Assert.That((read!.StartsAt, read.EndsAt), Is.EqualTo((begins, begins.AddHours(2))));
+    }
+
     [Test]
     public void The_hash_ignores_stamps_and_sequence_but_not_content()
     {

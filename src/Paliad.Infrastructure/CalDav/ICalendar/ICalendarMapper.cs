@@ -56,13 +56,17 @@ public static class ICalendarMapper
             evt.DtEnd = Timed(content.EndsAt, zone, content.TimeZone, ref usesZone);
             if (usesZone)
             {
-                calendar.AddTimeZone(content.TimeZone, content.StartsAt.UtcDateTime.AddYears(-1), false);
+                // Ical.Net builds the VTIMEZONE from the zone's transitions between this instant and *now*, and throws
+                // when this instant lies after now: a hearing two years out must not be unrenderable.
+                calendar.AddTimeZone(content.TimeZone, Earliest(content.StartsAt.UtcDateTime.AddYears(-1), DateTime.UtcNow.AddDays(-1)), false);
             }
         }
 
         calendar.Events.Add(evt);
         return new CalendarSerializer().SerializeToString(calendar)!;
     }
+
+    private static DateTime Earliest(DateTime a, DateTime b) => a < b ? a : b;
 
     /// <summary>Reads the (first, non-override) VEVENT. Malformed data is reported, never thrown.</summary>
     public static bool TryParse(string iCalendar, string fallbackTimeZone, out RemoteEvent? remoteEvent, out string? error)

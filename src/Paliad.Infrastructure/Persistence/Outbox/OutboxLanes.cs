@@ -20,6 +20,7 @@ public static class OutboxLanes
         CalendarBindingEnabled e => e.UserId,
         CalendarBindingDisabled e => e.UserId,
         CalendarBindingDeleted e => e.UserId,
+        RemoteEditsApplied e => e.UserId,
         CalDavConfigured e => e.UserId,
         CalDavAccountChanged e => e.UserId,
         ProjectMemberAdded e => e.UserId,
