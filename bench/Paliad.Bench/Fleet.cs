@@ -119,8 +119,10 @@ internal static class RowsRead
 
     private static async Task<long> ReadAsync(string connectionString)
     {
+        // Backends publish their counts on exit, and at most once a second otherwise: close them all and give them
+        // time to go (a busy machine makes that slow).
         NpgsqlConnection.ClearAllPools();
-        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        await Task.Delay(TimeSpan.FromMilliseconds(1500));
         await using var connection = new NpgsqlConnection(connectionString + ";Pooling=false");
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(

@@ -17,7 +17,7 @@ internal static class LargeCalendar
         var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
         var binding = await db.CalendarBindings.AsNoTracking().SingleAsync(b => b.Id == bindingId);
         var appointments = await db.Appointments.AsNoTracking().Where(a => a.OwnerId == binding.UserId).ToListAsync();
-        var folder = Path.Combine(radicaleStorage, "collection-root", Uri.UnescapeDataString(calendarPath).Trim('/'));
+        var folder = Folder(radicaleStorage, calendarPath);
         var now = DateTimeOffset.UtcNow;
         var ids = new Guid[appointments.Count];
         var uids = new string[appointments.Count];
@@ -40,4 +40,16 @@ internal static class LargeCalendar
             """);
         return appointments.Count;
     }
+
+    /// <summary>What a phone does to <paramref name="count"/> events (their SUMMARY changed), in the storage.</summary>
+    public static void Edit(string radicaleStorage, string calendarPath, int count)
+    {
+        foreach (var file in Directory.EnumerateFiles(Folder(radicaleStorage, calendarPath), "*.ics").Order(StringComparer.Ordinal).Take(count))
+        {
+            File.WriteAllText(file, File.ReadAllText(file).Replace("SUMMARY:Hearing", "SUMMARY:Moved hearing", StringComparison.Ordinal), new UTF8Encoding(false));
+        }
+    }
+
+    private static string Folder(string radicaleStorage, string calendarPath)
+        => Path.Combine(radicaleStorage, "collection-root", Uri.UnescapeDataString(calendarPath).Trim('/'));
 }

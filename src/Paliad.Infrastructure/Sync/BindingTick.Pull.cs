@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Paliad.Application.Appointments;
 using Paliad.Application.Projects;
 using Paliad.Domain.Appointments;
 using Paliad.Domain.CalDav;
@@ -10,7 +9,7 @@ using Paliad.Infrastructure.CalDav.ICalendar;
 
 namespace Paliad.Infrastructure.Sync;
 
-/// <summary>Pull: change detection on the server, reconcile by ETag, restore, bulk recording.</summary>
+/// <summary>Pull: what changed on the server (<see cref="RemoteChangeDetection"/>), reconcile by ETag, restore, bulk recording.</summary>
 internal sealed partial class BindingTick
 {
     private readonly Dictionary<Guid, bool> _mayEditProject = [];
@@ -20,9 +19,7 @@ internal sealed partial class BindingTick
 
     private async Task PullAsync(CancellationToken cancellationToken)
     {
-        // Only the marker this binding keeps is asked for: a server with sync-collection is asked for its sync-token,
-        // one without for its ctag, and both only until the binding knows which it has.
-        var markers = binding.SyncToken is not null ? ChangeMarkers.SyncToken : binding.Ctag is not null ? ChangeMarkers.Ctag : ChangeMarkers.Both;
+        var markers = RemoteChangeDetection.MarkersFor(binding);
         CollectionState state;
         try
         {
@@ -36,63 +33,15 @@ internal sealed partial class BindingTick
 
         var problemsBefore = _problems.Count;
         var fullReconcile = binding.FullReconcileDue(options.FullReconcileEvery);
-
-        // Unchanged when the marker the server has is the one we kept.
-        var unchanged = markers switch
-        {
-            ChangeMarkers.SyncToken => state.SyncToken is not null && state.SyncToken == binding.SyncToken,
-            ChangeMarkers.Ctag => state.Ctag is not null && state.Ctag == binding.Ctag,
-            _ => false,
-        };
-        if (unchanged && !fullReconcile)
+        if (RemoteChangeDetection.Unchanged(markers, state, binding) && !fullReconcile)
         {
             binding.RecordPull(binding.SyncToken, binding.Ctag, fullReconcile: false);
             return;
         }
 
-        // Something changed on the server (or a full reconciliation is due): only now are copies and their
-        // appointments read — just those of the changed hrefs when the server says which, all on a full listing
-        // (tracked ones are the same instances the push used).
-        Dictionary<Guid, Appointment> appointments;
-        Dictionary<string, AppointmentTarget> live;
-        var changed = new List<AppointmentTarget>();
-        var deleted = new List<AppointmentTarget>();
-        var newToken = state.SyncToken;
-        if (!fullReconcile && state.SupportsSyncCollection && binding.SyncToken is not null)
-        {
-            var sync = await client.SyncCollectionAsync(binding.CalendarPath, binding.SyncToken, cancellationToken);
-            newToken = sync.SyncToken;
-            if (sync.WasReset)
-            {
-                (appointments, live) = await LoadCopiesAsync(null, cancellationToken);
-                Compare(live, sync.Changes.Where(c => !c.Deleted).ToDictionary(c => c.Href, c => c.Etag, StringComparer.Ordinal), changed, deleted);
-                fullReconcile = true;
-            }
-            else
-            {
-                (appointments, live) = await LoadCopiesAsync(sync.Changes.Select(c => c.Href), cancellationToken);
-                foreach (var change in sync.Changes)
-                {
-                    if (live.TryGetValue(change.Href, out var target))
-                    {
-                        if (change.Deleted)
-                        {
-                            deleted.Add(target);
-                        }
-                        else if (change.Etag is null || change.Etag != target.CalDavEtag)
-                        {
-                            changed.Add(target);
-                        }
-                    }
-                }
-            }
-        }
-        else
-        {
-            var remote = await client.ListEtagsAsync(binding.CalendarPath, cancellationToken);
-            (appointments, live) = await LoadCopiesAsync(null, cancellationToken);
-            Compare(live, remote, changed, deleted);
-        }
+        var (appointments, changed, deleted, newToken, reconciledAll) =
+            await RemoteChangeDetection.FindAsync(db, client, binding, state, fullReconcile, cancellationToken);
+        fullReconcile = reconciledAll;
 
         // Pulled edits are recorded in one round trip at the end (also when the pull stops on a server failure:
         // what was done is kept); if that write is refused, the markers stay put and the next tick pulls again.
@@ -133,57 +82,6 @@ internal sealed partial class BindingTick
         }
 
         binding.RecordPull(newToken, state.Ctag, fullReconcile);
-    }
-
-    /// <summary>The binding's copies of appointments it carries, by href key, with those appointments, in one query:
-    /// all of them, or (<paramref name="changedHrefs"/>) only those at the hrefs the server reported changed. An
-    /// event's resource name is its UID + ".ics" (Paliad names them so, the Phase F backfill too), so they are found
-    /// by UID on the (binding, UID) index; the href itself is then compared.</summary>
-    private async Task<(Dictionary<Guid, Appointment> Appointments, Dictionary<string, AppointmentTarget> Live)> LoadCopiesAsync(
-        IEnumerable<string>? changedHrefs, CancellationToken cancellationToken)
-    {
-        var copies = db.AppointmentTargets.Where(t => t.BindingId == binding.Id);
-        HashSet<string>? wanted = null;
-        if (changedHrefs is not null)
-        {
-            wanted = changedHrefs.ToHashSet(StringComparer.Ordinal);
-            var uids = wanted.Select(ResourceUid).OfType<string>().Distinct().ToList();
-            copies = copies.Where(t => uids.Contains(t.CalDavUid));
-        }
-
-        var rows = await (
-                from t in copies
-                join a in db.ForBinding(binding) on t.AppointmentId equals a.Id
-                select new { Target = t, Appointment = a })
-            .ToListAsync(cancellationToken);
-        var live = rows
-            .Select(r => (Key: Hrefs.Key(r.Target.CalDavHref), r.Target))
-            .Where(r => wanted is null || wanted.Contains(r.Key))
-            .ToDictionary(r => r.Key, r => r.Target, StringComparer.Ordinal);
-        return (rows.ToDictionary(r => r.Appointment.Id, r => r.Appointment), live);
-    }
-
-    private static string? ResourceUid(string hrefKey)
-    {
-        var name = hrefKey[(hrefKey.LastIndexOf('/') + 1)..];
-        return name.EndsWith(".ics", StringComparison.Ordinal) ? name[..^4] : null;
-    }
-
-    /// <summary>Full listing: a target missing from the server was deleted there; one whose ETag moved was edited.</summary>
-    private static void Compare(
-        Dictionary<string, AppointmentTarget> live, IReadOnlyDictionary<string, string?> remote, List<AppointmentTarget> changed, List<AppointmentTarget> deleted)
-    {
-        foreach (var (href, target) in live)
-        {
-            if (!remote.TryGetValue(href, out var etag))
-            {
-                deleted.Add(target);
-            }
-            else if (etag is null || etag != target.CalDavEtag)
-            {
-                changed.Add(target);
-            }
-        }
     }
 
     /// <summary>The server's copy changed. Remote-only change: applied to the appointment when the binding's user
