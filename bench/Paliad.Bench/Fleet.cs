@@ -110,14 +110,16 @@ internal static class Fleet
 /// pool is emptied before and after.</summary>
 internal static class RowsRead
 {
-    public static async Task<(T Result, long Rows)> MeasureAsync<T>(string connectionString, Func<Task<T>> work)
+    public static async Task<(T Result, long Rows, string ByTable)> MeasureAsync<T>(string connectionString, Func<Task<T>> work)
     {
         var before = await ReadAsync(connectionString);
         var result = await work();
-        return (result, await ReadAsync(connectionString) - before);
+        var after = await ReadAsync(connectionString);
+        var deltas = after.Select(t => (Table: t.Key, Rows: t.Value - before.GetValueOrDefault(t.Key))).Where(t => t.Rows > 0).OrderByDescending(t => t.Rows).ToList();
+        return (result, deltas.Sum(t => t.Rows), string.Join(", ", deltas.Select(t => $"{t.Table} {t.Rows:N0}")));
     }
 
-    private static async Task<long> ReadAsync(string connectionString)
+    private static async Task<Dictionary<string, long>> ReadAsync(string connectionString)
     {
         // Backends publish their counts on exit, and at most once a second otherwise: close them all and give them
         // time to go (a busy machine makes that slow).
@@ -128,11 +130,16 @@ internal static class RowsRead
         await using var command = new NpgsqlCommand(
             """
             SELECT pg_stat_clear_snapshot();
-            SELECT coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0)::bigint FROM pg_stat_user_tables WHERE schemaname = 'paliad'
+            SELECT relname, (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::bigint FROM pg_stat_user_tables WHERE schemaname = 'paliad'
             """, connection);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.NextResultAsync();
-        await reader.ReadAsync();
-        return reader.GetInt64(0);
+        var rows = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync())
+        {
+            rows[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return rows;
     }
 }

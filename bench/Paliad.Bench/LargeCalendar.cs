@@ -38,6 +38,7 @@ internal static class LargeCalendar
             SELECT gen_random_uuid(), x.id, {bindingId}, x.uid, x.href, NULL, x.hash, now(), 1
             FROM unnest({ids}, {uids}, {hrefs}, {hashes}) AS x(id, uid, href, hash)
             """);
+        await db.Database.ExecuteSqlRawAsync("ANALYZE"); // as autovacuum would have by the time a calendar is this full
         return appointments.Count;
     }
 

@@ -124,52 +124,58 @@ internal static class BenchProgram
             $"p50 {Percentile(latencies, 0.50):F1} ms, {visible - appointmentCount} of 200 visible");
 
         // Scale: the same at 10,000 appointments; a no-change tick and a pull cost what changed, not the calendar's size.
-        var largeCalendar = $"{home}large-{Guid.NewGuid():N}/";
-        await caldav.MakeCalendarAsync(largeCalendar, "engine, 10,000");
-        using (var large = UserClient(host, signingKey, "large@firm.example"))
+        var peakBeforeScaleMb = Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0;
+        if (scaleCount > 0)
         {
-            (await large.PutAsJsonAsync("/api/caldav-config", new { serverUrl = radicale.ToString(), username = "bench", password = "bench", calendarPath = largeCalendar }))
-                .EnsureSuccessStatusCode();
+            var largeCalendar = $"{home}large-{Guid.NewGuid():N}/";
+            await caldav.MakeCalendarAsync(largeCalendar, "engine, 10,000");
+            using (var large = UserClient(host, signingKey, "large@firm.example"))
+            {
+                (await large.PutAsJsonAsync("/api/caldav-config", new { serverUrl = radicale.ToString(), username = "bench", password = "bench", calendarPath = largeCalendar }))
+                    .EnsureSuccessStatusCode();
+            }
+
+            var largeBinding = await SeedAsync(host.Services, DevelopmentTokens.UserIdFor("large@firm.example"), largeCalendar, scaleCount);
+            if (Environment.GetEnvironmentVariable("PALIAD_BENCH_SCALE_PUSH") == "1")
+            {
+                watch.Restart();
+                var largePush = await engine.SyncBindingAsync(largeBinding, CancellationToken.None);
+                var largeSeconds = watch.Elapsed.TotalSeconds;
+                var extrapolated = bareSeconds * scaleCount / appointmentCount;
+                table.Add($"initial push of {scaleCount:N0}", $"{largeSeconds:F1} s", $"bare PUT loop ×{scaleCount / appointmentCount} ≈ {extrapolated:F1} s",
+                    largeSeconds / extrapolated, null, $"{largePush.Status}, pushed {largePush.Pushed}; Radicale's PUT grows with the collection");
+            }
+            else
+            {
+                // Radicale checks every PUT against the whole collection, so 10,000 PUTs take the better part of an hour
+                // here whoever sends them: the calendar is written straight into Radicale's storage as the engine would
+                // have pushed it, the copies are seeded, and one unmeasured full reconcile learns the server's ETags.
+                watch.Restart();
+                var adopted = await LargeCalendar.WriteAsync(host.Services, largeBinding, largeCalendar, radicaleStorage);
+                var setUp = await engine.SyncBindingAsync(largeBinding, CancellationToken.None);
+                table.Add($"{scaleCount:N0} events in one calendar (set-up, not a contest)", $"{watch.Elapsed.TotalSeconds:F1} s", "—", null, null,
+                    $"{adopted:N0} written to Radicale's storage, one full reconcile: {setUp.Status}, pulled {setUp.Pulled}; PALIAD_BENCH_SCALE_PUSH=1 pushes them instead");
+            }
+
+            var largeIdle = await NoChangeTickAsync(engine, largeBinding, connectionString, httpRequests, () => Interlocked.Exchange(ref sqlCommands, 0), caldav, largeCalendar);
+            table.Add($"no-change tick at {scaleCount:N0}", $"{largeIdle.Milliseconds:F0} ms", $"at {appointmentCount:N0}: {idle.Milliseconds:F0} ms",
+                largeIdle.Milliseconds / idle.Milliseconds, 1.2, largeIdle.Detail);
+            var ownMs = largeIdle.Milliseconds - largeIdle.PropfindMs;
+            var ownMsSmall = idle.Milliseconds - idle.PropfindMs;
+            table.Add($"no-change tick at {scaleCount:N0}, the engine's own time (tick − PROPFIND)", $"{ownMs:F0} ms", $"at {appointmentCount:N0}: {ownMsSmall:F0} ms",
+                ownMs / Math.Max(1, ownMsSmall), 1.2, "what grows with the calendar on the server's side is the server's");
+            table.Add($"rows read by a no-change tick at {scaleCount:N0}", $"{largeIdle.RowsRead:N0}", $"at {appointmentCount:N0}: {idle.RowsRead:N0}",
+                (double)largeIdle.RowsRead / Math.Max(1, idle.RowsRead), 1.2, "rows of Paliad's tables read by scans and index fetches (pg_stat_user_tables)");
+            // The phone's 100 edits land in Radicale's storage directly too (each PUT into this collection costs seconds).
+            LargeCalendar.Edit(radicaleStorage, largeCalendar, 100);
+            var largePull = await PullTickAsync(engine, largeBinding, httpRequests, () => Interlocked.Exchange(ref sqlCommands, 0));
+            table.Add($"pull 100 remote edits at {scaleCount:N0}", $"{largePull.Milliseconds:F0} ms", $"at {appointmentCount:N0}: {pull.Milliseconds:F0} ms",
+                largePull.Milliseconds / pull.Milliseconds, 1.2, largePull.Detail);
         }
 
-        var largeBinding = await SeedAsync(host.Services, DevelopmentTokens.UserIdFor("large@firm.example"), largeCalendar, scaleCount);
-        if (Environment.GetEnvironmentVariable("PALIAD_BENCH_SCALE_PUSH") == "1")
-        {
-            watch.Restart();
-            var largePush = await engine.SyncBindingAsync(largeBinding, CancellationToken.None);
-            var largeSeconds = watch.Elapsed.TotalSeconds;
-            var extrapolated = bareSeconds * scaleCount / appointmentCount;
-            table.Add($"initial push of {scaleCount:N0}", $"{largeSeconds:F1} s", $"bare PUT loop ×{scaleCount / appointmentCount} ≈ {extrapolated:F1} s",
-                largeSeconds / extrapolated, null, $"{largePush.Status}, pushed {largePush.Pushed}; Radicale's PUT grows with the collection");
-        }
-        else
-        {
-            // Radicale checks every PUT against the whole collection, so 10,000 PUTs take the better part of an hour
-            // here whoever sends them: the calendar is written straight into Radicale's storage as the engine would
-            // have pushed it, the copies are seeded, and one unmeasured full reconcile learns the server's ETags.
-            watch.Restart();
-            var adopted = await LargeCalendar.WriteAsync(host.Services, largeBinding, largeCalendar, radicaleStorage);
-            var setUp = await engine.SyncBindingAsync(largeBinding, CancellationToken.None);
-            table.Add($"{scaleCount:N0} events in one calendar (set-up, not a contest)", $"{watch.Elapsed.TotalSeconds:F1} s", "—", null, null,
-                $"{adopted:N0} written to Radicale's storage, one full reconcile: {setUp.Status}; PALIAD_BENCH_SCALE_PUSH=1 pushes them instead");
-        }
-
-        var largeIdle = await NoChangeTickAsync(engine, largeBinding, connectionString, httpRequests, () => Interlocked.Exchange(ref sqlCommands, 0), caldav, largeCalendar);
-        table.Add($"no-change tick at {scaleCount:N0}", $"{largeIdle.Milliseconds:F0} ms", $"at {appointmentCount:N0}: {idle.Milliseconds:F0} ms",
-            largeIdle.Milliseconds / idle.Milliseconds, 1.2, largeIdle.Detail);
-        var ownMs = largeIdle.Milliseconds - largeIdle.PropfindMs;
-        var ownMsSmall = idle.Milliseconds - idle.PropfindMs;
-        table.Add($"no-change tick at {scaleCount:N0}, the engine's own time (tick − PROPFIND)", $"{ownMs:F0} ms", $"at {appointmentCount:N0}: {ownMsSmall:F0} ms",
-            ownMs / Math.Max(1, ownMsSmall), 1.2, "what grows with the calendar on the server's side is the server's");
-        table.Add($"rows read by a no-change tick at {scaleCount:N0}", $"{largeIdle.RowsRead:N0}", $"at {appointmentCount:N0}: {idle.RowsRead:N0}",
-            (double)largeIdle.RowsRead / Math.Max(1, idle.RowsRead), 1.2, "rows of Paliad's tables read by scans and index fetches (pg_stat_user_tables)");
-        // The phone's 100 edits land in Radicale's storage directly too (each PUT into this collection costs seconds).
-        LargeCalendar.Edit(radicaleStorage, largeCalendar, 100);
-        var largePull = await PullTickAsync(engine, largeBinding, httpRequests, () => Interlocked.Exchange(ref sqlCommands, 0));
-        table.Add($"pull 100 remote edits at {scaleCount:N0}", $"{largePull.Milliseconds:F0} ms", $"at {appointmentCount:N0}: {pull.Milliseconds:F0} ms",
-            largePull.Milliseconds / pull.Milliseconds, null, largePull.Detail);
         var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0;
-        table.Add("peak working set (whole bench process so far)", $"{peakMb:F0} MB", "400 MB", peakMb / 400, 1.0, "");
+        table.Add("peak working set (whole bench process so far)", $"{peakMb:F0} MB", "400 MB", peakMb / 400, 1.0,
+            $"{peakBeforeScaleMb:F0} MB before the {scaleCount:N0}-appointment scenarios");
 
         // The fleet: many users' due no-change ticks in one round, two engine instances sharing the database.
         if (fleetUsers > 0)
@@ -230,9 +236,9 @@ internal static class BenchProgram
         var ms = watch.Elapsed.TotalMilliseconds;
         var sql = takeSqlCount();
         var http = $"{httpRequests.Total} HTTP request(s) ({httpRequests.Describe()})";
-        var (_, rows) = await RowsRead.MeasureAsync(connectionString, () => engine.SyncBindingAsync(bindingId, CancellationToken.None));
+        var (_, rows, byTable) = await RowsRead.MeasureAsync(connectionString, () => engine.SyncBindingAsync(bindingId, CancellationToken.None));
         return new TickFigures(ms, rows,
-            $"{http}, {sql} SQL round trip(s), {idle.Pushed + idle.Updated} PUTs, {rows:N0} rows read; the server's PROPFIND alone {propfindMs:F0} ms", propfindMs);
+            $"{http}, {sql} SQL round trip(s), {idle.Pushed + idle.Updated} PUTs, {rows:N0} rows read ({byTable}); the server's PROPFIND alone {propfindMs:F0} ms", propfindMs);
     }
 
     private static async Task<TickFigures> PullTickAsync(SyncEngine engine, Guid bindingId, RequestTally httpRequests, Func<int> takeSqlCount)

@@ -12,6 +12,9 @@ namespace Paliad.Infrastructure.Sync;
 /// <summary>Pull: what changed on the server (<see cref="RemoteChangeDetection"/>), reconcile by ETag, restore, bulk recording.</summary>
 internal sealed partial class BindingTick
 {
+    /// <summary>Changed events fetched per multiget call (the client splits each into REPORTs of CalDav:MultigetMaxHrefs).</summary>
+    private const int PullSlice = 500;
+
     private readonly Dictionary<Guid, bool> _mayEditProject = [];
     private readonly List<Guid> _editsApplied = [];
 
@@ -47,10 +50,11 @@ internal sealed partial class BindingTick
         // what was done is kept); if that write is refused, the markers stay put and the next tick pulls again.
         try
         {
-            if (changed.Count > 0)
+            // Fetched a slice at a time: a full reconcile of a large calendar never holds every event's text at once.
+            foreach (var slice in changed.Chunk(PullSlice))
             {
-                var fetched = await client.MultigetAsync(binding.CalendarPath, changed.ConvertAll(t => t.CalDavHref), cancellationToken);
-                foreach (var target in changed)
+                var fetched = await client.MultigetAsync(binding.CalendarPath, slice.Select(t => t.CalDavHref).ToList(), cancellationToken);
+                foreach (var target in slice)
                 {
                     var key = Hrefs.Key(target.CalDavHref);
                     if (fetched.Found.TryGetValue(key, out var remote))

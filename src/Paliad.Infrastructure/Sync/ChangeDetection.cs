@@ -17,8 +17,9 @@ internal sealed record PushWork(IReadOnlyList<PushWork.Item> ToPush, IReadOnlyLi
 
 /// <summary>
 /// Finds what a binding's calendar lacks, in SQL, by version: a copy is current when its synced version is the
-/// appointment's. Usually only appointments changed since <see cref="CalendarBinding.PushedThrough"/> are looked at
-/// (an index range on appointments.updated_at, so the cost grows with what changed, not with the calendar); the whole
+/// appointment's. Usually only the scope's appointments changed since <see cref="CalendarBinding.PushedThrough"/> are
+/// looked at (ranges on the (owner, updated_at) and (project, updated_at) indexes, so the cost grows with what changed
+/// in the scope, not with the calendar or with other users' changes); the whole
 /// scope is looked at when that mark is unknown (new binding, new scope or calendar, membership changed) and at every
 /// full reconciliation, the one place that reads everything.
 /// </summary>
@@ -27,28 +28,21 @@ internal static class ChangeDetection
     /// <summary>Whether a binding (of this user, with this scope) whose mark is <paramref name="since"/> has anything to
     /// push: one EXISTS, meant to be asked in the same query that loads the binding.</summary>
     public static IQueryable<bool> AnythingSince(PaliadDbContext db, Guid bindingId, Guid userId, BindingScope scope, Guid? scopeId, DateTimeOffset since)
-        => ChangedSince(db, bindingId, db.ForScope(userId, scope, scopeId), since).Select(_ => true);
+        => NotCurrent(db, bindingId, db.ChangedInScope(userId, scope, scopeId, since)).Select(_ => true);
 
-    /// <summary>The appointments changed since the binding's mark that it must write: pushes and removals.</summary>
+    /// <summary>The appointments of the scope changed since the binding's mark whose copy is missing or older. What
+    /// left the scope is not looked for here (it did not necessarily change): the hooks remove it when it leaves, and
+    /// a full reconciliation finds whatever they missed.</summary>
     public static async Task<PushWork> SinceAsync(PaliadDbContext db, CalendarBinding binding, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var carried = db.ForBinding(binding);
-        var rows = await ChangedSince(db, binding.Id, carried, since).ToListAsync(cancellationToken);
-        return new PushWork(
-            rows.Where(r => r.Carried).Select(r => new PushWork.Item(r.Appointment, r.Target)).ToList(),
-            rows.Where(r => !r.Carried && r.Target is not null).Select(r => r.Target!).ToList());
+        var toPush = await NotCurrent(db, binding.Id, db.ChangedInScope(binding.UserId, binding.Scope, binding.ScopeId, since)).ToListAsync(cancellationToken);
+        return new PushWork(toPush, []);
     }
 
     /// <summary>The whole scope: every appointment without a current copy, every copy whose appointment left.</summary>
     public static async Task<PushWork> WholeScopeAsync(PaliadDbContext db, CalendarBinding binding, CancellationToken cancellationToken)
     {
-        var toPush = await (
-                from a in db.ForBinding(binding)
-                join t in db.AppointmentTargets.Where(t => t.BindingId == binding.Id) on a.Id equals t.AppointmentId into copies
-                from t in copies.DefaultIfEmpty()
-                where t == null || t.SyncedVersion == null || t.SyncedVersion != a.Version
-                select new PushWork.Item(a, t))
-            .ToListAsync(cancellationToken);
+        var toPush = await NotCurrent(db, binding.Id, db.ForBinding(binding)).ToListAsync(cancellationToken);
         var stale = await db.AppointmentTargets
             .Where(t => t.BindingId == binding.Id && !db.ForBinding(binding).Any(a => a.Id == t.AppointmentId))
             .ToListAsync(cancellationToken);
@@ -64,21 +58,11 @@ internal static class ChangeDetection
             WHERE user_id = {userId}
             """, cancellationToken);
 
-    private static IQueryable<Changed> ChangedSince(PaliadDbContext db, Guid bindingId, IQueryable<Appointment> carried, DateTimeOffset since)
-        => from a in db.Appointments
-           where a.UpdatedAt >= since
+    /// <summary>Of these appointments, those whose copy in the binding's calendar is missing or not at their version.</summary>
+    private static IQueryable<PushWork.Item> NotCurrent(PaliadDbContext db, Guid bindingId, IQueryable<Appointment> appointments)
+        => from a in appointments
            join t in db.AppointmentTargets.Where(t => t.BindingId == bindingId) on a.Id equals t.AppointmentId into copies
            from t in copies.DefaultIfEmpty()
-           let inScope = carried.Any(c => c.Id == a.Id)
-           where (inScope && (t == null || t.SyncedVersion == null || t.SyncedVersion != a.Version)) || (!inScope && t != null)
-           select new Changed { Appointment = a, Target = t, Carried = inScope };
-
-    private sealed class Changed
-    {
-        public required Appointment Appointment { get; init; }
-
-        public AppointmentTarget? Target { get; init; }
-
-        public bool Carried { get; init; }
-    }
+           where t == null || t.SyncedVersion == null || t.SyncedVersion != a.Version
+           select new PushWork.Item(a, t);
 }

@@ -70,15 +70,27 @@ internal static class TickRecord
                 // Phase F back-compat: appointments.caldav_uid/caldav_etag mirror the all_visible binding's copies — the
                 // owner's only, as members' all_visible bindings hold the same shared appointments. Also after a tick that
                 // did nothing itself: hooks push without mirroring, the tick catches up — then only appointments changed
-                // since <paramref name="legacyChangedSince"/> (what hooks push), from the updated_at index.
+                // since <paramref name="legacyChangedSince"/> (what hooks push).
                 const string Mirror = """
                     UPDATE paliad.appointments a SET caldav_uid = t.caldav_uid, caldav_etag = t.caldav_etag
                     FROM paliad.appointment_targets t JOIN paliad.calendar_bindings b ON b.id = t.binding_id
                     WHERE t.binding_id = $1 AND b.scope = 'all_visible' AND t.appointment_id = a.id AND a.owner_id = b.user_id
                       AND (a.caldav_uid IS DISTINCT FROM t.caldav_uid OR a.caldav_etag IS DISTINCT FROM t.caldav_etag)
                     """;
+
+                // The owner's changed appointments first, from the (owner, updated_at) index, whatever the planner thinks.
+                const string MirrorChanged = """
+                    WITH changed AS MATERIALIZED (
+                        SELECT a.id FROM paliad.calendar_bindings b JOIN paliad.appointments a ON a.owner_id = b.user_id
+                        WHERE b.id = $1 AND a.updated_at >= $2)
+                    UPDATE paliad.appointments a SET caldav_uid = t.caldav_uid, caldav_etag = t.caldav_etag
+                    FROM changed c JOIN paliad.appointment_targets t ON t.appointment_id = c.id AND t.binding_id = $1
+                        JOIN paliad.calendar_bindings b ON b.id = t.binding_id
+                    WHERE a.id = c.id AND b.scope = 'all_visible' AND a.owner_id = b.user_id
+                      AND (a.caldav_uid IS DISTINCT FROM t.caldav_uid OR a.caldav_etag IS DISTINCT FROM t.caldav_etag)
+                    """;
                 batch.BatchCommands.Add(legacyChangedSince is { } since
-                    ? Command(Mirror + " AND a.updated_at >= $2", binding.Id, since)
+                    ? Command(MirrorChanged, binding.Id, since)
                     : Command(Mirror, binding.Id));
             }
 

@@ -122,6 +122,29 @@ public sealed class ChangeDetectionTests(string server) : SyncTest(server)
     }
 
     [Test]
+    public async Task An_appointment_that_left_the_scope_while_its_hook_was_lost_leaves_the_calendar_at_the_full_reconcile()
+    {
+        var alice = As(Alice);
+        var calendar = await NewCalendarAsync("acme");
+        var acme = await CreateProjectAsync(alice, "Acme GmbH", "client");
+        var hearing = await CreateAppointmentAsync(alice, "Acme hearing", acme);
+        await ConfigureAsync(Alice, await NewCalendarAsync("master"));
+        await CreateBindingAsync(alice, calendar, "project", acme);
+        await DrainAsync();
+        Assert.That(await TitlesAsync(calendar), Is.EqualTo(new[] { "Acme hearing" }));
+
+        await ExpectAsync(PatchAsync(alice, $"/api/appointments/{hearing}", new { projectId = (Guid?)null }), HttpStatusCode.OK);
+        await ExecuteAsync("DELETE FROM paliad.outbox_messages"); // the hook that would have removed it is lost
+        await ExecuteAsync("UPDATE paliad.calendar_bindings SET last_sync_at = now() - interval '1 day', ticks_since_full_reconcile = 1000 WHERE calendar_path = @p", ("p", calendar));
+        await ExecuteAsync("UPDATE paliad.calendar_bindings SET last_sync_at = now() WHERE calendar_path <> @p", ("p", calendar));
+
+        var full = (await Engine.RunTickAsync()).Single();
+
+        Assert.That(full.Deleted, Is.EqualTo(1));
+        Assert.That(await TitlesAsync(calendar), Is.Empty);
+    }
+
+    [Test]
     public async Task A_full_scan_asked_for_during_a_tick_is_not_lost_when_the_tick_records_its_mark()
     {
         await SyncedAsync();

@@ -32,7 +32,8 @@ internal sealed class AppointmentConfiguration : IEntityTypeConfiguration<Appoin
         builder.HasIndex(a => new { a.OwnerId, a.StartsAt });
         builder.HasIndex(a => new { a.ProjectId, a.StartsAt });
 
-        // A tick looks only at appointments changed since its binding's push mark: a range on this index.
-        builder.HasIndex(a => a.UpdatedAt);
+        // A tick looks only at its scope's appointments changed since the binding's push mark: ranges on these.
+        builder.HasIndex(a => new { a.OwnerId, a.UpdatedAt });
+        builder.HasIndex(a => new { a.ProjectId, a.UpdatedAt });
     }
 }

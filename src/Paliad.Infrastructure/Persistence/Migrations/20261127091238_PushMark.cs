@@ -27,17 +27,28 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                 nullable: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_appointments_updated_at",
+                name: "ix_appointments_owner_id_updated_at",
                 schema: "paliad",
                 table: "appointments",
-                column: "updated_at");
+                columns: new[] { "owner_id", "updated_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_appointments_project_id_updated_at",
+                schema: "paliad",
+                table: "appointments",
+                columns: new[] { "project_id", "updated_at" });
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropIndex(
-                name: "ix_appointments_updated_at",
+                name: "ix_appointments_owner_id_updated_at",
+                schema: "paliad",
+                table: "appointments");
+
+            migrationBuilder.DropIndex(
+                name: "ix_appointments_project_id_updated_at",
                 schema: "paliad",
                 table: "appointments");
 

@@ -13,7 +13,7 @@ using Paliad.Infrastructure.Persistence;
 namespace Paliad.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(PaliadDbContext))]
-    [Migration("20261127080322_PushMark")]
+    [Migration("20261127091238_PushMark")]
     partial class PushMark
     {
         /// <inheritdoc />
@@ -123,14 +123,17 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                     b.HasKey("Id")
                         .HasName("pk_appointments");
 
-                    b.HasIndex("UpdatedAt")
-                        .HasDatabaseName("ix_appointments_updated_at");
-
                     b.HasIndex("OwnerId", "StartsAt")
                         .HasDatabaseName("ix_appointments_owner_id_starts_at");
 
+                    b.HasIndex("OwnerId", "UpdatedAt")
+                        .HasDatabaseName("ix_appointments_owner_id_updated_at");
+
                     b.HasIndex("ProjectId", "StartsAt")
                         .HasDatabaseName("ix_appointments_project_id_starts_at");
+
+                    b.HasIndex("ProjectId", "UpdatedAt")
+                        .HasDatabaseName("ix_appointments_project_id_updated_at");
 
                     b.ToTable("appointments", "paliad", t =>
                         {
