@@ -1,17 +1,18 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Paliad.Infrastructure.CalDav;
 using Paliad.Infrastructure.CalDav.ICalendar;
 using Paliad.Infrastructure.Persistence;
 
 namespace Paliad.Bench;
 
 /// <summary>A large calendar without 10,000 PUTs: each appointment's event written into Radicale's filesystem storage
-/// under the UID and href the engine derives, and its copy seeded with the content hash it would have recorded (the
-/// ETag is left unknown, so the next tick is a full reconcile that learns them).</summary>
+/// under the UID and href the engine derives, and its copy seeded with the content hash and server ETag the pushes
+/// would have recorded; the next tick (the binding's first) is a full reconcile.</summary>
 internal static class LargeCalendar
 {
-    public static async Task<int> WriteAsync(IServiceProvider services, Guid bindingId, string calendarPath, string radicaleStorage)
+    public static async Task<int> WriteAsync(IServiceProvider services, Guid bindingId, string calendarPath, string radicaleStorage, CalDavClient caldav)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
@@ -37,6 +38,16 @@ internal static class LargeCalendar
             INSERT INTO paliad.appointment_targets (id, appointment_id, binding_id, caldav_uid, caldav_href, caldav_etag, content_hash, last_pushed_at, synced_version)
             SELECT gen_random_uuid(), x.id, {bindingId}, x.uid, x.href, NULL, x.hash, now(), 1
             FROM unnest({ids}, {uids}, {hrefs}, {hashes}) AS x(id, uid, href, hash)
+            """);
+
+        // The ETags the server gives them, as the pushes would have recorded.
+        var listed = await caldav.ListEtagsAsync(calendarPath);
+        var etagHrefs = listed.Keys.ToArray();
+        var etags = listed.Values.ToArray();
+        await db.Database.ExecuteSqlAsync($"""
+            UPDATE paliad.appointment_targets t SET caldav_etag = x.etag
+            FROM unnest({etagHrefs}, {etags}) AS x(href, etag)
+            WHERE t.binding_id = {bindingId} AND t.caldav_href = x.href
             """);
         await db.Database.ExecuteSqlRawAsync("ANALYZE"); // as autovacuum would have by the time a calendar is this full
         return appointments.Count;

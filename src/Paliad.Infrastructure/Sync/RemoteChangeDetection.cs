@@ -49,9 +49,8 @@ internal static class RemoteChangeDetection
             var sync = await client.SyncCollectionAsync(binding.CalendarPath, binding.SyncToken, cancellationToken);
             if (sync.WasReset)
             {
-                var (all, live) = await LoadCopiesAsync(db, binding, null, cancellationToken);
-                Compare(live, sync.Changes.Where(c => !c.Deleted).ToDictionary(c => c.Href, c => c.Etag, StringComparer.Ordinal), changed, deleted);
-                return new RemoteChanges(all, changed, deleted, sync.SyncToken, FullReconcile: true);
+                var listed = sync.Changes.Where(c => !c.Deleted).ToDictionary(c => c.Href, c => c.Etag, StringComparer.Ordinal);
+                return await CompareAllAsync(db, binding, listed, sync.SyncToken, cancellationToken);
             }
 
             var (appointments, copies) = await LoadCopiesAsync(db, binding, sync.Changes.Select(c => c.Href), cancellationToken);
@@ -74,35 +73,70 @@ internal static class RemoteChangeDetection
         }
 
         var remote = await client.ListEtagsAsync(binding.CalendarPath, cancellationToken);
-        var (everything, everyCopy) = await LoadCopiesAsync(db, binding, null, cancellationToken);
-        Compare(everyCopy, remote, changed, deleted);
-        return new RemoteChanges(everything, changed, deleted, state.SyncToken, fullReconcile);
+        var found = await CompareAllAsync(db, binding, remote, state.SyncToken, cancellationToken);
+        return found with { FullReconcile = fullReconcile };
     }
 
-    /// <summary>The binding's copies of appointments it carries, by href key, with those appointments, in one query:
-    /// all of them, or (<paramref name="changedHrefs"/>) only those at the hrefs the server reported changed. An
-    /// event's resource name is its UID + ".ics" (Paliad names them so, the Phase F backfill too), so they are found
-    /// by UID on the (binding, UID) index; the href itself is then compared.</summary>
-    private static async Task<(Dictionary<Guid, Appointment> Appointments, Dictionary<string, AppointmentTarget> Live)> LoadCopiesAsync(
-        PaliadDbContext db, CalendarBinding binding, IEnumerable<string>? changedHrefs, CancellationToken cancellationToken)
+    /// <summary>Every copy against a full listing: a copy missing from the server was deleted there, one whose ETag
+    /// moved was edited. The comparison reads only each copy's href and ETag; entities are loaded (and tracked) for the
+    /// copies that differ alone, so a full reconciliation of a large calendar that changed little stays small.</summary>
+    private static async Task<RemoteChanges> CompareAllAsync(
+        PaliadDbContext db, CalendarBinding binding, IReadOnlyDictionary<string, string?> remote, string? newSyncToken, CancellationToken cancellationToken)
     {
-        var copies = db.AppointmentTargets.Where(t => t.BindingId == binding.Id);
-        HashSet<string>? wanted = null;
-        if (changedHrefs is not null)
+        var copies = await (
+                from t in db.AppointmentTargets.AsNoTracking()
+                where t.BindingId == binding.Id
+                join a in db.ForBinding(binding) on t.AppointmentId equals a.Id
+                select new { t.Id, t.CalDavHref, t.CalDavEtag })
+            .ToListAsync(cancellationToken);
+        var differing = new HashSet<Guid>();
+        var gone = new HashSet<Guid>();
+        foreach (var copy in copies)
         {
-            wanted = changedHrefs.ToHashSet(StringComparer.Ordinal);
-            var uids = wanted.Select(ResourceUid).OfType<string>().Distinct().ToList();
-            copies = copies.Where(t => uids.Contains(t.CalDavUid));
+            if (!remote.TryGetValue(Hrefs.Key(copy.CalDavHref), out var etag))
+            {
+                gone.Add(copy.Id);
+            }
+            else if (etag is null || etag != copy.CalDavEtag)
+            {
+                differing.Add(copy.Id);
+            }
         }
 
+        var ids = differing.Concat(gone).ToList();
+        var rows = ids.Count == 0
+            ? []
+            : await (
+                    from t in db.AppointmentTargets
+                    where t.BindingId == binding.Id && ids.Contains(t.Id)
+                    join a in db.ForBinding(binding) on t.AppointmentId equals a.Id
+                    select new { Target = t, Appointment = a })
+                .ToListAsync(cancellationToken);
+        return new RemoteChanges(
+            rows.ToDictionary(r => r.Appointment.Id, r => r.Appointment),
+            rows.Where(r => differing.Contains(r.Target.Id)).Select(r => r.Target).ToList(),
+            rows.Where(r => gone.Contains(r.Target.Id)).Select(r => r.Target).ToList(),
+            newSyncToken,
+            FullReconcile: true);
+    }
+
+    /// <summary>The binding's copies at the hrefs the server reported changed, by href key, with their appointments,
+    /// in one query. An event's resource name is its UID + ".ics" (Paliad names them so, the Phase F backfill too), so
+    /// they are found by UID on the (binding, UID) index; the href itself is then compared.</summary>
+    private static async Task<(Dictionary<Guid, Appointment> Appointments, Dictionary<string, AppointmentTarget> Live)> LoadCopiesAsync(
+        PaliadDbContext db, CalendarBinding binding, IEnumerable<string> changedHrefs, CancellationToken cancellationToken)
+    {
+        var wanted = changedHrefs.ToHashSet(StringComparer.Ordinal);
+        var uids = wanted.Select(ResourceUid).OfType<string>().Distinct().ToList();
         var rows = await (
-                from t in copies
+                from t in db.AppointmentTargets
+                where t.BindingId == binding.Id && uids.Contains(t.CalDavUid)
                 join a in db.ForBinding(binding) on t.AppointmentId equals a.Id
                 select new { Target = t, Appointment = a })
             .ToListAsync(cancellationToken);
         var live = rows
             .Select(r => (Key: Hrefs.Key(r.Target.CalDavHref), r.Target))
-            .Where(r => wanted is null || wanted.Contains(r.Key))
+            .Where(r => wanted.Contains(r.Key))
             .ToDictionary(r => r.Key, r => r.Target, StringComparer.Ordinal);
         return (rows.ToDictionary(r => r.Appointment.Id, r => r.Appointment), live);
     }
@@ -111,22 +145,5 @@ internal static class RemoteChangeDetection
     {
         var name = hrefKey[(hrefKey.LastIndexOf('/') + 1)..];
         return name.EndsWith(".ics", StringComparison.Ordinal) ? name[..^4] : null;
-    }
-
-    /// <summary>Full listing: a copy missing from the server was deleted there; one whose ETag moved was edited.</summary>
-    private static void Compare(
-        Dictionary<string, AppointmentTarget> live, IReadOnlyDictionary<string, string?> remote, List<AppointmentTarget> changed, List<AppointmentTarget> deleted)
-    {
-        foreach (var (href, target) in live)
-        {
-            if (!remote.TryGetValue(href, out var etag))
-            {
-                deleted.Add(target);
-            }
-            else if (etag is null || etag != target.CalDavEtag)
-            {
-                changed.Add(target);
-            }
-        }
     }
 }
