@@ -90,7 +90,8 @@ public static class CalDavHttp
                 UseJitter = true,
                 Delay = TimeSpan.FromSeconds(options.RetryBaseDelaySeconds),
                 MaxDelay = TimeSpan.FromSeconds(Math.Max(1, options.MaxRetryAfterSeconds)),
-                ShouldRetryAfterHeader = true,
+                ShouldRetryAfterHeader = false,
+                DelayGenerator = args => ValueTask.FromResult(RetryDelay(args.Outcome, args.AttemptNumber)),
                 ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Context.GetRequestMessage(), args.Outcome, options)),
             });
         }
@@ -126,6 +127,20 @@ public static class CalDavHttp
         }
 
         return status is 408 or 429 || status >= 500;
+    }
+
+    /// <summary>The wait before a retry: none the first time a kept-alive connection turns out closed by the server
+    /// before any answer (servers drop idle connections; the next attempt opens a fresh one — waiting would only slow a
+    /// large push down), the server's Retry-After when it gave one, else exponential backoff with jitter (null).</summary>
+    internal static TimeSpan? RetryDelay(Outcome<HttpResponseMessage> outcome, int attempt)
+    {
+        if (outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded }
+            or HttpRequestException { InnerException: HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded } })
+        {
+            return attempt == 0 ? TimeSpan.Zero : null;
+        }
+
+        return outcome.Result is { } response ? RetryAfter(response) : null;
     }
 
     /// <summary>Retry-After as a delay (seconds or an HTTP date), clamped to [0, 1 h]; null when absent.</summary>
