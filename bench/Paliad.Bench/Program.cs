@@ -207,6 +207,9 @@ internal static class BenchProgram
             web.UseSetting("CalDav:HookTimeoutSeconds", "3600");
             web.UseSetting("Sync:TickTimeoutSeconds", "3600");
             web.UseSetting("Sync:LeaseSeconds", "4000");
+
+            // Radicale parses every item of a 10,000-event collection it has not seen before on the first listing.
+            web.UseSetting("CalDav:RequestTimeoutSeconds", "600");
             web.UseSetting("Logging:LogLevel:Default", "Warning");
             web.UseSetting("Logging:LogLevel:Paliad.Infrastructure.Sync.SyncEngine", "Warning");
             web.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));

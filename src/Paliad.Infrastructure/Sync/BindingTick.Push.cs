@@ -17,11 +17,15 @@ internal sealed partial class BindingTick
 
     // ---- push ---------------------------------------------------------------------------------------------------------
 
-    /// <summary>One appointment to push: what to write where, computed before any request.</summary>
+    /// <summary>One appointment to push: what to write where, rendered when planned — on the tick's thread while earlier
+    /// writes are in flight, so rendering overlaps the network instead of adding to it.</summary>
     private sealed record PushPlan(Appointment Appointment, AppointmentTarget? Target, string Uid, string Href, EventContent Content, string Hash, DateTimeOffset Now)
     {
+        /// <summary>The event at the appointment's version as SEQUENCE (what is sent unless a conflict asks for more).</summary>
+        public string Body { get; } = ICalendarMapper.ToICalendar(Content, Appointment.Version, Appointment.CreatedAt, Appointment.UpdatedAt, Now);
+
         public string Render(int sequence)
-            => ICalendarMapper.ToICalendar(Content, sequence, Appointment.CreatedAt, Appointment.UpdatedAt, Now);
+            => sequence == Appointment.Version ? Body : ICalendarMapper.ToICalendar(Content, sequence, Appointment.CreatedAt, Appointment.UpdatedAt, Now);
     }
 
     /// <summary>What the server took: the new ETag and how the write went.</summary>
@@ -157,7 +161,7 @@ internal sealed partial class BindingTick
     {
         if (plan.Target is null)
         {
-            return new PushDone(await CreateOrAdoptAsync(plan.Href, plan.Render(plan.Appointment.Version), cancellationToken), PutOutcome.Created);
+            return new PushDone(await CreateOrAdoptAsync(plan.Href, plan.Body, cancellationToken), PutOutcome.Created);
         }
 
         var (etag, outcome) = await OverwriteAsync(plan.Href, plan.Render, plan.Appointment.Version, plan.Target.CalDavEtag, cancellationToken);
