@@ -26,10 +26,30 @@ internal static class Fleet
         var seed = Stopwatch.StartNew();
         var calendars = Enumerable.Range(0, users * 2).Select(i => $"{home}fleet-{i}/").ToList();
         var states = new CollectionState[calendars.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, calendars.Count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, calendars.Count), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, ct) =>
         {
-            await caldav.MakeCalendarAsync(calendars[i], $"fleet {i}", ct);
-            states[i] = await caldav.GetCollectionStateAsync(calendars[i], ChangeMarkers.SyncToken, ct);
+            // Set-up, not measured: a Radicale busy creating thousands of collections drops a connection now and then.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    try
+                    {
+                        await caldav.MakeCalendarAsync(calendars[i], $"fleet {i}", ct);
+                    }
+                    catch (CalDavConflictException)
+                    {
+                        // made by an earlier attempt
+                    }
+
+                    states[i] = await caldav.GetCollectionStateAsync(calendars[i], ChangeMarkers.SyncToken, ct);
+                    return;
+                }
+                catch (CalDavServerErrorException) when (attempt < 5)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(attempt), ct);
+                }
+            }
         });
 
         await using (var scope = services.CreateAsyncScope())

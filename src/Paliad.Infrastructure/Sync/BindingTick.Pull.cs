@@ -105,6 +105,7 @@ internal sealed partial class BindingTick
         {
             ApplyRemoteEdit(appointment, edit!, now);
             target.RecordPulled(remote.Etag, EventContent.From(appointment, target.CalDavUid).ContentHash(), now, appointment.Version);
+            _touched.Add(appointment.Id);
             return;
         }
 
@@ -119,6 +120,7 @@ internal sealed partial class BindingTick
             target.CalDavHref, seq => ICalendarMapper.ToICalendar(ours, seq, appointment.CreatedAt, appointment.UpdatedAt, now), sequence, remote.Etag,
             cancellationToken);
         target.RecordPushed(etag, ours.ContentHash(), now, appointment.Version);
+        _touched.Add(appointment.Id);
         Count(decision == ReconcileDecision.OverwriteRemoteCountConflict && outcome == PutOutcome.Updated ? PutOutcome.Conflict : outcome);
     }
 
@@ -141,6 +143,7 @@ internal sealed partial class BindingTick
         var etag = await CreateOrAdoptAsync(
             target.CalDavHref, ICalendarMapper.ToICalendar(content, appointment.Version, appointment.CreatedAt, appointment.UpdatedAt, now), cancellationToken);
         target.RecordPushed(etag, content.ContentHash(), now, appointment.Version);
+        _touched.Add(appointment.Id);
         Restored++;
         metrics.Restored.Add(1);
     }

@@ -171,6 +171,7 @@ internal sealed partial class BindingTick
     /// <summary>Puts a finished push into the change tracker and counts it (saved by the caller).</summary>
     private void Track(PushPlan plan, PushDone done)
     {
+        _touched.Add(plan.Appointment.Id);
         if (plan.Target is null)
         {
             db.AppointmentTargets.Add(AppointmentTarget.RecordCreated(

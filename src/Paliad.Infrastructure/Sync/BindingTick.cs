@@ -54,6 +54,11 @@ internal sealed partial class BindingTick(
 
     public SyncCounts Counts => new(Pushed, Updated, Deleted, Pulled, Conflicts, Restored);
 
+    /// <summary>Appointments whose copy this tick wrote or learned a new ETag of (for the legacy mirror).</summary>
+    public IReadOnlyCollection<Guid> Touched => _touched;
+
+    private readonly HashSet<Guid> _touched = [];
+
     // ---- the whole tick ---------------------------------------------------------------------------------------------
 
     /// <summary>True after a tick whose push phase wrote everything it found (no problem, not cut off): the binding's

@@ -105,10 +105,13 @@ public sealed partial class SyncEngine
                 binding.RecordPushedThrough(started);
             }
 
-            // A tick that wrote nothing itself mirrors the legacy columns only for what hooks may have pushed since the mark.
-            var legacyChangedSince = detection != PushDetection.WholeScope && counts == SyncCounts.None ? claimed.PushedThrough : null;
+            // A tick that did not look at the whole scope mirrors the legacy columns only for the owner's appointments
+            // changed since the mark (what hooks pushed) and the copies it wrote itself — never the whole calendar.
+            var legacyChangedSince = detection != PushDetection.WholeScope && tick is not null ? claimed.PushedThrough : null;
+            var touched = tick?.Touched.ToArray() ?? [];
             var result = await RecordTickAsync(db, binding, workedOn, token,
-                new TickOutcome(started, clock.GetUtcNow(), status, bindingStatus, counts, error, retryLater, serverAskedToWait, legacyChangedSince), stopwatch);
+                new TickOutcome(started, clock.GetUtcNow(), status, bindingStatus, counts, error, retryLater, serverAskedToWait, legacyChangedSince, touched),
+                stopwatch);
             recorded = true; // the record gave the lease back
             return result;
         }
@@ -130,7 +133,8 @@ public sealed partial class SyncEngine
         string? Error,
         bool RetryLater,
         TimeSpan? ServerAskedToWait,
-        DateTimeOffset? LegacyChangedSince);
+        DateTimeOffset? LegacyChangedSince,
+        Guid[] Touched);
 
     /// <summary>The tick's sync-log row, the binding's status and backoff, the lease, the account's roll-up, in one
     /// round trip (<see cref="TickRecord"/>). A value the database refuses there is written down as the binding's error
@@ -145,7 +149,7 @@ public sealed partial class SyncEngine
         {
             await TickRecord.WriteAsync(db, SyncLogEntry.Record(binding.UserId, binding.Id, outcome.Started, outcome.Finished, status, counts, error),
                 binding, workedOn, token, outcome.Finished, writeLegacyColumns: binding.Scope == BindingScope.AllVisible && status != SyncLogStatus.Error,
-                outcome.LegacyChangedSince);
+                outcome.LegacyChangedSince, outcome.Touched);
         }
         catch (PostgresException e)
         {

@@ -27,7 +27,8 @@ internal static class TickRecord
         string leaseToken,
         DateTimeOffset finished,
         bool writeLegacyColumns,
-        DateTimeOffset? legacyChangedSince = null)
+        DateTimeOffset? legacyChangedSince = null,
+        Guid[]? touched = null)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(CancellationToken.None);
@@ -69,8 +70,9 @@ internal static class TickRecord
             {
                 // Phase F back-compat: appointments.caldav_uid/caldav_etag mirror the all_visible binding's copies — the
                 // owner's only, as members' all_visible bindings hold the same shared appointments. Also after a tick that
-                // did nothing itself: hooks push without mirroring, the tick catches up — then only appointments changed
-                // since <paramref name="legacyChangedSince"/> (what hooks push).
+                // did nothing itself: hooks push without mirroring, the tick catches up — unless it looked at the whole scope,
+                // only appointments changed since <paramref name="legacyChangedSince"/> (what hooks push) and those it
+                // <paramref name="touched"/>.
                 const string Mirror = """
                     UPDATE paliad.appointments a SET caldav_uid = t.caldav_uid, caldav_etag = t.caldav_etag
                     FROM paliad.appointment_targets t JOIN paliad.calendar_bindings b ON b.id = t.binding_id
@@ -78,11 +80,13 @@ internal static class TickRecord
                       AND (a.caldav_uid IS DISTINCT FROM t.caldav_uid OR a.caldav_etag IS DISTINCT FROM t.caldav_etag)
                     """;
 
-                // The owner's changed appointments first, from the (owner, updated_at) index, whatever the planner thinks.
+                // The owner's changed appointments and the copies this tick wrote first, from the (owner, updated_at)
+                // index and the ids, whatever the planner thinks.
                 const string MirrorChanged = """
                     WITH changed AS MATERIALIZED (
                         SELECT a.id FROM paliad.calendar_bindings b JOIN paliad.appointments a ON a.owner_id = b.user_id
-                        WHERE b.id = $1 AND a.updated_at >= $2)
+                        WHERE b.id = $1 AND a.updated_at >= $2
+                        UNION SELECT unnest($3::uuid[]))
                     UPDATE paliad.appointments a SET caldav_uid = t.caldav_uid, caldav_etag = t.caldav_etag
                     FROM changed c JOIN paliad.appointment_targets t ON t.appointment_id = c.id AND t.binding_id = $1
                         JOIN paliad.calendar_bindings b ON b.id = t.binding_id
@@ -90,7 +94,7 @@ internal static class TickRecord
                       AND (a.caldav_uid IS DISTINCT FROM t.caldav_uid OR a.caldav_etag IS DISTINCT FROM t.caldav_etag)
                     """;
                 batch.BatchCommands.Add(legacyChangedSince is { } since
-                    ? Command(MirrorChanged, binding.Id, since)
+                    ? Command(MirrorChanged, binding.Id, since, touched ?? [])
                     : Command(Mirror, binding.Id));
             }
 
