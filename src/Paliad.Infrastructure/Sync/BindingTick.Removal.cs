@@ -90,6 +90,10 @@ internal sealed partial class BindingTick
             if (decision == ReconcileDecision.ApplyRemoteEdit)
             {
                 ApplyRemoteEdit(appointment, edit!, clock.GetUtcNow());
+
+                // Its AppointmentChanged names this binding, so its fan-out to the other calendars rides on this event.
+                binding.RecordRemoteEditsApplied(_editsApplied);
+                _editsApplied.Clear();
                 await db.SaveChangesAsync(CancellationToken.None);
             }
             else if (decision != ReconcileDecision.Nothing && countConflict)

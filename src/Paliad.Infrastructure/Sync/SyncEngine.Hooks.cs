@@ -34,7 +34,8 @@ public sealed partial class SyncEngine
             var carried = await db.ForBinding(binding).Where(a => ids.Contains(a.Id)).ToListAsync(ct);
             var copies = await db.AppointmentTargets.Where(t => t.BindingId == binding.Id && ids.Contains(t.AppointmentId)).ToDictionaryAsync(t => t.AppointmentId, ct);
             await tick.PushAllAsync(carried.ConvertAll(a => new PushWork.Item(a, copies.GetValueOrDefault(a.Id))), ct);
-            foreach (var stale in copies.Values.Where(t => !carried.Exists(a => a.Id == t.AppointmentId)))
+            var carriedIds = carried.Select(a => a.Id).ToHashSet();
+            foreach (var stale in copies.Values.Where(t => !carriedIds.Contains(t.AppointmentId)))
             {
                 await tick.DeleteStaleAsync(stale, ct);
             }

@@ -32,6 +32,26 @@ public sealed class NoEditLostTests(string server) : SyncTest(server)
     }
 
     [Test]
+    public async Task A_phone_edit_salvaged_from_a_rescoped_calendar_reaches_the_users_other_calendar()
+    {
+        var alice = As(Alice);
+        var master = await NewCalendarAsync("master");
+        var calendar = await NewCalendarAsync("acme");
+        var acme = await CreateProjectAsync(alice, "Acme GmbH", "client");
+        await CreateAppointmentAsync(alice, "Acme hearing", acme);
+        await ConfigureAsync(Alice, master);
+        var binding = await CreateBindingAsync(alice, calendar, "client", acme);
+        await DrainAsync();
+        await EditOnThePhoneAsync(calendar, "Acme hearing (moved to Saal 3)", TimeSpan.FromHours(1));
+
+        await ExpectAsync(PatchAsync(alice, $"/api/caldav-bindings/{binding}", new { scope = "personal_only" }), HttpStatusCode.OK);
+        await DrainAsync();
+
+        Assert.That(await TitlesAsync(master), Is.EqualTo(new[] { "Acme hearing (moved to Saal 3)" }));
+        Assert.That(await TitlesAsync(calendar), Is.Empty);
+    }
+
+    [Test]
     public async Task A_phone_edit_survives_a_move_to_another_calendar_and_arrives_there()
     {
         var alice = As(Alice);
