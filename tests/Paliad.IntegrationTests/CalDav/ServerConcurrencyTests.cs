@@ -3,7 +3,7 @@ using Paliad.Infrastructure.CalDav;
 namespace Paliad.IntegrationTests.CalDav;
 
 /// <summary>The per-server window (AIMD): halves on 429/503, grows by 1/window otherwise, between 1 and the maximum,
-/// and lets waiting requests in as it opens.</summary>
+/// and lets waiting requests in as it opens; between overloads it follows the answers' round trips (Vegas).</summary>
 public sealed class ServerConcurrencyTests
 {
     private static readonly Uri Server = new("https://dav.example.com/");
@@ -84,5 +84,88 @@ public sealed class ServerConcurrencyTests
         Assert.That(concurrency.For(new Uri("https://a.example/x/")), Is.SameAs(concurrency.For(new Uri("https://a.example/y/"))));
         Assert.That(concurrency.For(new Uri("https://a.example/")), Is.Not.SameAs(concurrency.For(new Uri("https://b.example/"))));
         Assert.That(concurrency.WindowOf("c.example"), Is.EqualTo(4));
+    }
+
+    [Test]
+    public async Task Round_trips_that_grow_with_the_window_narrow_it_towards_one()
+    {
+        // A server that takes one request at a time: with four in flight each answer waits for the three before it.
+        var window = NewWindow();
+        await AnswerAsync(window, "PUT", 10);
+        await AnswerAsync(window, "PUT", 10);
+        Assert.That(window.Size, Is.EqualTo(4));
+
+        for (var i = 0; i < 40; i++)
+        {
+            await AnswerAsync(window, "PUT", 10 * Math.Max(1, (int)window.Size));
+        }
+
+        // It settles where about one request waits: between one and two in flight, never back at four.
+        Assert.That(window.Size, Is.InRange(1.0, 3.0), "requests only queue at a server that serialises them");
+    }
+
+    [Test]
+    public async Task Round_trips_that_stay_flat_keep_the_window_open()
+    {
+        // A server 50 ms away that works on requests side by side: concurrency costs no waiting.
+        var window = NewWindow();
+        window.Leave(overloaded: true);
+        Assert.That(window.Size, Is.EqualTo(2));
+
+        for (var i = 0; i < 10; i++)
+        {
+            await AnswerAsync(window, "PUT", 50 + (i % 2));
+        }
+
+        Assert.That(window.Size, Is.EqualTo(4));
+    }
+
+    [Test]
+    public async Task Waiting_estimated_between_the_thresholds_holds_the_window()
+    {
+        var window = NewWindow();
+        window.Leave(overloaded: true);
+        await AnswerAsync(window, "PUT", 40);
+        var size = window.Size; // 2.5: widened, nothing waited yet
+
+        // 2.5 × (1 − 40/60) ≈ 0.83 waiting: between ServerConcurrency.QueuedLow and QueuedHigh.
+        await AnswerAsync(window, "PUT", 200);
+        Assert.That(window.Size, Is.EqualTo(size));
+    }
+
+    [Test]
+    public async Task A_slow_answer_to_another_method_says_nothing_about_the_queue()
+    {
+        // A PROPFIND of a large calendar takes long; it is not a PUT that waited.
+        var window = NewWindow();
+        for (var i = 0; i < 5; i++)
+        {
+            await AnswerAsync(window, "PUT", 10);
+        }
+
+        await AnswerAsync(window, "PROPFIND", 500);
+        await AnswerAsync(window, "PUT", 10);
+
+        Assert.That(window.Size, Is.EqualTo(4));
+    }
+
+    [Test]
+    public async Task The_fastest_round_trip_is_relearnt_as_the_server_slows_for_everyone()
+    {
+        // Every PUT into a growing collection gets slower; after a while the slower answers are the new normal.
+        var window = NewWindow();
+        await AnswerAsync(window, "PUT", 10);
+        for (var i = 0; i < 200; i++)
+        {
+            await AnswerAsync(window, "PUT", 40);
+        }
+
+        Assert.That(window.Size, Is.EqualTo(4));
+    }
+
+    private static async Task AnswerAsync(ServerConcurrency.Window window, string method, int milliseconds)
+    {
+        await window.EnterAsync(CancellationToken.None);
+        window.Leave(overloaded: false, method, TimeSpan.FromMilliseconds(milliseconds));
     }
 }
