@@ -46,6 +46,8 @@ public static class DependencyInjection
 
         services.Configure<SyncOptions>(configuration.GetSection(SyncOptions.Section));
         services.Configure<OutboxOptions>(configuration.GetSection(OutboxOptions.Section));
+        services.Configure<ActivityOptions>(configuration.GetSection(ActivityOptions.Section));
+        services.AddSingleton<ActivityRetention>();
         services.AddMetrics();
         services.AddSingleton<SyncMetrics>();
         services.AddSingleton<OutboxMetrics>();

@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Paliad.Api.Auth;
 using Paliad.Api.Protection;
+using Paliad.Application.CalDav.Activity;
+using Paliad.Application.CalDav.Activity.ListActivity;
 using Paliad.Application.CalDav.Bindings;
 using Paliad.Application.CalDav.Bindings.CreateBinding;
 using Paliad.Application.CalDav.Bindings.DeleteBinding;
@@ -118,6 +120,12 @@ internal static class CalDavEndpoints
                 => (await sender.Send(new ListSyncLog(user.UserId(), bindingId, limit, after), ct)).WithNextLink(http))
             .WithTags("Sync")
             .WithSummary("Your sync log, newest first; bindingId narrows it to one binding; at most limit (default 500, max 2000), Link rel=next for more.");
+        api.MapGet("/caldav-activity", async Task<IReadOnlyList<ActivityEntryDto>> (
+                    int? limit, string? before, HttpContext http, ClaimsPrincipal user, ISender sender, CancellationToken ct)
+                => (await sender.Send(new ListActivity(user.UserId(), limit, before), ct)).WithNextLink(http, "before"))
+            .WithTags("Sync")
+            .WithSummary("What sync did to your appointments that you should know (a calendar's edit applied or overwritten, a deletion or a series "
+                + "reverted), newest first; before = an instant or the cursor of Link rel=next; at most limit (default 500, max 2000).");
         return api;
     }
 }

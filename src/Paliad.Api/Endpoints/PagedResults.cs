@@ -8,7 +8,9 @@ namespace Paliad.Api.Endpoints;
 /// (RFC 8288) names the same request continuing after this page.</summary>
 internal static class PagedResults
 {
-    public static IReadOnlyList<T> WithNextLink<T>(this Page<T> page, HttpContext http)
+    /// <param name="cursorParameter">The query parameter the list continues with (<c>after</c>, or <c>before</c> for a
+    /// feed that pages back in time).</param>
+    public static IReadOnlyList<T> WithNextLink<T>(this Page<T> page, HttpContext http, string cursorParameter = "after")
     {
         ArgumentNullException.ThrowIfNull(page);
         ArgumentNullException.ThrowIfNull(http);
@@ -16,9 +18,9 @@ internal static class PagedResults
         {
             var request = http.Request;
             var query = QueryHelpers.ParseQuery(request.QueryString.Value)
-                .Where(pair => !string.Equals(pair.Key, "after", StringComparison.OrdinalIgnoreCase))
+                .Where(pair => !string.Equals(pair.Key, cursorParameter, StringComparison.OrdinalIgnoreCase))
                 .SelectMany(pair => pair.Value.Select(value => new KeyValuePair<string, string?>(pair.Key, value)))
-                .Append(new KeyValuePair<string, string?>("after", page.Next));
+                .Append(new KeyValuePair<string, string?>(cursorParameter, page.Next));
             var next = UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path, QueryString.Create(query));
             http.Response.Headers.Append("Link", $"<{next}>; rel=\"next\"");
         }

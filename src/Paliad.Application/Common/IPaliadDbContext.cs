@@ -25,5 +25,7 @@ public interface IPaliadDbContext
 
     DbSet<SyncLogEntry> SyncLog { get; }
 
+    DbSet<ActivityEntry> Activity { get; }
+
     Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);
 }

@@ -1,3 +1,4 @@
+using Paliad.Domain.Appointments;
 using Paliad.Domain.Common;
 
 namespace Paliad.Domain.CalDav;
@@ -12,6 +13,10 @@ public sealed class AppointmentTarget : Entity
     public const int HrefMaxLength = 2048;
     public const int EtagMaxLength = 255;
     public const int ContentHashMaxLength = 128;
+
+    /// <summary>What another client may add to one event and have kept (alarms, categories, X- properties): beyond
+    /// this, the additions are not kept — a hostile server cannot grow Paliad's rows without bound.</summary>
+    public const int ForeignPartsMaxLength = 65_536;
 
     private AppointmentTarget()
     {
@@ -39,6 +44,11 @@ public sealed class AppointmentTarget : Entity
     public int? SyncedVersion { get; private set; }
 
     public DateTimeOffset? LastPushedAt { get; private set; }
+
+    /// <summary>What other clients added to the server's copy beside Paliad's own fields (VALARMs, CATEGORIES, X-
+    /// properties, …) as last seen, as iCalendar text; merged into every push so those additions survive Paliad's
+    /// updates. Null when the copy holds nothing but Paliad's fields.</summary>
+    public string? ForeignParts { get; private set; }
 
     public DateTimeOffset? LastPulledAt { get; private set; }
 
@@ -81,6 +91,31 @@ public sealed class AppointmentTarget : Entity
         ContentHash = Guard.RequiredText(contentHash, ContentHashMaxLength, "contentHash");
         LastPulledAt = Instant.Normalize(pulledAt);
     }
+
+    /// <summary>Learns what other clients added to the server's copy (from a copy a pull or a push's conflict read).</summary>
+    public void KeepForeignParts(string? foreignParts)
+        => ForeignParts = string.IsNullOrEmpty(foreignParts) || foreignParts.Length > ForeignPartsMaxLength ? null : foreignParts;
+
+    /// <summary>A calendar's edit was applied to the appointment (<paramref name="changedFields"/>: what it changed).</summary>
+    public void RecordRemoteEditApplied(CalendarBinding binding, Appointment appointment, IReadOnlyList<string> changedFields, DateTimeOffset at)
+        => Raise(new RemoteEditApplied(Guid.CreateVersion7(), ActivitySubject.Of(binding, appointment), Instant.Normalize(at), [.. changedFields]));
+
+    /// <summary>A calendar's edit was overwritten with Paliad's version (<paramref name="remoteTitle"/>: what it said).</summary>
+    public void RecordRemoteEditOverwritten(CalendarBinding binding, Appointment appointment, string? remoteTitle, RemoteEditLoss loss, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(appointment);
+        Raise(new RemoteEditOverwritten(Guid.CreateVersion7(), ActivitySubject.Of(binding, appointment), Instant.Normalize(at),
+            TextLimits.Clip(remoteTitle, Appointment.TitleMaxLength), loss, appointment.UpdatedAt));
+    }
+
+    /// <summary>The calendar deleted this copy; it was put back.</summary>
+    public void RecordRemoteDeletionReverted(CalendarBinding binding, Appointment appointment, DateTimeOffset at)
+        => Raise(new RemoteDeletionReverted(Guid.CreateVersion7(), ActivitySubject.Of(binding, appointment), Instant.Normalize(at)));
+
+    /// <summary>The calendar made this copy a series (or changed one occurrence); the single event was put back.</summary>
+    public void RecordRemoteSeriesReverted(CalendarBinding binding, Appointment appointment, string? remoteTitle, DateTimeOffset at)
+        => Raise(new RemoteSeriesReverted(Guid.CreateVersion7(), ActivitySubject.Of(binding, appointment), Instant.Normalize(at),
+            TextLimits.Clip(remoteTitle, Appointment.TitleMaxLength)));
 
     /// <summary>An ETag too long to keep is forgotten rather than refused: the next write then fetches the current one.</summary>
     private static string? Usable(string? etag) => etag is { Length: > EtagMaxLength } ? null : etag;

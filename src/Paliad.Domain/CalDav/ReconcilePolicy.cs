@@ -21,10 +21,23 @@ public enum ReconcileDecision
 
     /// <summary>The server's copy was deleted (a phone, say): never lose a court date over that — put it back.</summary>
     Restore,
+
+    /// <summary>The server's copy changed only in what Paliad does not own (an alarm, a category, an X- property):
+    /// its ETag and those parts are learnt, nothing is written.</summary>
+    KeepRemote,
+
+    /// <summary>Paliad's fields changed and the server's copy changed only in what Paliad does not own: Paliad's
+    /// change is written into the server's copy, keeping what the other client added. Not a conflict.</summary>
+    PushMerged,
+
+    /// <summary>The server's copy became a series (RRULE, RDATE, EXDATE or an occurrence edited or cancelled):
+    /// Paliad's appointments are single events, so the single event is written back and a conflict is counted.</summary>
+    RevertSeries,
 }
 
-/// <summary>The sync's reconcile rule as a pure function (DESIGN §5): Paliad wins conflicts, remote-only edits are
-/// applied where the user may edit, remote deletions are reverted.</summary>
+/// <summary>The sync's reconcile rule as a pure function (DESIGN §5, §9): Paliad wins conflicts over the fields it
+/// owns, remote-only edits are applied where the user may edit, remote deletions and series are reverted, and what
+/// other clients add beside Paliad's fields is kept.</summary>
 public static class ReconcilePolicy
 {
     /// <param name="remoteDeleted">The server says the event is gone (an explicit 404 or absent from a full listing).</param>
@@ -33,7 +46,12 @@ public static class ReconcilePolicy
     /// <param name="remoteReadable">The server's iCalendar parses into an event.</param>
     /// <param name="userMayEdit">The binding's user may edit the appointment (owner of a personal one, owner or
     /// editor of its project).</param>
-    public static ReconcileDecision Decide(bool remoteDeleted, bool remoteChanged, bool localChanged, bool remoteReadable, bool userMayEdit)
+    /// <param name="remoteOwnFieldsChanged">The server's copy differs from what was last synced in a field Paliad
+    /// owns (title, description, location, times); false when another client only added or changed its own parts.</param>
+    /// <param name="remoteIsSeries">The server's copy carries recurrence (RRULE, RDATE, EXDATE, RECURRENCE-ID).</param>
+    public static ReconcileDecision Decide(
+        bool remoteDeleted, bool remoteChanged, bool localChanged, bool remoteReadable, bool userMayEdit,
+        bool remoteOwnFieldsChanged = true, bool remoteIsSeries = false)
     {
         if (remoteDeleted)
         {
@@ -45,15 +63,35 @@ public static class ReconcilePolicy
             return ReconcileDecision.Nothing;
         }
 
+        if (!remoteReadable)
+        {
+            return localChanged ? ReconcileDecision.OverwriteRemoteCountConflict : ReconcileDecision.OverwriteRemote;
+        }
+
+        if (remoteIsSeries)
+        {
+            return ReconcileDecision.RevertSeries;
+        }
+
+        if (!remoteOwnFieldsChanged)
+        {
+            return localChanged ? ReconcileDecision.PushMerged : ReconcileDecision.KeepRemote;
+        }
+
         if (localChanged)
         {
             return ReconcileDecision.OverwriteRemoteCountConflict;
         }
 
-        return remoteReadable && userMayEdit ? ReconcileDecision.ApplyRemoteEdit : ReconcileDecision.OverwriteRemote;
+        return userMayEdit ? ReconcileDecision.ApplyRemoteEdit : ReconcileDecision.OverwriteRemote;
     }
 
     /// <summary>Whether deciding needs to know if the user may edit (a database question, asked only then).</summary>
-    public static bool NeedsEditRight(bool remoteDeleted, bool remoteChanged, bool localChanged, bool remoteReadable)
-        => !remoteDeleted && remoteChanged && !localChanged && remoteReadable;
+    public static bool NeedsEditRight(
+        bool remoteDeleted, bool remoteChanged, bool localChanged, bool remoteReadable, bool remoteOwnFieldsChanged = true, bool remoteIsSeries = false)
+        => !remoteDeleted && remoteChanged && !localChanged && remoteReadable && remoteOwnFieldsChanged && !remoteIsSeries;
+
+    /// <summary>Whether the decision counts a conflict: the other side's change to Paliad's fields is lost.</summary>
+    public static bool CountsConflict(ReconcileDecision decision)
+        => decision is ReconcileDecision.OverwriteRemoteCountConflict or ReconcileDecision.RevertSeries;
 }

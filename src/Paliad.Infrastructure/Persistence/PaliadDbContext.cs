@@ -33,6 +33,8 @@ public sealed class PaliadDbContext(DbContextOptions<PaliadDbContext> options)
 
     public DbSet<SyncLogEntry> SyncLog => Set<SyncLogEntry>();
 
+    public DbSet<ActivityEntry> Activity => Set<ActivityEntry>();
+
     /// <summary>ASP.NET Core Data Protection's key ring (it encrypts the CalDAV passwords), shared by every instance.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

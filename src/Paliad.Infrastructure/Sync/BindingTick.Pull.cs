@@ -88,25 +88,36 @@ internal sealed partial class BindingTick
         binding.RecordPull(newToken, state.Ctag, fullReconcile);
     }
 
-    /// <summary>The server's copy changed. Remote-only change: applied to the appointment when the binding's user
-    /// may edit it, else overwritten. Both changed: Paliad wins, and a conflict is counted.</summary>
+    /// <summary>The server's copy changed. Only in what other clients own: learnt (and merged into a pending Paliad
+    /// change without a conflict). Remote-only change of Paliad's fields: applied to the appointment when the binding's
+    /// user may edit it, else overwritten. Both changed, or a series: Paliad wins, and a conflict is counted. What the
+    /// user should know is raised on the copy for the activity feed.</summary>
     private async Task ReconcileAsync(Appointment appointment, AppointmentTarget target, RemoteResource remote, CancellationToken cancellationToken)
     {
         var ours = EventContent.From(appointment, target.CalDavUid);
         var now = clock.GetUtcNow();
         var readable = ICalendarMapper.TryParse(remote.ICalendar, appointment.TimeZone, out var edit, out var error);
-        var decision = await DecideAsync(appointment, target, remote, ours, readable, cancellationToken);
-        if (decision == ReconcileDecision.Nothing)
+        var decision = await DecideAsync(appointment, target, remote, ours, edit, cancellationToken);
+        switch (decision)
         {
-            return;
-        }
+            case ReconcileDecision.Nothing:
+                return;
+            case ReconcileDecision.KeepRemote:
+                target.RecordPulled(remote.Etag, ours.ContentHash(), now, appointment.Version);
+                target.KeepForeignParts(edit!.ForeignParts);
+                return;
+            case ReconcileDecision.ApplyRemoteEdit:
+                var before = appointment.Details;
+                ApplyRemoteEdit(appointment, edit!, now);
+                target.RecordPulled(remote.Etag, EventContent.From(appointment, target.CalDavUid).ContentHash(), now, appointment.Version);
+                target.KeepForeignParts(edit!.ForeignParts);
+                if (appointment.Details != before)
+                {
+                    target.RecordRemoteEditApplied(binding, appointment, ChangedFields(before, appointment.Details), now);
+                }
 
-        if (decision == ReconcileDecision.ApplyRemoteEdit)
-        {
-            ApplyRemoteEdit(appointment, edit!, now);
-            target.RecordPulled(remote.Etag, EventContent.From(appointment, target.CalDavUid).ContentHash(), now, appointment.Version);
-            _touched.Add(appointment.Id);
-            return;
+                _touched.Add(appointment.Id);
+                return;
         }
 
         if (error is not null)
@@ -114,35 +125,81 @@ internal sealed partial class BindingTick
             LogMalformed(logger, binding.Id, target.CalDavHref, error);
         }
 
-        // Paliad's copy wins: it changed too, the remote copy is unreadable, or the user may only view it.
-        var sequence = Math.Max(appointment.Version, (edit?.Sequence ?? -1) + 1);
-        var (etag, outcome) = await OverwriteAsync(
-            target.CalDavHref, seq => ICalendarMapper.ToICalendar(ours, seq, appointment.CreatedAt, appointment.UpdatedAt, now), sequence, remote.Etag,
-            cancellationToken);
-        target.RecordPushed(etag, ours.ContentHash(), now, appointment.Version);
+        // Paliad's copy wins: it changed too, the remote copy is unreadable, a series, or the user may only view it;
+        // or Paliad's change is merged around what another client added.
+        var overwrite = new Overwrite(
+            target.CalDavHref, (seq, foreign) => ICalendarMapper.ToICalendar(ours, seq, appointment.CreatedAt, appointment.UpdatedAt, now, foreign),
+            Math.Max(appointment.Version, (edit?.Sequence ?? -1) + 1), remote.Etag, readable ? edit!.ForeignParts : target.ForeignParts, target.ContentHash,
+            appointment.TimeZone);
+        var done = await OverwriteAsync(overwrite, cancellationToken);
+        target.RecordPushed(done.Etag, ours.ContentHash(), now, appointment.Version);
+        target.KeepForeignParts(done.ForeignParts);
         _touched.Add(appointment.Id);
-        Count(decision == ReconcileDecision.OverwriteRemoteCountConflict && outcome == PutOutcome.Updated ? PutOutcome.Conflict : outcome);
+        if (done.Outcome == PutOutcome.Updated && done.Found is null)
+        {
+            // Written over the copy this pull read: what was decided about that copy stands.
+            RecordWhatTheUserLost(target, appointment, new FoundCopy(decision, readable, edit?.Title), now);
+            Count(ReconcilePolicy.CountsConflict(decision) ? PutOutcome.Conflict : PutOutcome.Updated);
+            return;
+        }
+
+        RecordWhatTheUserLost(target, appointment, done, now);
+        Count(done.Outcome);
+    }
+
+    /// <summary>The names of the fields a calendar's edit changed, as the activity feed says them.</summary>
+    private static List<string> ChangedFields(AppointmentDetails before, AppointmentDetails after)
+    {
+        var changed = new List<string>();
+        if (before.Title != after.Title)
+        {
+            changed.Add("title");
+        }
+
+        if (before.Description != after.Description)
+        {
+            changed.Add("description");
+        }
+
+        if (before.Location != after.Location)
+        {
+            changed.Add("location");
+        }
+
+        if (before.StartsAt != after.StartsAt || before.EndsAt != after.EndsAt || before.AllDay != after.AllDay)
+        {
+            changed.Add("time");
+        }
+
+        return changed;
     }
 
     /// <summary>The reconcile policy for a remote copy that exists, asking the database for the user's edit right
     /// only when the decision depends on it.</summary>
     private async Task<ReconcileDecision> DecideAsync(
-        Appointment appointment, AppointmentTarget target, RemoteResource remote, EventContent ours, bool readable, CancellationToken cancellationToken)
+        Appointment appointment, AppointmentTarget target, RemoteResource remote, EventContent ours, RemoteEvent? edit, CancellationToken cancellationToken)
     {
         var remoteChanged = remote.Etag is null || remote.Etag != target.CalDavEtag;
         var localChanged = ours.ContentHash() != target.ContentHash;
-        var mayEdit = ReconcilePolicy.NeedsEditRight(false, remoteChanged, localChanged, readable) && await MayEditAsync(appointment, cancellationToken);
-        return ReconcilePolicy.Decide(false, remoteChanged, localChanged, readable, mayEdit);
+        var readable = edit is not null;
+        var ownFieldsChanged = edit is null || edit.AsContent(appointment.TimeZone).ContentHash() != target.ContentHash;
+        var series = edit?.IsSeries ?? false;
+        var mayEdit = ReconcilePolicy.NeedsEditRight(false, remoteChanged, localChanged, readable, ownFieldsChanged, series)
+            && await MayEditAsync(appointment, cancellationToken);
+        return ReconcilePolicy.Decide(false, remoteChanged, localChanged, readable, mayEdit, ownFieldsChanged, series);
     }
 
-    /// <summary>Deleted on the server (a phone, say): never delete a court date because of that — put it back.</summary>
+    /// <summary>Deleted on the server (a phone, say): never delete a court date because of that — put it back, with
+    /// what other clients had added to it.</summary>
     private async Task RestoreAsync(Appointment appointment, AppointmentTarget target, CancellationToken cancellationToken)
     {
         var content = EventContent.From(appointment, target.CalDavUid);
         var now = clock.GetUtcNow();
         var etag = await CreateOrAdoptAsync(
-            target.CalDavHref, ICalendarMapper.ToICalendar(content, appointment.Version, appointment.CreatedAt, appointment.UpdatedAt, now), cancellationToken);
+            target.CalDavHref, ICalendarMapper.ToICalendar(content, appointment.Version, appointment.CreatedAt, appointment.UpdatedAt, now, target.ForeignParts),
+            cancellationToken);
         target.RecordPushed(etag, content.ContentHash(), now, appointment.Version);
+        target.RecordRemoteDeletionReverted(binding, appointment, now);
         _touched.Add(appointment.Id);
         Restored++;
         metrics.Restored.Add(1);

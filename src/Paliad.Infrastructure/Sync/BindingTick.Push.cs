@@ -18,18 +18,32 @@ internal sealed partial class BindingTick
     // ---- push ---------------------------------------------------------------------------------------------------------
 
     /// <summary>One appointment to push: what to write where, rendered when planned — on the tick's thread while earlier
-    /// writes are in flight, so rendering overlaps the network instead of adding to it.</summary>
+    /// writes are in flight, so rendering overlaps the network instead of adding to it. What other clients added to
+    /// the server's copy (as last seen) is merged in.</summary>
     private sealed record PushPlan(Appointment Appointment, AppointmentTarget? Target, string Uid, string Href, EventContent Content, string Hash, DateTimeOffset Now)
     {
         /// <summary>The event at the appointment's version as SEQUENCE (what is sent unless a conflict asks for more).</summary>
-        public string Body { get; } = ICalendarMapper.ToICalendar(Content, Appointment.Version, Appointment.CreatedAt, Appointment.UpdatedAt, Now);
+        public string Body { get; } = ICalendarMapper.ToICalendar(Content, Appointment.Version, Appointment.CreatedAt, Appointment.UpdatedAt, Now, Target?.ForeignParts);
 
-        public string Render(int sequence)
-            => sequence == Appointment.Version ? Body : ICalendarMapper.ToICalendar(Content, sequence, Appointment.CreatedAt, Appointment.UpdatedAt, Now);
+        public Overwrite AsOverwrite() => new(Href, Render, Appointment.Version, Target?.CalDavEtag, Target?.ForeignParts, Target?.ContentHash, Appointment.TimeZone);
+
+        private string Render(int sequence, string? foreignParts) => sequence == Appointment.Version && foreignParts == Target?.ForeignParts
+            ? Body
+            : ICalendarMapper.ToICalendar(Content, sequence, Appointment.CreatedAt, Appointment.UpdatedAt, Now, foreignParts);
     }
 
-    /// <summary>What the server took: the new ETag and how the write went.</summary>
-    private sealed record PushDone(string? Etag, PutOutcome Outcome);
+    /// <summary>What the server took: the new ETag, how the write went, the other clients' parts now in the copy, and
+    /// — when the write met a copy changed meanwhile — what was decided about it.</summary>
+    private sealed record PushDone(string? Etag, PutOutcome Outcome, string? ForeignParts = null, FoundCopy? Found = null);
+
+    /// <summary>A server's copy that had changed: the decision about it, whether it could be read, its title.</summary>
+    private sealed record FoundCopy(ReconcileDecision Decision, bool Readable, string? RemoteTitle);
+
+    /// <summary>An overwrite of a copy: the event rendered at a SEQUENCE with other clients' parts merged, the ETag it
+    /// is expected to have, and the hash of Paliad's fields as last synced (to tell a foreign-only change on the
+    /// server from an edit of Paliad's fields).</summary>
+    private sealed record Overwrite(
+        string Href, Func<int, string?, string> Render, int Sequence, string? KnownEtag, string? ForeignParts, string? LastSyncedHash, string TimeZone);
 
     /// <summary>Null when the remote event already holds what the appointment says (same content hash) — then the
     /// copy is marked as matching the appointment's version, so it is not looked at again until the appointment
@@ -164,8 +178,7 @@ internal sealed partial class BindingTick
             return new PushDone(await CreateOrAdoptAsync(plan.Href, plan.Body, cancellationToken), PutOutcome.Created);
         }
 
-        var (etag, outcome) = await OverwriteAsync(plan.Href, plan.Render, plan.Appointment.Version, plan.Target.CalDavEtag, cancellationToken);
-        return new PushDone(etag, outcome);
+        return await OverwriteAsync(plan.AsOverwrite(), cancellationToken);
     }
 
     /// <summary>Puts a finished push into the change tracker and counts it (saved by the caller).</summary>
@@ -180,6 +193,8 @@ internal sealed partial class BindingTick
         else
         {
             plan.Target.RecordPushed(done.Etag, plan.Hash, plan.Now, plan.Appointment.Version);
+            plan.Target.KeepForeignParts(done.ForeignParts);
+            RecordWhatTheUserLost(plan.Target, plan.Appointment, done, plan.Now);
         }
 
         Count(done.Outcome);
@@ -306,16 +321,17 @@ internal sealed partial class BindingTick
     }
 
     /// <summary>PUT If-Match with the ETag we last saw. A 412 means the server's copy changed as well: fetch it and
-    /// overwrite it (Paliad is the system of record) with a SEQUENCE above the one the other side wrote, or re-create
-    /// it when it was deleted.</summary>
-    private async Task<(string? Etag, PutOutcome Outcome)> OverwriteAsync(
-        string href, Func<int, string> render, int sequence, string? knownEtag, CancellationToken cancellationToken)
+    /// overwrite it (Paliad is the system of record) with a SEQUENCE above the one the other side wrote, keeping what
+    /// other clients added to it, or re-create it when it was deleted. Whether that lost the other side's edit (a
+    /// conflict) or only merged around its additions is decided by <see cref="ReconcilePolicy"/>.</summary>
+    private async Task<PushDone> OverwriteAsync(Overwrite overwrite, CancellationToken cancellationToken)
     {
+        var (href, render, sequence, knownEtag, foreignParts, lastSyncedHash, timeZone) = overwrite;
         if (knownEtag is not null)
         {
             try
             {
-                return (await client.UpdateAsync(href, render(sequence), knownEtag, cancellationToken), PutOutcome.Updated);
+                return new PushDone(await client.UpdateAsync(href, render(sequence, foreignParts), knownEtag, cancellationToken), PutOutcome.Updated, foreignParts);
             }
             catch (CalDavConflictException)
             {
@@ -326,15 +342,53 @@ internal sealed partial class BindingTick
         var current = await client.GetAsync(href, cancellationToken);
         if (current is null)
         {
-            return (await client.CreateAsync(href, render(sequence), cancellationToken), PutOutcome.Restored);
+            return new PushDone(await client.CreateAsync(href, render(sequence, foreignParts), cancellationToken), PutOutcome.Restored, foreignParts);
         }
 
-        var theirs = ICalendarMapper.TryParse(current.ICalendar, "UTC", out var remote, out _) ? remote!.Sequence : -1;
+        var readable = ICalendarMapper.TryParse(current.ICalendar, timeZone, out var remote, out _);
+        var decision = ReconcilePolicy.Decide(remoteDeleted: false, remoteChanged: true, localChanged: true, readable, userMayEdit: false,
+            remoteOwnFieldsChanged: !readable || remote!.AsContent(timeZone).ContentHash() != lastSyncedHash, remoteIsSeries: readable && remote!.IsSeries);
+        var merged = readable ? remote!.ForeignParts : foreignParts;
+        var body = render(Math.Max(sequence, (remote?.Sequence ?? -1) + 1), merged);
         var etag = current.Etag ?? await client.GetEtagAsync(href, cancellationToken);
-        var written = etag is null
-            ? await client.CreateAsync(href, render(Math.Max(sequence, theirs + 1)), cancellationToken)
-            : await client.UpdateAsync(href, render(Math.Max(sequence, theirs + 1)), etag, cancellationToken);
-        return (written, knownEtag is null ? PutOutcome.Updated : PutOutcome.Conflict);
+        var written = etag is null ? await client.CreateAsync(href, body, cancellationToken) : await client.UpdateAsync(href, body, etag, cancellationToken);
+
+        // Without a known ETag (a backfilled copy) a changed copy cannot be told from an unchanged one: no conflict.
+        return knownEtag is null
+            ? new PushDone(written, PutOutcome.Updated, merged)
+            : new PushDone(written, ReconcilePolicy.CountsConflict(decision) ? PutOutcome.Conflict : PutOutcome.Updated, merged,
+                new FoundCopy(decision, readable, remote?.Title));
+    }
+
+    /// <summary>Raises, on the copy, what its user should know about a write that met the server's copy changed or
+    /// gone: their calendar's edit was overwritten, their series reverted, or their deletion undone.</summary>
+    private void RecordWhatTheUserLost(AppointmentTarget target, Appointment appointment, PushDone done, DateTimeOffset now)
+    {
+        if (done.Outcome == PutOutcome.Restored)
+        {
+            target.RecordRemoteDeletionReverted(binding, appointment, now);
+            return;
+        }
+
+        if (done.Found is { } found)
+        {
+            RecordWhatTheUserLost(target, appointment, found, now);
+        }
+    }
+
+    private void RecordWhatTheUserLost(AppointmentTarget target, Appointment appointment, FoundCopy found, DateTimeOffset now)
+    {
+        switch (found.Decision)
+        {
+            case ReconcileDecision.RevertSeries:
+                target.RecordRemoteSeriesReverted(binding, appointment, found.RemoteTitle, now);
+                break;
+            case ReconcileDecision.OverwriteRemoteCountConflict or ReconcileDecision.OverwriteRemote:
+                var loss = !found.Readable ? RemoteEditLoss.Unreadable
+                    : found.Decision == ReconcileDecision.OverwriteRemote ? RemoteEditLoss.ViewOnly : RemoteEditLoss.ChangedInPaliad;
+                target.RecordRemoteEditOverwritten(binding, appointment, found.RemoteTitle, loss, now);
+                break;
+        }
     }
 
     private void Count(PutOutcome outcome)

@@ -85,8 +85,8 @@ internal sealed partial class BindingTick
         var appointment = await db.Appointments.SingleOrDefaultAsync(a => a.Id == target.AppointmentId, cancellationToken);
         if (appointment is not null)
         {
-            var readable = ICalendarMapper.TryParse(remote.ICalendar, appointment.TimeZone, out var edit, out _);
-            var decision = await DecideAsync(appointment, target, remote, EventContent.From(appointment, target.CalDavUid), readable, cancellationToken);
+            ICalendarMapper.TryParse(remote.ICalendar, appointment.TimeZone, out var edit, out _);
+            var decision = await DecideAsync(appointment, target, remote, EventContent.From(appointment, target.CalDavUid), edit, cancellationToken);
             if (decision == ReconcileDecision.ApplyRemoteEdit)
             {
                 ApplyRemoteEdit(appointment, edit!, clock.GetUtcNow());
@@ -96,7 +96,8 @@ internal sealed partial class BindingTick
                 _editsApplied.Clear();
                 await db.SaveChangesAsync(CancellationToken.None);
             }
-            else if (decision != ReconcileDecision.Nothing && countConflict)
+            else if (decision is ReconcileDecision.OverwriteRemote or ReconcileDecision.OverwriteRemoteCountConflict or ReconcileDecision.RevertSeries
+                && countConflict)
             {
                 // The event leaves this calendar with Paliad's version standing: the phone's edit is not taken.
                 Conflicts++;

@@ -7,7 +7,8 @@ namespace Paliad.Infrastructure.Sync;
 
 /// <summary>Every Sync:TickSeconds (when Sync:Enabled) fills the engine's free slots with due bindings. Ticks run on
 /// across timer beats: a slow binding keeps its slot until its deadline while the others keep their schedule.</summary>
-internal sealed partial class SyncWorker(SyncEngine engine, IOptions<SyncOptions> options, ILogger<SyncWorker> logger) : BackgroundService
+internal sealed partial class SyncWorker(SyncEngine engine, ActivityRetention activityRetention, IOptions<SyncOptions> options, ILogger<SyncWorker> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -19,6 +20,7 @@ internal sealed partial class SyncWorker(SyncEngine engine, IOptions<SyncOptions
                 try
                 {
                     await engine.StartDueTicksAsync(stoppingToken);
+                    await activityRetention.PruneIfDueAsync(stoppingToken);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {

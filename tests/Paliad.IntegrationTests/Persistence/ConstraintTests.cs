@@ -44,6 +44,8 @@ public sealed class ConstraintTests : DatabaseTest
         yield return Bad("ck_outbox_messages_attempts_not_negative",
             "INSERT INTO paliad.outbox_messages (id, type, payload, occurred_at, attempts, next_attempt_at) VALUES (gen_random_uuid(), 'AppointmentCreated', '{}', now(), -1, now())");
         yield return Bad("ck_caldav_sync_log_finished_after_started", SyncLogSql("'ok'", "0", "now()", "now() - interval '1 microsecond'"));
+        yield return Bad("ck_caldav_activity_kind",
+            $"INSERT INTO paliad.caldav_activity (id, user_id, at, kind, appointment_id, appointment_title, calendar_path, detail) VALUES (gen_random_uuid(), '{User}', now(), 'remote_edit', gen_random_uuid(), 'T', '/c/', 'd')");
     }
 
     public static IEnumerable<TestCaseData> EdgeRows()

@@ -12,7 +12,7 @@ public sealed class MigrationTests
 {
     private static readonly string[] AllTables =
     [
-        "appointment_targets", "appointments", "caldav_sync_log", "calendar_bindings", "data_protection_keys", "outbox_messages",
+        "appointment_targets", "appointments", "caldav_activity", "caldav_sync_log", "calendar_bindings", "data_protection_keys", "outbox_messages",
         "project_members", "projects", "user_caldav_config", "users",
     ];
 
@@ -74,8 +74,12 @@ public sealed class MigrationTests
         var migrator = db.GetService<IMigrator>();
         await migrator.MigrateAsync();
 
+        await migrator.MigrateAsync(MigrationId(db, "PushMark"));
+        Assert.That(await TablesAsync(database), Is.EqualTo(AllTables.Where(t => t is not "caldav_activity")));
+        Assert.That(await ColumnExistsAsync(database, "appointment_targets", "foreign_parts"), Is.False);
+
         await migrator.MigrateAsync(MigrationId(db, "Mig101CalendarBindings"));
-        Assert.That(await TablesAsync(database), Is.EqualTo(AllTables.Where(t => t is not ("data_protection_keys" or "outbox_messages"))));
+        Assert.That(await TablesAsync(database), Is.EqualTo(AllTables.Where(t => t is not ("data_protection_keys" or "outbox_messages" or "caldav_activity"))));
         Assert.That(await ColumnExistsAsync(database, "caldav_sync_log", "binding_id"), Is.False);
 
         await migrator.MigrateAsync(MigrationId(db, "PhaseFBaseline"));

@@ -30,20 +30,39 @@ public sealed record EventContent(
             appointment.AllDay, appointment.TimeZone);
     }
 
+    /// <summary>The hash of what an event says in Paliad's fields, normalised as a calendar holds them (an all-day
+    /// span as its dates, text line breaks as LF, an empty text as none), so the hash of a server's copy read back
+    /// equals the hash of the appointment it was written from: a copy whose hash still matches changed only in what
+    /// other clients own.</summary>
     public string ContentHash()
     {
+        var (startsAt, endsAt) = (StartsAt, EndsAt);
+        if (AllDay && TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out var zone))
+        {
+            var (first, endExclusive) = ICalendarMapper.AllDayDates(this, zone);
+            (startsAt, endsAt) = (AtMidnight(first, zone), AtMidnight(endExclusive, zone));
+        }
+
         var canonical = string.Join(
             '\u001f',
             MappingVersion,
             Uid,
-            Title,
-            Description ?? string.Empty,
-            Location ?? string.Empty,
-            StartsAt.UtcTicks.ToString(CultureInfo.InvariantCulture),
-            EndsAt.UtcTicks.ToString(CultureInfo.InvariantCulture),
+            Text(Title),
+            Text(Description),
+            Text(Location),
+            startsAt.UtcTicks.ToString(CultureInfo.InvariantCulture),
+            endsAt.UtcTicks.ToString(CultureInfo.InvariantCulture),
             AllDay ? "all-day" : "timed",
             TimeZone);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+
+    private static string Text(string? value) => value?.ReplaceLineEndings("\n") ?? string.Empty;
+
+    private static DateTimeOffset AtMidnight(DateOnly date, TimeZoneInfo zone)
+    {
+        var local = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        return new DateTimeOffset(local, zone.GetUtcOffset(local));
     }
 }
 

@@ -14,19 +14,28 @@ public sealed record RemoteEvent(
     DateTimeOffset StartsAt,
     DateTimeOffset EndsAt,
     bool AllDay,
-    int Sequence = 0);
+    int Sequence = 0,
+    bool IsSeries = false,
+    string? ForeignParts = null)
+{
+    /// <summary>The server's copy in Paliad's terms, to compare its own fields with what was last synced.</summary>
+    public EventContent AsContent(string timeZone) => new(Uid, Title ?? string.Empty, Description, Location, StartsAt, EndsAt, AllDay, timeZone);
+}
 
 /// <summary>
 /// Appointment ↔ VEVENT with Ical.Net (never hand-written folding or escaping). Timed events carry DTSTART/DTEND in
 /// the appointment's zone with a VTIMEZONE; a local time that the zone makes ambiguous (the repeated hour when
 /// clocks go back) is written in UTC instead, so every instant round-trips exactly. All-day events are DATE values
-/// with an exclusive DTEND.
+/// with an exclusive DTEND. What other clients added to an event (<see cref="ForeignParts"/>) is merged into it.
 /// </summary>
 public static class ICalendarMapper
 {
     public const string ProductId = "-//Paliad//Calendar sync//EN";
 
-    public static string ToICalendar(EventContent content, int sequence, DateTimeOffset createdAt, DateTimeOffset lastModified, DateTimeOffset stamp)
+    private static readonly HashSet<string> RecurrenceProperties = new(StringComparer.OrdinalIgnoreCase) { "RRULE", "RDATE", "EXDATE", "EXRULE" };
+
+    public static string ToICalendar(
+        EventContent content, int sequence, DateTimeOffset createdAt, DateTimeOffset lastModified, DateTimeOffset stamp, string? foreignParts = null)
     {
         ArgumentNullException.ThrowIfNull(content);
         var calendar = new Calendar { ProductId = ProductId };
@@ -63,12 +72,18 @@ public static class ICalendarMapper
         }
 
         calendar.Events.Add(evt);
+        if (foreignParts is not null)
+        {
+            ForeignParts.MergeInto(calendar, evt, foreignParts);
+        }
+
         return new CalendarSerializer().SerializeToString(calendar)!;
     }
 
     private static DateTime Earliest(DateTime a, DateTime b) => a < b ? a : b;
 
-    /// <summary>Reads the (first, non-override) VEVENT. Malformed data is reported, never thrown.</summary>
+    /// <summary>Reads the (first, non-override) VEVENT, whether the copy became a series, and what other clients added
+    /// to it. Malformed data is reported, never thrown.</summary>
     public static bool TryParse(string iCalendar, string fallbackTimeZone, out RemoteEvent? remoteEvent, out string? error)
     {
         remoteEvent = null;
@@ -76,7 +91,7 @@ public static class ICalendarMapper
         {
             var calendar = Calendar.Load(iCalendar);
             var evt = calendar?.Events.FirstOrDefault(e => e.RecurrenceIdentifier is null);
-            if (evt?.DtStart is null)
+            if (calendar is null || evt?.DtStart is null)
             {
                 error = "The resource has no VEVENT with a DTSTART.";
                 return false;
@@ -89,7 +104,9 @@ public static class ICalendarMapper
                 : evt.Duration is { } duration
                     ? ToInstant(evt.DtStart.Add(duration), fallbackTimeZone)
                     : allDay ? ToInstant(evt.DtStart.AddDays(1), fallbackTimeZone) : start;
-            remoteEvent = new RemoteEvent(evt.Uid ?? string.Empty, evt.Summary, evt.Description, evt.Location, start, end < start ? start : end, allDay, evt.Sequence);
+            var isSeries = evt.Properties.Any(p => RecurrenceProperties.Contains(p.Name)) || calendar.Events.Any(e => e.RecurrenceIdentifier is not null);
+            remoteEvent = new RemoteEvent(evt.Uid ?? string.Empty, evt.Summary, evt.Description, evt.Location, start, end < start ? start : end, allDay, evt.Sequence,
+                isSeries, ForeignParts.Of(calendar, evt));
             error = null;
             return true;
         }
@@ -113,7 +130,7 @@ public static class ICalendarMapper
     }
 
     /// <summary>The all-day span as dates in the appointment's zone: DTEND is exclusive and at least a day later.</summary>
-    private static (DateOnly First, DateOnly EndExclusive) AllDayDates(EventContent content, TimeZoneInfo zone)
+    internal static (DateOnly First, DateOnly EndExclusive) AllDayDates(EventContent content, TimeZoneInfo zone)
     {
         var start = TimeZoneInfo.ConvertTime(content.StartsAt, zone);
         var end = TimeZoneInfo.ConvertTime(content.EndsAt, zone);

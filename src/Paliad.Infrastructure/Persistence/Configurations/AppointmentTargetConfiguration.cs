@@ -16,6 +16,7 @@ internal sealed class AppointmentTargetConfiguration : IEntityTypeConfiguration<
         builder.Property(t => t.CalDavHref).HasColumnName("caldav_href").HasMaxLength(AppointmentTarget.HrefMaxLength);
         builder.Property(t => t.CalDavEtag).HasColumnName("caldav_etag").HasMaxLength(AppointmentTarget.EtagMaxLength);
         builder.Property(t => t.ContentHash).HasMaxLength(AppointmentTarget.ContentHashMaxLength);
+        builder.Property(t => t.ForeignParts).HasMaxLength(AppointmentTarget.ForeignPartsMaxLength);
 
         builder.HasOne<Appointment>().WithMany().HasForeignKey(t => t.AppointmentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<CalendarBinding>().WithMany().HasForeignKey(t => t.BindingId).OnDelete(DeleteBehavior.Cascade);

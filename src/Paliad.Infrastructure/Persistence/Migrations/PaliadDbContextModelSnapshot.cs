@@ -142,6 +142,71 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Paliad.Domain.CalDav.ActivityEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AppointmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("appointment_id");
+
+                    b.Property<string>("AppointmentTitle")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("appointment_title");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<Guid?>("BindingId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("binding_id");
+
+                    b.Property<string>("CalendarPath")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("calendar_path");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_caldav_activity");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_caldav_activity_at");
+
+                    b.HasIndex("BindingId")
+                        .HasDatabaseName("ix_caldav_activity_binding_id");
+
+                    b.HasIndex("UserId", "At", "Id")
+                        .IsDescending(false, true, true)
+                        .HasDatabaseName("ix_caldav_activity_user_id_at_id");
+
+                    b.ToTable("caldav_activity", "paliad", t =>
+                        {
+                            t.HasCheckConstraint("ck_caldav_activity_kind", "kind IN ('remote_edit_applied', 'remote_edit_overwritten', 'remote_deletion_reverted', 'remote_series_reverted')");
+                        });
+                });
+
             modelBuilder.Entity("Paliad.Domain.CalDav.AppointmentTarget", b =>
                 {
                     b.Property<Guid>("Id")
@@ -177,6 +242,11 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("content_hash");
+
+                    b.Property<string>("ForeignParts")
+                        .HasMaxLength(65536)
+                        .HasColumnType("character varying(65536)")
+                        .HasColumnName("foreign_parts");
 
                     b.Property<DateTimeOffset?>("LastPulledAt")
                         .HasColumnType("timestamp with time zone")
@@ -689,6 +759,22 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasForeignKey("ProjectId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_appointments_projects_project_id");
+                });
+
+            modelBuilder.Entity("Paliad.Domain.CalDav.ActivityEntry", b =>
+                {
+                    b.HasOne("Paliad.Domain.CalDav.CalendarBinding", null)
+                        .WithMany()
+                        .HasForeignKey("BindingId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_caldav_activity_calendar_bindings_binding_id");
+
+                    b.HasOne("Paliad.Domain.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_caldav_activity_users_user_id");
                 });
 
             modelBuilder.Entity("Paliad.Domain.CalDav.AppointmentTarget", b =>
