@@ -3,7 +3,7 @@
 #
 #   start.sh <port> <state-dir>
 #
-# Needs (Debian bookworm):  apt-get install -y --no-install-recommends cyrus-common cyrus-caldav
+# Needs (Debian bookworm):  apt-get install -y --no-install-recommends cyrus-common cyrus-caldav (tools/cyrus/install.sh), python3
 # Everything the server writes lives under <state-dir>; nothing in /etc is touched.
 # One user: paliad / paliad (override with CALDAV_USER / CALDAV_PASS).
 # Prints BASE_URL=..., PRINCIPAL_URL=..., CALENDAR_HOME_URL=... and writes <state-dir>/pids.
@@ -143,6 +143,21 @@ trap 'rc=$?; [ $rc -ne 0 ] && fail_cleanup; exit $rc' EXIT
 
 BASE_URL="http://127.0.0.1:$PORT"
 
+# The status of an authenticated PROPFIND on the calendar home (python3, which Radicale and Xandikos need anyway).
+probe_home() {
+  python3 - "$BASE_URL/dav/calendars/user/$USER_NAME/" "$USER_NAME" "$USER_PASS" <<'PY' 2>/dev/null || echo 000
+import base64, sys, urllib.request, urllib.error
+url, user, password = sys.argv[1:4]
+request = urllib.request.Request(url, method="PROPFIND", headers={
+    "Depth": "0", "Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()})
+try:
+    with urllib.request.urlopen(request, timeout=5) as response:
+        print(response.status)
+except urllib.error.HTTPError as error:
+    print(error.code)
+PY
+}
+
 # Bootstrap: deliver one message to the user through lmtpd so that autocreate_post creates
 # user.<name> (the INBOX). Cyrus httpd then auto-provisions the DAV homes on first login.
 for _ in $(seq 1 150); do
@@ -165,8 +180,7 @@ for _ in $(seq 1 150); do
   if ! kill -0 "$MASTER_PID" 2>/dev/null; then
     echo "cyrus master exited early; log:" >&2; cat "$STATE/log/master.log" >&2; exit 1
   fi
-  code=$(curl -s -o /dev/null -w '%{http_code}' -u "$USER_NAME:$USER_PASS" \
-           -X PROPFIND -H 'Depth: 0' "$BASE_URL/dav/calendars/user/$USER_NAME/" 2>/dev/null || true)
+  code=$(probe_home)
   if [ "$code" = "207" ]; then ok=1; break; fi
   sleep 0.2
 done

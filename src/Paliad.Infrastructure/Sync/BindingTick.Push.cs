@@ -284,6 +284,30 @@ internal sealed partial class BindingTick
             await EnsureCalendarAsync(cancellationToken);
             return await client.CreateAsync(href, iCalendar, cancellationToken);
         }
+        catch (CalDavForbiddenException) when (_calendarEnsured is null)
+        {
+            // Cyrus answers 403 ("Mailbox does not exist") to a PUT into a missing calendar; any other 403 stands.
+            if (!await CalendarMissingAsync(cancellationToken))
+            {
+                throw;
+            }
+
+            await EnsureCalendarAsync(cancellationToken);
+            return await client.CreateAsync(href, iCalendar, cancellationToken);
+        }
+    }
+
+    private async Task<bool> CalendarMissingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.GetCollectionStateAsync(binding.CalendarPath, ChangeMarkers.Ctag, cancellationToken);
+            return false;
+        }
+        catch (CalDavNotFoundException)
+        {
+            return true;
+        }
     }
 
     private readonly object _calendarGate = new();

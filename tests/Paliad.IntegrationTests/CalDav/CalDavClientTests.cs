@@ -125,7 +125,9 @@ public sealed class CalDavClientTests(string server) : CalDavTest(server)
         await Client.CreateAsync(Href("one"), Event("one", "One"));
         var state = await Client.GetCollectionStateAsync(Calendar);
 
-        var result = await Client.SyncCollectionAsync(Calendar, state.SyncToken + "-not-a-token");
+        // Cyrus accepts a token with anything appended (it reads its own prefix): a token of another scheme is refused by all.
+        Assert.That(state.SyncToken, Is.Not.Null);
+        var result = await Client.SyncCollectionAsync(Calendar, "urn:paliad:not-a-token");
 
         Assert.That(result.WasReset, Is.True);
         Assert.That(result.Changes.Select(c => c.Href), Is.EqualTo(new[] { Hrefs.Key(Href("one")) }));

@@ -9,15 +9,21 @@ public static class CalDavServers
 {
     public const string Radicale = "radicale";
     public const string Xandikos = "xandikos";
+    public const string Cyrus = "cyrus";
     public const string Username = "paliad";
     public const string Password = "paliad-test";
 
     /// <summary>Each CalDAV fixture runs once per server.</summary>
-    public static readonly object[] All = [Radicale, Xandikos];
+    public static readonly object[] All = [Radicale, Xandikos, Cyrus];
 
     public static Uri Url(string server)
     {
-        var variable = server == Radicale ? "PALIAD_TEST_RADICALE_URL" : "PALIAD_TEST_XANDIKOS_URL";
+        var variable = server switch
+        {
+            Radicale => "PALIAD_TEST_RADICALE_URL",
+            Xandikos => "PALIAD_TEST_XANDIKOS_URL",
+            _ => "PALIAD_TEST_CYRUS_URL",
+        };
         var url = Environment.GetEnvironmentVariable(variable)
             ?? throw new InvalidOperationException($"{variable} is not set: run the tests with ./paliad test, which starts {server}.");
         return new Uri(url);

@@ -50,11 +50,16 @@ public abstract class CalDavTest(string server)
 
     protected virtual CalDavOptions Options() => CalDavServers.TestOptions();
 
-    protected static string Event(string uid, string summary, DateTimeOffset? start = null)
+    /// <summary>An event whose UID is <paramref name="name"/> made unique to this test's calendar: Cyrus keeps UIDs unique
+    /// across a user's calendars (403 unique-scheduling-object-resource), as Paliad's own UIDs are.</summary>
+    protected string Event(string name, string summary, DateTimeOffset? start = null)
     {
         var begin = start ?? new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero);
-        return ICalendarMapper.ToICalendar(new EventContent(uid, summary, null, null, begin, begin.AddHours(1), false, "Europe/Berlin"), 0, begin, begin, begin);
+        return ICalendarMapper.ToICalendar(new EventContent(UidFor(name), summary, null, null, begin, begin.AddHours(1), false, "Europe/Berlin"), 0, begin, begin, begin);
     }
 
     protected string Href(string uid) => EventNames.Href(Calendar, uid);
+
+    /// <summary>A UID unique to this test's calendar.</summary>
+    protected string UidFor(string name) => $"{name}-{Calendar.TrimEnd('/').Split('/')[^1]}";
 }

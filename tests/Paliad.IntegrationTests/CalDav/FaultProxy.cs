@@ -382,6 +382,9 @@ public sealed class FaultProxy : IAsyncDisposable
                 }
             }
 
+            // As a reverse proxy does: a server that builds absolute URLs from Host (Cyrus' redirects) names the proxy.
+            message.Headers.Host = request.Host.Value;
+
             try
             {
                 return await _upstream.SendAsync(message);

@@ -19,7 +19,7 @@ public sealed class ICalendarRoundTripTests(string server) : CalDavTest(server)
     [TestCaseSource(nameof(DstInstants))]
     public async Task A_timed_appointment_round_trips_to_the_same_instants_across_dst(DateTimeOffset start)
     {
-        var content = new EventContent("dst", "Filing deadline", "Bring the originals", "LG München I", start, start.AddMinutes(90), false, "Europe/Berlin");
+        var content = new EventContent(UidFor("dst"), "Filing deadline", "Bring the originals", "LG München I", start, start.AddMinutes(90), false, "Europe/Berlin");
         await Client.CreateAsync(Href("dst"), ICalendarMapper.ToICalendar(content, 3, start, start, start));
 
         var stored = await Client.GetAsync(Href("dst"));
@@ -38,7 +38,7 @@ public sealed class ICalendarRoundTripTests(string server) : CalDavTest(server)
     public async Task A_zoned_event_carries_a_vtimezone_for_its_tzid()
     {
         var start = new DateTimeOffset(2026, 7, 1, 9, 0, 0, TimeSpan.FromHours(2));
-        var ics = ICalendarMapper.ToICalendar(new EventContent("tz", "Hearing", null, null, start, start.AddHours(1), false, "Europe/Berlin"), 0, start, start, start);
+        var ics = ICalendarMapper.ToICalendar(new EventContent(UidFor("tz"), "Hearing", null, null, start, start.AddHours(1), false, "Europe/Berlin"), 0, start, start, start);
         await Client.CreateAsync(Href("tz"), ics);
 
         var stored = (await Client.GetAsync(Href("tz")))!.ICalendar;
@@ -51,7 +51,7 @@ public sealed class ICalendarRoundTripTests(string server) : CalDavTest(server)
     public async Task An_all_day_appointment_stays_all_day_on_its_dates()
     {
         var day = new DateTimeOffset(2026, 12, 24, 0, 0, 0, Berlin.GetUtcOffset(new DateTime(2026, 12, 24)));
-        var content = new EventContent("allday", "Court closed", null, null, day, day.AddDays(2), true, "Europe/Berlin");
+        var content = new EventContent(UidFor("allday"), "Court closed", null, null, day, day.AddDays(2), true, "Europe/Berlin");
         await Client.CreateAsync(Href("allday"), ICalendarMapper.ToICalendar(content, 0, day, day, day));
 
         var stored = (await Client.GetAsync(Href("allday")))!.ICalendar;
