@@ -53,18 +53,44 @@ public sealed class ActivityTests
             "Your change in your calendar to 'Oral hearing' (3 Dec 2026) (it said 'Hearing moved?') was overwritten because it was changed in Paliad at 10:02 on 27 Nov."));
     }
 
-    [TestCase(RemoteEditLoss.ViewOnly, "because you may only view this appointment.")]
-    [TestCase(RemoteEditLoss.Unreadable, "because your calendar's copy could not be read.")]
-    public void An_overwritten_edit_says_why_it_lost(RemoteEditLoss loss, string because)
+    [TestCase(RemoteEditLoss.ViewOnly, "Oral hearing", "because you may only view this appointment.")]
+    [TestCase(RemoteEditLoss.Unreadable, null, "because your calendar's copy could not be read.")]
+    [TestCase(RemoteEditLoss.Unreadable, " ", "because your calendar's copy could not be read.")]
+    public void An_overwritten_edit_says_why_it_lost(RemoteEditLoss loss, string? remoteTitle, string because)
     {
         var (binding, appointment, target) = Setup();
 
-        target.RecordRemoteEditOverwritten(binding, appointment, "Oral hearing", loss, Clock.Now);
+        target.RecordRemoteEditOverwritten(binding, appointment, remoteTitle, loss, Clock.Now);
 
         var entry = ActivityEntry.For(target.DequeueDomainEvents().OfType<RemoteEditOverwritten>().Single());
         Assert.That(entry.Kind, Is.EqualTo(ActivityKind.RemoteEditOverwritten));
-        Assert.That(entry.Detail, Does.EndWith(because));
-        Assert.That(entry.Detail, Does.Not.Contain("it said"), "the same title as Paliad's says nothing new");
+        // No "(it said …)": the same title as Paliad's, or none, says nothing new.
+        Assert.That(entry.Detail, Is.EqualTo($"Your change in your calendar to 'Oral hearing' (3 Dec 2026) was overwritten {because}"));
+    }
+
+    [Test]
+    public void An_applied_edit_without_named_fields_says_its_details()
+    {
+        var (binding, appointment, target) = Setup();
+
+        target.RecordRemoteEditApplied(binding, appointment, [], Clock.Now);
+
+        Assert.That(ActivityEntry.For(target.DequeueDomainEvents().OfType<RemoteEditApplied>().Single()).Detail,
+            Is.EqualTo("Your change in your calendar to 'Oral hearing' (3 Dec 2026) was applied in Paliad (its details)."));
+    }
+
+    [Test]
+    public void Every_factory_refuses_null()
+    {
+        var (binding, appointment, target) = Setup();
+
+        Assert.Throws<ArgumentNullException>(() => ActivitySubject.Of(null!, appointment));
+        Assert.Throws<ArgumentNullException>(() => ActivitySubject.Of(binding, null!));
+        Assert.Throws<ArgumentNullException>(() => target.RecordRemoteEditOverwritten(binding, null!, "x", RemoteEditLoss.ViewOnly, Clock.Now));
+        Assert.Throws<ArgumentNullException>(() => ActivityEntry.For((RemoteEditApplied)null!));
+        Assert.Throws<ArgumentNullException>(() => ActivityEntry.For((RemoteEditOverwritten)null!));
+        Assert.Throws<ArgumentNullException>(() => ActivityEntry.For((RemoteDeletionReverted)null!));
+        Assert.Throws<ArgumentNullException>(() => ActivityEntry.For((RemoteSeriesReverted)null!));
     }
 
     [Test]
@@ -79,9 +105,10 @@ public sealed class ActivityTests
         var deletion = ActivityEntry.For(raised.OfType<RemoteDeletionReverted>().Single());
         var series = ActivityEntry.For(raised.OfType<RemoteSeriesReverted>().Single());
         Assert.That(deletion.Kind, Is.EqualTo(ActivityKind.RemoteDeletionReverted));
-        Assert.That(deletion.Detail, Does.StartWith("'Oral hearing' (3 Dec 2026) was deleted in your calendar and put back"));
+        Assert.That(deletion.Detail, Is.EqualTo("'Oral hearing' (3 Dec 2026) was deleted in your calendar and put back: appointments are removed in Paliad only."));
         Assert.That(series.Kind, Is.EqualTo(ActivityKind.RemoteSeriesReverted));
-        Assert.That(series.Detail, Does.StartWith("'Oral hearing' (3 Dec 2026) was made a repeating event"));
+        Assert.That(series.Detail, Is.EqualTo("'Oral hearing' (3 Dec 2026) was made a repeating event (or one occurrence was changed) in your calendar and put "
+            + "back as a single event: Paliad's appointments do not repeat."));
         Assert.That(raised.OfType<RemoteSeriesReverted>().Single().RemoteTitle, Is.EqualTo("Weekly hearing"));
     }
 
