@@ -49,7 +49,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServ
         NotFoundException notFound => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found.", Detail = notFound.Message },
         ForbiddenException forbidden => new ProblemDetails { Status = StatusCodes.Status403Forbidden, Title = "Forbidden.", Detail = forbidden.Message },
         ExternalServiceException { Field: { } field } external => Invalid(new Dictionary<string, string[]> { [field] = [external.Message] }),
-        ExternalServiceException external => new ProblemDetails { Status = StatusCodes.Status502BadGateway, Title = "The CalDAV server failed.", Detail = external.Message },
+        ExternalServiceException external => BadGateway(external),
         DbUpdateConcurrencyException => Conflict("Someone else changed this at the same time; reload and try again.", null),
         DbUpdateException { InnerException: PostgresException postgres } => FromDatabase(postgres),
         BadHttpRequestException { StatusCode: not StatusCodes.Status400BadRequest } other => new ProblemDetails { Status = other.StatusCode, Title = other.Message },
@@ -98,6 +98,19 @@ internal sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServ
     {
         var name = propertyName.Split('.', '[')[0];
         return string.IsNullOrEmpty(name) ? name : char.ToLowerInvariant(name[0]) + name[1..];
+    }
+
+    /// <summary>A 502 with the failure's kind as <c>reason</c> (unauthorized, unreachable, timeout, not_a_calendar_server,
+    /// server_error), so a client can say it in plain words.</summary>
+    private static ProblemDetails BadGateway(ExternalServiceException external)
+    {
+        var problem = new ProblemDetails { Status = StatusCodes.Status502BadGateway, Title = "The CalDAV server failed.", Detail = external.Message };
+        if (external.Reason is { } reason)
+        {
+            problem.Extensions["reason"] = Words.Of(reason);
+        }
+
+        return problem;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request refused with {Status}: {Title}")]

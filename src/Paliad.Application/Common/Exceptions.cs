@@ -61,6 +61,34 @@ public sealed class ExternalServiceException : Exception
     {
     }
 
+    public ExternalServiceException(string message, ExternalFailure reason, Exception innerException)
+        : base(message, innerException)
+    {
+        Reason = reason;
+    }
+
     /// <summary>Set when the failure is the input's fault; the API then answers 400 naming this field.</summary>
     public string? Field { get; }
+
+    /// <summary>What kind of failure it was, for a client to say it in plain words (problem+json <c>reason</c>).</summary>
+    public ExternalFailure? Reason { get; }
+}
+
+/// <summary>Why a user's CalDAV server failed (the <c>reason</c> of a 502 from GET /api/caldav-calendars).</summary>
+public enum ExternalFailure
+{
+    /// <summary>The server refused the username or password (401/403).</summary>
+    Unauthorized,
+
+    /// <summary>No answer at all: the name does not resolve, nothing listens, or the connection broke.</summary>
+    Unreachable,
+
+    /// <summary>The server did not answer within the deadline.</summary>
+    Timeout,
+
+    /// <summary>Something answered, but not as a CalDAV server does (no principal, no calendar home, not DAV XML).</summary>
+    NotACalendarServer,
+
+    /// <summary>The server answered with an error of its own (5xx, rate limited).</summary>
+    ServerError,
 }

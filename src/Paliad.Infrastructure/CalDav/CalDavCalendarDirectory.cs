@@ -23,11 +23,20 @@ internal sealed class CalDavCalendarDirectory(CalDavClientFactory clients, IOpti
         }
         catch (CalDavException e)
         {
-            throw new ExternalServiceException($"The CalDAV server could not list calendars: {e.Message}", e);
+            throw new ExternalServiceException($"The CalDAV server could not list calendars: {e.Message}", ReasonOf(e), e);
         }
         catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new ExternalServiceException($"The CalDAV server did not list its calendars within {deadline.TotalSeconds:0} s.", e);
+            throw new ExternalServiceException($"The CalDAV server did not list its calendars within {deadline.TotalSeconds:0} s.", ExternalFailure.Timeout, e);
         }
     }
+
+    private static ExternalFailure ReasonOf(CalDavException e) => e switch
+    {
+        CalDavUnauthorizedException or CalDavForbiddenException => ExternalFailure.Unauthorized,
+        CalDavServerErrorException { Status: null, InnerException: TimeoutException or OperationCanceledException } => ExternalFailure.Timeout,
+        CalDavServerErrorException { Status: null } => ExternalFailure.Unreachable,
+        CalDavNotFoundException or CalDavInvalidResponseException or CalDavConflictException or CalDavOriginRefusedException => ExternalFailure.NotACalendarServer,
+        _ => ExternalFailure.ServerError,
+    };
 }

@@ -84,6 +84,7 @@ public sealed class RateLimitTests : ApiTest
         using var first = await running;
         using var second = await queued;
         Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.BadGateway), "the discovery deadline ends the stalled one");
+        Assert.That((await ReadJsonAsync(first)).GetProperty("reason").GetString(), Is.EqualTo("timeout"));
         Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.BadGateway));
         foreach (var client in clients)
         {
