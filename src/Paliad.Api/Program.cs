@@ -49,6 +49,10 @@ if (app.Configuration.GetValue("Database:MigrateOnStartup", defaultValue: true))
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+
+// The settings page (wwwroot): plain ES modules and CSS, everything served by Paliad, no CDN.
+app.UseDefaultFiles();
+app.UseStaticFiles();
 app.UseRequestBodyCap();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -58,6 +62,11 @@ app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+
+if (app.Environment.IsDevelopment())
+{
+    app.MapDevelopmentSignIn();
+}
 
 app.MapGroup("/api")
     .RequireAuthorization()

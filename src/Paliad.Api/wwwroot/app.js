@@ -1,0 +1,534 @@
+// Paliad's settings page: the first client of the public REST API, and nothing else.
+// Plain ES module, no framework, no CDN. The token lives in sessionStorage (this tab only).
+
+const TOKEN_KEY = "paliad.accessToken";
+const $ = (id) => document.getElementById(id);
+
+const SCOPE_WORDS = {
+  all_visible: "Everything I see",
+  personal_only: "Only my personal appointments",
+  project: "One project",
+  client: "A client and everything below it",
+  litigation: "A litigation and everything below it",
+  patent: "A patent and everything below it",
+  case: "A case and everything below it",
+};
+
+const FAILURE_WORDS = {
+  unauthorized: "The server did not accept the username or password.",
+  unreachable: "The server could not be found, or it did not answer. Check the address.",
+  timeout: "The server took too long to answer. Try again in a moment.",
+  not_a_calendar_server: "That address answered, but not as a CalDAV calendar server. Check the address.",
+  server_error: "The server reported an error of its own. Try again later.",
+};
+
+const state = { calendars: [], bindings: [], projects: [], config: null, bindTarget: null, logNext: null, activityNext: null };
+
+// ---- talking to the API -------------------------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `The request failed (${status}).`);
+    this.status = status;
+    this.problem = problem || {};
+  }
+}
+
+async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, { detail: "Paliad could not be reached. Check your connection." });
+  }
+  if (response.status === 401 && path.startsWith("/api/")) {
+    signOut("Your sign-in has expired. Please sign in again.");
+    throw new ApiError(401, { detail: "Not signed in." });
+  }
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = { detail: `The request failed (${response.status}).` };
+  }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return { data, next: nextLink(response.headers.get("Link")) };
+}
+
+function nextLink(header) {
+  const match = header && header.match(/<([^>]+)>\s*;\s*rel="next"/);
+  if (!match) return null;
+  const url = new URL(match[1], location.origin);
+  return url.pathname + url.search;
+}
+
+function say(message, failed = false) {
+  const status = $("status");
+  status.textContent = message;
+  status.classList.toggle("failed", failed);
+}
+
+function clearErrors(prefix, fields) {
+  for (const field of fields) {
+    const el = $(`${prefix}${field}-error`);
+    if (el) el.textContent = "";
+  }
+}
+
+/** Shows a 400's field errors beside their inputs; returns whether any was shown. */
+function showFieldErrors(error, prefix = "") {
+  const errors = error instanceof ApiError ? error.problem.errors : null;
+  if (!errors) return false;
+  let shown = false;
+  for (const [field, messages] of Object.entries(errors)) {
+    const el = $(`${prefix}${field}-error`);
+    if (el) {
+      el.textContent = messages.join(" ");
+      shown = true;
+    }
+  }
+  return shown;
+}
+
+function ago(iso) {
+  if (!iso) return "never";
+  const seconds = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
+  if (seconds < 45) return "just now";
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  return `${Math.round(hours / 24)} days ago`;
+}
+
+function when(iso) {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+// ---- signing in ---------------------------------------------------------------------------------------------------
+
+function takeTokenFromFragment() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const token = fragment.get("access_token");
+  if (token) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+}
+
+function signOut(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  $("app").hidden = true;
+  $("who").hidden = true;
+  $("sign-in").hidden = false;
+  say(message || "Signed out.");
+}
+
+async function showSignIn() {
+  $("app").hidden = true;
+  $("who").hidden = true;
+  $("sign-in").hidden = false;
+  try {
+    await api("GET", "/dev/sign-in/");
+    $("dev-sign-in").hidden = false;
+  } catch {
+    $("dev-sign-in").hidden = true;
+  }
+}
+
+async function start() {
+  takeTokenFromFragment();
+  if (!sessionStorage.getItem(TOKEN_KEY)) {
+    await showSignIn();
+    return;
+  }
+  try {
+    const { data: me } = await api("GET", "/api/me");
+    $("who-email").textContent = me.email;
+    $("who").hidden = false;
+    $("sign-in").hidden = true;
+    $("app").hidden = false;
+    await Promise.all([loadAccount(), loadBindings(), loadProjects(), loadActivity(true)]);
+    await loadLog(true);
+  } catch (error) {
+    if (error.status !== 401) say(error.message, true);
+  }
+}
+
+$("dev-sign-in").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  $("dev-email-error").textContent = "";
+  try {
+    const { data } = await api("POST", "/dev/sign-in/", { email: $("dev-email").value });
+    sessionStorage.setItem(TOKEN_KEY, data.accessToken);
+    say(`Signed in as ${data.email}.`);
+    await start();
+  } catch (error) {
+    if (!showFieldErrors(error, "dev-")) $("dev-email-error").textContent = error.message;
+  }
+});
+
+$("token-sign-in").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  sessionStorage.setItem(TOKEN_KEY, $("token").value.trim());
+  $("token").value = "";
+  await start();
+});
+
+$("sign-out").addEventListener("click", () => signOut());
+
+// ---- the account --------------------------------------------------------------------------------------------------
+
+async function loadAccount() {
+  try {
+    const { data } = await api("GET", "/api/caldav-config");
+    state.config = data;
+  } catch (error) {
+    if (error.status !== 404) throw error;
+    state.config = null;
+  }
+  const config = state.config;
+  $("serverUrl").value = config?.serverUrl ?? "";
+  $("username").value = config?.username ?? "";
+  $("password").value = "";
+  $("password").placeholder = config?.hasPassword ? "saved — type to replace" : "";
+  $("password-state").textContent = config?.hasPassword ? "A password is saved. It is never shown." : "No password saved yet.";
+  $("syncIntervalMinutes").value = config?.syncIntervalMinutes ?? 15;
+  $("syncEnabled").checked = config?.syncEnabled ?? true;
+  $("delete-account").hidden = !config;
+  $("account-summary").textContent = config
+    ? `Last sync ${ago(config.lastSyncAt)}${config.lastSyncError ? ` — ${config.lastSyncError}` : ""}.`
+    : "No account yet: enter your CalDAV server and save.";
+}
+
+$("account-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearErrors("", ["serverUrl", "username", "password", "syncIntervalMinutes"]);
+  const body = {
+    serverUrl: $("serverUrl").value.trim(),
+    username: $("username").value.trim(),
+    syncIntervalMinutes: Number($("syncIntervalMinutes").value),
+    syncEnabled: $("syncEnabled").checked,
+    calendarPath: state.config?.calendarPath ?? null,
+  };
+  if ($("password").value) body.password = $("password").value;
+  try {
+    await api("PUT", "/api/caldav-config", body);
+    say("Account saved.");
+    await Promise.all([loadAccount(), loadBindings()]);
+  } catch (error) {
+    if (!showFieldErrors(error)) say(error.message, true);
+    else say("Please correct the fields marked below.", true);
+  }
+});
+
+$("delete-account").addEventListener("click", async () => {
+  if (!confirm("Remove the CalDAV account, its bindings and its saved password? Events already in your calendars stay.")) return;
+  try {
+    await api("DELETE", "/api/caldav-config");
+    state.calendars = [];
+    say("Account removed.");
+    await Promise.all([loadAccount(), loadBindings()]);
+    renderCalendars();
+  } catch (error) {
+    say(error.message, true);
+  }
+});
+
+$("check-connection").addEventListener("click", async () => {
+  const button = $("check-connection");
+  button.disabled = true;
+  say("Checking the connection…");
+  try {
+    const { data } = await api("GET", "/api/caldav-calendars");
+    state.calendars = data;
+    renderCalendars();
+    say(`Connected: ${data.length} calendar${data.length === 1 ? "" : "s"} found.`);
+  } catch (error) {
+    say(connectionFailure(error), true);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+function connectionFailure(error) {
+  if (error.status === 404) return "Save the account first, then check the connection.";
+  if (error.status === 400 && error.problem.errors?.serverUrl) return `This address is not allowed: ${error.problem.errors.serverUrl.join(" ")}`;
+  if (error.status === 429) return "Too many checks in a short time. Wait a minute and try again.";
+  return FAILURE_WORDS[error.problem.reason] ?? error.message;
+}
+
+// ---- calendars and binding them -----------------------------------------------------------------------------------
+
+function renderCalendars() {
+  const list = $("calendars");
+  list.replaceChildren();
+  $("calendars-hint").textContent = state.calendars.length ? "" : "Check the connection to list your server's calendars.";
+  for (const calendar of state.calendars) {
+    const binding = state.bindings.find((b) => b.calendarPath === calendar.href);
+    const name = calendar.displayName || calendar.href;
+    list.append(el("li", {},
+      el("div", { class: "title" },
+        el("span", { class: "swatch", style: `background:${safeColour(calendar.color)}`, "aria-hidden": "true" }), name),
+      el("div", { class: "path" }, calendar.href),
+      binding
+        ? el("div", {}, `Bound: ${SCOPE_WORDS[binding.scope]}${binding.scopeId ? ` (${projectName(binding.scopeId)})` : ""}`)
+        : calendar.supportsEvents === false
+          ? el("div", { class: "hint" }, "This calendar does not take events.")
+          : el("div", {}, el("button", { type: "button", class: "secondary", onclick: () => openBind({ calendarPath: calendar.href, displayName: name }) },
+            `Bind “${name}”…`))));
+  }
+}
+
+function safeColour(colour) {
+  return /^#[0-9a-fA-F]{3,8}$/.test(colour ?? "") ? colour : "transparent";
+}
+
+$("new-calendar-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  $("new-calendar-error").textContent = "";
+  const name = $("new-calendar-name").value.trim();
+  const home = calendarHome();
+  if (!home) {
+    $("new-calendar-error").textContent = "Check the connection first, so Paliad knows where your calendars live.";
+    return;
+  }
+  const slug = name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "calendar";
+  openBind({ calendarPath: `${home}${slug}/`, displayName: name });
+});
+
+function calendarHome() {
+  const any = state.calendars[0]?.href ?? state.bindings[0]?.calendarPath ?? state.config?.calendarPath;
+  if (!any) return null;
+  const trimmed = any.replace(/\/+$/, "");
+  return trimmed.slice(0, trimmed.lastIndexOf("/") + 1);
+}
+
+async function loadProjects() {
+  const { data } = await api("GET", "/api/projects?limit=2000");
+  state.projects = data;
+}
+
+function projectName(id) {
+  return state.projects.find((p) => p.id === id)?.name ?? "a project";
+}
+
+/** The project tree as indented options; only nodes of the scope's kind can be chosen ("project" takes any). */
+function renderProjectOptions(scope, selected) {
+  const select = $("bind-project");
+  select.replaceChildren();
+  const children = new Map();
+  for (const project of state.projects) {
+    const key = project.parentId ?? "";
+    if (!children.has(key)) children.set(key, []);
+    children.get(key).push(project);
+  }
+  const known = new Set(state.projects.map((p) => p.id));
+  const roots = state.projects.filter((p) => !p.parentId || !known.has(p.parentId));
+  const walk = (project, depth) => {
+    const choosable = scope === "project" || project.kind === scope;
+    select.append(el("option", { value: project.id, disabled: !choosable, selected: project.id === selected },
+      `${"\u00a0\u00a0".repeat(depth)}${project.name} (${project.kind})`));
+    for (const child of (children.get(project.id) ?? []).sort((a, b) => a.name.localeCompare(b.name))) walk(child, depth + 1);
+  };
+  for (const root of roots.sort((a, b) => a.name.localeCompare(b.name))) walk(root, 0);
+  if (!select.querySelector("option:not([disabled])")) {
+    select.append(el("option", { value: "", disabled: true, selected: true }, "No project of this kind"));
+  } else if (!select.value || select.selectedOptions[0]?.disabled) {
+    select.querySelector("option:not([disabled])").selected = true;
+  }
+}
+
+function syncScopeRow() {
+  const scope = $("bind-scope").value;
+  const needsProject = !["all_visible", "personal_only"].includes(scope);
+  $("bind-project-row").hidden = !needsProject;
+  if (needsProject) renderProjectOptions(scope, state.bindTarget?.scopeId);
+}
+
+$("bind-scope").addEventListener("change", syncScopeRow);
+
+function openBind(target) {
+  state.bindTarget = target;
+  clearErrors("bind-", ["scope", "scopeId"]);
+  $("bind-error").textContent = "";
+  $("bind-title").textContent = target.id ? "Change binding" : "Bind a calendar";
+  $("bind-calendar").textContent = target.calendarPath;
+  $("bind-name").value = target.displayName ?? "";
+  $("bind-scope").value = target.scope ?? "all_visible";
+  $("bind-save").textContent = target.id ? "Save" : "Bind";
+  syncScopeRow();
+  $("bind-dialog").showModal();
+  $("bind-name").focus();
+}
+
+$("bind-cancel").addEventListener("click", () => $("bind-dialog").close());
+
+$("bind-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const target = state.bindTarget;
+  const scope = $("bind-scope").value;
+  const body = { displayName: $("bind-name").value.trim() || null, scope };
+  if (!["all_visible", "personal_only"].includes(scope)) body.scopeId = $("bind-project").value || null;
+  try {
+    if (target.id) await api("PATCH", `/api/caldav-bindings/${target.id}`, body);
+    else await api("POST", "/api/caldav-bindings", { calendarPath: target.calendarPath, ...body });
+    $("bind-dialog").close();
+    say(target.id ? "Binding saved." : `Bound ${target.calendarPath}.`);
+    $("new-calendar-name").value = "";
+    await loadBindings();
+  } catch (error) {
+    if (!showFieldErrors(error, "bind-")) $("bind-error").textContent = error.message;
+  }
+});
+
+// ---- bindings -----------------------------------------------------------------------------------------------------
+
+async function loadBindings() {
+  const { data } = await api("GET", "/api/caldav-bindings");
+  state.bindings = data;
+  renderBindings();
+  renderCalendars();
+  const filter = $("log-binding");
+  const chosen = filter.value;
+  filter.replaceChildren(el("option", { value: "" }, "All bindings"),
+    ...data.map((b) => el("option", { value: b.id, selected: b.id === chosen }, b.displayName || b.calendarPath)));
+}
+
+function renderBindings() {
+  const list = $("bindings");
+  list.replaceChildren();
+  $("bindings-empty").hidden = state.bindings.length > 0;
+  for (const binding of state.bindings) {
+    const name = binding.displayName || binding.calendarPath;
+    list.append(el("li", {},
+      el("div", { class: "title" }, name, el("span", { class: `badge ${binding.syncStatus}` }, binding.syncStatus),
+        binding.enabled ? null : el("span", { class: "badge pending" }, "disabled")),
+      el("div", { class: "path" }, binding.calendarPath),
+      el("div", {}, `${SCOPE_WORDS[binding.scope]}${binding.scopeId ? `: ${projectName(binding.scopeId)}` : ""} · last sync ${ago(binding.lastSyncAt)}`),
+      binding.lastSyncError ? el("div", { class: "error" }, binding.lastSyncError) : null,
+      el("div", { class: "row" },
+        el("button", { type: "button", class: "secondary", onclick: () => toggleBinding(binding) }, binding.enabled ? `Disable “${name}”` : `Enable “${name}”`),
+        el("button", { type: "button", class: "secondary", onclick: () => openBind({ ...binding }) }, `Change “${name}”…`),
+        el("button", { type: "button", class: "danger", onclick: () => deleteBinding(binding) }, `Delete “${name}”…`))));
+  }
+}
+
+async function toggleBinding(binding) {
+  try {
+    await api("PATCH", `/api/caldav-bindings/${binding.id}`, { enabled: !binding.enabled });
+    say(binding.enabled ? "Binding disabled." : "Binding enabled.");
+    await loadBindings();
+  } catch (error) {
+    say(error.message, true);
+  }
+}
+
+function deleteBinding(binding) {
+  const dialog = $("delete-dialog");
+  $("delete-what").textContent = `${binding.displayName || binding.calendarPath}: remove Paliad's events from that calendar, or leave them there?`;
+  dialog.returnValue = "";
+  dialog.addEventListener("close", async () => {
+    if (dialog.returnValue !== "remove" && dialog.returnValue !== "keep") return;
+    try {
+      await api("DELETE", `/api/caldav-bindings/${binding.id}?keepRemoteEvents=${dialog.returnValue === "keep"}`);
+      say(dialog.returnValue === "keep" ? "Binding deleted; its events stay in the calendar." : "Binding deleted; its events are being removed.");
+      await loadBindings();
+    } catch (error) {
+      say(error.message, true);
+    }
+  }, { once: true });
+  dialog.showModal();
+}
+
+// ---- sync now, the log, the activity feed -------------------------------------------------------------------------
+
+$("sync-now").addEventListener("click", async () => {
+  const button = $("sync-now");
+  button.disabled = true;
+  say("Syncing…");
+  try {
+    const { data } = await api("POST", "/api/caldav-sync");
+    renderSyncResults(data);
+    say(data.length ? "Sync finished." : "Nothing to sync: no enabled binding.");
+    await Promise.all([loadBindings(), loadLog(true), loadActivity(true), loadAccount()]);
+  } catch (error) {
+    say(error.status === 429 ? "Too many syncs in a short time. Wait a minute and try again." : error.message, true);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+function renderSyncResults(results) {
+  const columns = ["pushed", "updated", "deleted", "pulled", "conflicts", "restored"];
+  const table = el("table", {},
+    el("caption", { class: "hint" }, "What the sync did, per binding"),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Calendar"), el("th", { scope: "col" }, "Status"),
+      ...columns.map((c) => el("th", { scope: "col" }, c)))),
+    el("tbody", {}, ...results.map((r) => el("tr", {},
+      el("th", { scope: "row" }, r.calendarPath),
+      el("td", {}, r.status, r.error ? el("div", { class: "error" }, r.error) : null),
+      ...columns.map((c) => el("td", {}, r[c]))))));
+  $("sync-results").replaceChildren(el("div", { class: "table-wrap" }, table));
+}
+
+async function loadLog(fresh) {
+  const bindingId = $("log-binding").value;
+  const path = fresh ? `/api/caldav-sync-log?limit=10${bindingId ? `&bindingId=${bindingId}` : ""}` : state.logNext;
+  if (!path) return;
+  const { data, next } = await api("GET", path);
+  state.logNext = next;
+  const list = $("log");
+  if (fresh) list.replaceChildren();
+  for (const entry of data) {
+    const binding = state.bindings.find((b) => b.id === entry.bindingId);
+    list.append(el("li", {},
+      el("time", { datetime: entry.startedAt }, when(entry.startedAt)), " ",
+      el("span", { class: `badge ${entry.status === "ok" ? "ok" : "error"}` }, entry.status), " ",
+      binding ? binding.displayName || binding.calendarPath : entry.bindingId ? "a binding" : "a deleted binding",
+      ` — pushed ${entry.pushed}, updated ${entry.updated}, deleted ${entry.deleted}, pulled ${entry.pulled}, conflicts ${entry.conflicts}, restored ${entry.restored}`,
+      entry.error ? el("div", { class: "error" }, entry.error) : null));
+  }
+  if (fresh && data.length === 0) list.append(el("li", { class: "hint" }, "No sync yet."));
+  $("log-more").hidden = !state.logNext;
+}
+
+$("log-binding").addEventListener("change", () => loadLog(true).catch((error) => say(error.message, true)));
+$("log-more").addEventListener("click", () => loadLog(false).catch((error) => say(error.message, true)));
+
+async function loadActivity(fresh) {
+  const path = fresh ? "/api/caldav-activity?limit=10" : state.activityNext;
+  if (!path) return;
+  const { data, next } = await api("GET", path);
+  state.activityNext = next;
+  const list = $("activity");
+  if (fresh) list.replaceChildren();
+  for (const entry of data) {
+    list.append(el("li", {}, el("time", { datetime: entry.at }, when(entry.at)), " ", entry.detail));
+  }
+  $("activity-empty").hidden = list.children.length > 0;
+  $("activity-more").hidden = !state.activityNext;
+}
+
+$("activity-more").addEventListener("click", () => loadActivity(false).catch((error) => say(error.message, true)));
+
+start().catch((error) => say(error.message, true));
