@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Paliad.IntegrationTests.Infrastructure;
+
+namespace Paliad.IntegrationTests.Browser;
+
+/// <summary>
+/// Base of the settings page's browser tests: the real API on Kestrel on a free loopback port (Development, so the
+/// page's "sign in as" exists), real PostgreSQL and CalDAV servers, and Debian's chromium driven by Playwright
+/// (launched by path: Playwright's own browser download is not reachable here; as root it needs --no-sandbox).
+/// Every page's console errors fail the test; screenshots go with the test results.
+/// </summary>
+public abstract class BrowserTest : ApiTest
+{
+    private static readonly string[] ChromiumPaths = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"];
+    private PaliadApiFactory _host = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private readonly List<string> _consoleErrors = [];
+
+    protected Uri BaseUrl { get; private set; } = null!;
+
+    protected IBrowserContext Context { get; private set; } = null!;
+
+    protected IPage Page { get; private set; } = null!;
+
+    [OneTimeSetUp]
+    public async Task StartBrowserAsync()
+    {
+        var chromium = ChromiumPaths.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("chromium is not installed: run the tests with ./paliad test, which installs it.");
+        _host = new PaliadApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string> { ["environment"] = "Development" });
+        _host.UseKestrel(0);
+        _host.StartServer();
+        var address = _host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-dev-shm-usage"],
+        });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopBrowserAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+        await _host.DisposeAsync();
+    }
+
+    [SetUp]
+    public async Task OpenPageAsync()
+    {
+        _consoleErrors.Clear();
+        Context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        Page = await Context.NewPageAsync();
+        Page.Console += (_, message) =>
+        {
+            // The one failed request the page expects: "no CalDAV account yet" is GET /api/caldav-config's 404.
+            if (message.Type == "error" && !(message.Text.Contains("404", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(message.Location, @"/api/caldav-config(:\d+:\d+)?$")))
+            {
+                _consoleErrors.Add($"{message.Text} ({message.Location})");
+            }
+        };
+        Page.PageError += (_, error) => _consoleErrors.Add(error);
+    }
+
+    [TearDown]
+    public async Task ClosePageAsync()
+    {
+        await Context.DisposeAsync();
+        Assert.That(_consoleErrors, Is.Empty, "the page wrote errors to the console");
+    }
+
+    /// <summary>A full-page screenshot attached to the test's results.</summary>
+    protected async Task ScreenshotAsync(string name)
+    {
+        var folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, $"{name}.png");
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        TestContext.AddTestAttachment(path, name);
+    }
+
+    protected Task SetPhoneWidthAsync() => Page.SetViewportSizeAsync(360, 780);
+}
