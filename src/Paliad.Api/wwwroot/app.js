@@ -73,10 +73,14 @@ function say(message, failed = false) {
   status.classList.toggle("failed", failed);
 }
 
+/** The input an error paragraph belongs to: the one that names it in aria-describedby. */
+const inputFor = (errorId) => document.querySelector(`[aria-describedby~="${errorId}"]`);
+
 function clearErrors(prefix, fields) {
   for (const field of fields) {
     const el = $(`${prefix}${field}-error`);
     if (el) el.textContent = "";
+    inputFor(`${prefix}${field}-error`)?.removeAttribute("aria-invalid");
   }
 }
 
@@ -89,6 +93,7 @@ function showFieldErrors(error, prefix = "") {
     const el = $(`${prefix}${field}-error`);
     if (el) {
       el.textContent = messages.join(" ");
+      inputFor(el.id)?.setAttribute("aria-invalid", "true");
       shown = true;
     }
   }
@@ -161,16 +166,20 @@ async function start() {
     await showSignIn();
     return;
   }
+  $("main").setAttribute("aria-busy", "true");
   try {
     const { data: me } = await api("GET", "/api/me");
+    await Promise.all([loadAccount(), loadProjects(), loadActivity(true)]);
+    await loadBindings();
+    await loadLog(true);
     $("who-email").textContent = me.email;
     $("who").hidden = false;
     $("sign-in").hidden = true;
     $("app").hidden = false;
-    await Promise.all([loadAccount(), loadBindings(), loadProjects(), loadActivity(true)]);
-    await loadLog(true);
   } catch (error) {
     if (error.status !== 401) say(error.message, true);
+  } finally {
+    $("main").removeAttribute("aria-busy");
   }
 }
 

@@ -1,3 +1,4 @@
+using Deque.AxeCore.Playwright;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,9 @@ public abstract class BrowserTest : ApiTest
 
     protected Uri BaseUrl { get; private set; } = null!;
 
+    /// <summary>Settings of this fixture's API host (beyond the test defaults).</summary>
+    protected virtual IReadOnlyDictionary<string, string> HostSettings { get; } = new Dictionary<string, string> { ["CalDav:DiscoveryTimeoutSeconds"] = "3" };
+
     protected IBrowserContext Context { get; private set; } = null!;
 
     protected IPage Page { get; private set; } = null!;
@@ -31,7 +35,8 @@ public abstract class BrowserTest : ApiTest
     {
         var chromium = ChromiumPaths.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("chromium is not installed: run the tests with ./paliad test, which installs it.");
-        _host = new PaliadApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string> { ["environment"] = "Development" });
+        var settings = new Dictionary<string, string>(HostSettings) { ["environment"] = "Development" };
+        _host = new PaliadApiFactory(TestDatabase.ConnectionString, settings);
         _host.UseKestrel(0);
         _host.StartServer();
         var address = _host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -61,8 +66,10 @@ public abstract class BrowserTest : ApiTest
         Page = await Context.NewPageAsync();
         Page.Console += (_, message) =>
         {
-            // The one failed request the page expects: "no CalDAV account yet" is GET /api/caldav-config's 404.
-            if (message.Type == "error" && !(message.Text.Contains("404", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(message.Location, @"/api/caldav-config(:\d+:\d+)?$")))
+            // Chromium logs every API answer that is not 2xx ("Failed to load resource"); the page expects and explains
+            // those (no account yet, a failed connection check). Anything else — a script error, a missing asset — fails.
+            if (message.Type == "error"
+                && !(message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal) && message.Location.StartsWith(new Uri(BaseUrl, "/api/").ToString(), StringComparison.Ordinal)))
             {
                 _consoleErrors.Add($"{message.Text} ({message.Location})");
             }
@@ -88,4 +95,32 @@ public abstract class BrowserTest : ApiTest
     }
 
     protected Task SetPhoneWidthAsync() => Page.SetViewportSizeAsync(360, 780);
+
+    /// <summary>Signs in through the page's development "sign in as".</summary>
+    protected async Task SignInAsync(string email)
+    {
+        await Page.GotoAsync("/");
+        await Page.GetByLabel("Sign in as (e-mail)").FillAsync(email);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Assertions.Expect(Page.Locator("#who-email")).ToHaveTextAsync(email);
+        await Assertions.Expect(Page.Locator("main[aria-busy]")).ToHaveCountAsync(0);
+    }
+
+    /// <summary>Saves the account through the page's form.</summary>
+    protected async Task SaveAccountAsync(Uri server, string username, string password)
+    {
+        await Page.GetByLabel("Server address").FillAsync(server.ToString());
+        await Page.GetByLabel("Username").FillAsync(username);
+        await Page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save account" }).ClickAsync();
+    }
+
+    /// <summary>No serious or critical accessibility violation (axe-core) on the page as it is now.</summary>
+    protected async Task AssertAccessibleAsync(string screen)
+    {
+        var results = await Page.RunAxe();
+        var violations = results.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{screen}: {v.Id} ({v.Impact}) {v.Help} — {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}").ToList();
+        Assert.That(violations, Is.Empty);
+    }
 }

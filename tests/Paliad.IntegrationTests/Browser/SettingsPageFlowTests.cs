@@ -21,14 +21,14 @@ public sealed class SettingsPageFlowTests : BrowserTest
 
         await Page.GotoAsync("/");
         await ScreenshotAsync("sign-in-desktop");
-        await Page.GetByLabel("Sign in as (e-mail)").FillAsync(Alice);
-        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await Expect(Page.Locator("#who-email")).ToHaveTextAsync(Alice);
+        await SetPhoneWidthAsync();
+        await ScreenshotAsync("sign-in-360");
+        await Page.SetViewportSizeAsync(1280, 900);
+        await AssertAccessibleAsync("sign in");
+        await SignInAsync(Alice);
+        await AssertAccessibleAsync("signed in, no account");
 
-        await Page.GetByLabel("Server address").FillAsync(radicale.ToString());
-        await Page.GetByLabel("Username").FillAsync(CalDavServers.Username);
-        await Page.GetByLabel("Password", new() { Exact = true }).FillAsync(CalDavServers.Password);
-        await Page.GetByRole(AriaRole.Button, new() { Name = "Save account" }).ClickAsync();
+        await SaveAccountAsync(radicale, CalDavServers.Username, CalDavServers.Password);
         await Expect(Page.Locator("#status")).ToHaveTextAsync("Account saved.");
         await Expect(Page.Locator("#password-state")).ToHaveTextAsync("A password is saved. It is never shown.");
         await Expect(Page.GetByLabel("Password", new() { Exact = true })).ToHaveValueAsync(string.Empty);
@@ -39,6 +39,7 @@ public sealed class SettingsPageFlowTests : BrowserTest
         await Page.GetByLabel("What to put in it").SelectOptionAsync("client");
         await Expect(Page.GetByLabel("Project")).ToHaveValueAsync(acme.ToString());
         await ScreenshotAsync("bind-desktop");
+        await AssertAccessibleAsync("bind dialog");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Bind", Exact = true }).ClickAsync();
         await Expect(Page.Locator("#bindings")).ToContainTextAsync("A client and everything below it: Acme GmbH");
 
@@ -51,6 +52,7 @@ public sealed class SettingsPageFlowTests : BrowserTest
         await Expect(row.Locator("td").Nth(1)).ToHaveTextAsync("1");
         await Expect(Page.Locator("#log li").First).ToContainTextAsync("pushed 1");
         await ScreenshotAsync("synced-desktop");
+        await AssertAccessibleAsync("synced");
         await SetPhoneWidthAsync();
         await ScreenshotAsync("synced-360");
 
