@@ -106,6 +106,24 @@ public abstract class BrowserTest : ApiTest
         await Assertions.Expect(Page.Locator("main[aria-busy]")).ToHaveCountAsync(0);
     }
 
+    /// <summary>Moves the focus with Tab alone until it reaches <paramref name="target"/> (fails when Tab never
+    /// gets there), and checks the focus is visible there.</summary>
+    protected async Task TabToAsync(ILocator target, int maxPresses = 80)
+    {
+        for (var i = 0; i < maxPresses; i++)
+        {
+            await Page.Keyboard.PressAsync("Tab");
+            if (await target.EvaluateAsync<bool>("e => e === document.activeElement"))
+            {
+                var outline = await target.EvaluateAsync<string>("e => getComputedStyle(e).outlineStyle");
+                Assert.That(outline, Is.Not.EqualTo("none"), "the focused control shows where the focus is");
+                return;
+            }
+        }
+
+        Assert.Fail($"Tab never reached {target}");
+    }
+
     /// <summary>Saves the account through the page's form.</summary>
     protected async Task SaveAccountAsync(Uri server, string username, string password)
     {
