@@ -94,7 +94,12 @@ public abstract class BrowserTest : ApiTest
         TestContext.AddTestAttachment(path, name);
     }
 
-    protected Task SetPhoneWidthAsync() => Page.SetViewportSizeAsync(360, 780);
+    /// <summary>A 360 px wide phone screen; the page must fit it without scrolling sideways.</summary>
+    protected async Task SetPhoneWidthAsync()
+    {
+        await Page.SetViewportSizeAsync(360, 780);
+        Assert.That(await Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"), Is.LessThanOrEqualTo(360), "no sideways scrolling at 360 px");
+    }
 
     /// <summary>Signs in through the page's development "sign in as".</summary>
     protected async Task SignInAsync(string email)
