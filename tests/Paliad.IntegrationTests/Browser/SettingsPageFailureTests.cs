@@ -47,6 +47,8 @@ public sealed class SettingsPageFailureTests : BrowserTest
         await Expect(Page.Locator("#status")).ToHaveTextAsync("That address answered, but not as a CalDAV calendar server. Check the address.");
         await AssertAccessibleAsync("connection failed");
         await ScreenshotAsync("connection-failed-desktop");
+        await SetPhoneWidthAsync();
+        await ScreenshotAsync("connection-failed-360");
     }
 
     private async Task CheckAsync(Uri server, string password)

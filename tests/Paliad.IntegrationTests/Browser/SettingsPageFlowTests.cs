@@ -40,6 +40,9 @@ public sealed class SettingsPageFlowTests : BrowserTest
         await Expect(Page.GetByLabel("Project")).ToHaveValueAsync(acme.ToString());
         await ScreenshotAsync("bind-desktop");
         await AssertAccessibleAsync("bind dialog");
+        await SetPhoneWidthAsync();
+        await ScreenshotAsync("bind-360");
+        await Page.SetViewportSizeAsync(1280, 900);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Bind", Exact = true }).ClickAsync();
         await Expect(Page.Locator("#bindings")).ToContainTextAsync("A client and everything below it: Acme GmbH");
 
