@@ -46,7 +46,7 @@ async function api(method, path, body) {
     throw new ApiError(0, { detail: "Paliad could not be reached. Check your connection." });
   }
   if (response.status === 401 && path.startsWith("/api/")) {
-    signOut("Your sign-in has expired. Please sign in again.");
+    signOut("This sign-in is not valid (any more). Please sign in again.");
     throw new ApiError(401, { detail: "Not signed in." });
   }
   const text = await response.text();
