@@ -1,4 +1,5 @@
 using Mediator;
+using Paliad.Api;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Paliad.Api.Auth;
 using Paliad.Api.Endpoints;
@@ -17,6 +18,15 @@ if (args is ["token", .. var tokenArgs])
 }
 
 var builder = WebApplication.CreateBuilder(args);
+try
+{
+    StartupChecks.Enforce(builder.Environment, builder.Configuration);
+}
+catch (StartupRefusedException refused)
+{
+    await Console.Error.WriteLineAsync(refused.Message);
+    return 1;
+}
 
 builder.Services.AddPaliadApplication();
 builder.Services.AddMediator((MediatorOptions options) =>
@@ -58,8 +68,13 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 
-app.MapOpenApi();
-app.MapScalarApiReference();
+StartupChecks.Warn(app.Configuration, app.Logger);
+if (StartupChecks.PublishReference(app.Environment, app.Configuration))
+{
+    app.MapOpenApi();
+    app.MapScalarApiReference();
+}
+
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 

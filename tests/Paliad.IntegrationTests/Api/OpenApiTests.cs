@@ -18,6 +18,7 @@ public sealed class OpenApiTests : ApiTest
             ["/api/caldav-bindings"] = ["get", "post"],
             ["/api/caldav-bindings/{id}"] = ["get", "patch", "delete"],
             ["/api/caldav-sync-log"] = ["get"],
+            ["/api/caldav-activity"] = ["get"],
             ["/api/caldav-sync"] = ["post"],
             ["/api/caldav-calendars"] = ["get"],
             ["/api/projects"] = ["get", "post"],

@@ -31,6 +31,9 @@ public sealed class PaliadApiFactory(string connectionString, IReadOnlyDictionar
         // Many tests sync one user often; the rate-limit tests start their own host with the real limits.
         builder.UseSetting("Api:RemoteRequestsPerMinute", "100000");
 
+        // The OpenAPI tests read the document (served by default in Development only).
+        builder.UseSetting("Api:PublishReference", "true");
+
         // Per-host overrides (a second instance with its background workers on, say).
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

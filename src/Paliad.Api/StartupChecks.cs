@@ -1,0 +1,67 @@
+using Paliad.Api.Auth;
+using Paliad.Infrastructure.CalDav;
+
+namespace Paliad.Api;
+
+/// <summary>A start the configuration makes unsafe is refused before anything is served, with a message that says
+/// what to set.</summary>
+public sealed class StartupRefusedException(string message) : Exception(message);
+
+/// <summary>Safe production defaults: what a Production start requires, and what it warns about.</summary>
+public static class StartupChecks
+{
+    /// <summary>Configuration key: serve the OpenAPI document and the reference UI (default: Development only).</summary>
+    public const string PublishReferenceKey = "Api:PublishReference";
+
+    /// <summary>Throws <see cref="StartupRefusedException"/> naming every missing or unsafe setting.</summary>
+    public static void Enforce(IHostEnvironment environment, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        var problems = new List<string>();
+        try
+        {
+            auth.SigningKey();
+        }
+        catch (InvalidOperationException keyProblem)
+        {
+            problems.Add(keyProblem.Message);
+        }
+
+        if (environment.IsProduction())
+        {
+            if (string.IsNullOrWhiteSpace(auth.Issuer))
+            {
+                problems.Add("Auth:Issuer must be set in Production (Auth__Issuer, e.g. https://<project>.supabase.co/auth/v1): tokens of any issuer would be taken.");
+            }
+
+            if (string.IsNullOrWhiteSpace(auth.Audience))
+            {
+                problems.Add("Auth:Audience must be set in Production (Auth__Audience, e.g. authenticated): tokens for any audience would be taken.");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new StartupRefusedException($"Paliad refuses to start ({environment.EnvironmentName}): " + string.Join(" ", problems));
+        }
+    }
+
+    /// <summary>Whether the OpenAPI document and the reference UI are served.</summary>
+    public static bool PublishReference(IHostEnvironment environment, IConfiguration configuration)
+        => configuration.GetValue(PublishReferenceKey, environment.IsDevelopment());
+
+    /// <summary>Warnings about settings that are fine for development and dangerous in production.</summary>
+    public static void Warn(IConfiguration configuration, ILogger logger)
+    {
+        if (configuration.GetValue($"{CalDavOptions.Section}:{nameof(CalDavOptions.AllowPrivateNetworks)}", false))
+        {
+            LogPrivateNetworks(logger, null);
+        }
+    }
+
+    private static readonly Action<ILogger, Exception?> LogPrivateNetworks = LoggerMessage.Define(LogLevel.Warning, new EventId(1, "AllowPrivateNetworks"),
+        "CalDav:AllowPrivateNetworks is on: users' CalDAV server URLs may reach loopback, private and link-local addresses of this network. "
+        + "Turn it off outside local development.");
+}
