@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Paliad.Infrastructure.Persistence;
@@ -10,6 +12,11 @@ public static class DatabaseMigrator
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
+
+        // EF reads the history table before it would create it: on an empty database that read fails and is logged as
+        // an error ("fail:") although nothing is wrong. Creating it first (IF NOT EXISTS, safe with other instances)
+        // keeps a first start's log clean.
+        await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
     }
 }

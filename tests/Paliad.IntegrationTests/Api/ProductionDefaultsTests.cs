@@ -39,8 +39,21 @@ public sealed class ProductionDefaultsTests : ApiTest
         await ExpectAsync(client.GetAsync(new Uri("/scalar", UriKind.Relative)), HttpStatusCode.NotFound);
     }
 
+    [Test]
+    public async Task A_first_start_on_an_empty_database_logs_no_failure()
+    {
+        await using var empty = await TestDatabase.CreateScratchAsync();
+
+        var (exitCode, output) = await StartApiAsync("Development", LongEnoughKey, null, null, empty.ConnectionString, stopWhen: "Now listening on");
+
+        Assert.That(output, Does.Contain("Now listening on"), output);
+        Assert.That(output, Does.Not.Contain("fail:"));
+        Assert.That(exitCode, Is.Not.EqualTo(1));
+    }
+
     /// <summary>Runs the API's own executable (its build output beside this repository's tests) until it exits.</summary>
-    private static async Task<(int ExitCode, string Output)> StartApiAsync(string environment, string signingKey, string? issuer, string? audience)
+    private static async Task<(int ExitCode, string Output)> StartApiAsync(
+        string environment, string signingKey, string? issuer, string? audience, string? connectionString = null, string? stopWhen = null)
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "Paliad.sln")))
@@ -53,24 +66,46 @@ public sealed class ProductionDefaultsTests : ApiTest
         var start = new ProcessStartInfo("dotnet") { ArgumentList = { dll }, RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["ConnectionStrings__Paliad"] = TestDatabase.ConnectionString;
+        start.Environment["ConnectionStrings__Paliad"] = connectionString ?? TestDatabase.ConnectionString;
         start.Environment["Sync__Enabled"] = "false";
         start.Environment["Auth__JwtSigningKey"] = signingKey;
         start.Environment["Auth__Issuer"] = issuer ?? string.Empty;
         start.Environment["Auth__Audience"] = audience ?? string.Empty;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        try
+        using var process = new Process { StartInfo = start };
+        var output = new System.Text.StringBuilder();
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Collect(object sender, DataReceivedEventArgs line)
         {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("the API started instead of refusing");
+            lock (output)
+            {
+                output.AppendLine(line.Data);
+            }
+
+            if (stopWhen is not null && line.Data?.Contains(stopWhen, StringComparison.Ordinal) == true)
+            {
+                seen.TrySetResult();
+            }
         }
 
-        return (process.ExitCode, await output + await errors);
+        process.OutputDataReceived += Collect;
+        process.ErrorDataReceived += Collect;
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var finished = await Task.WhenAny(process.WaitForExitAsync(), seen.Task, Task.Delay(TimeSpan.FromSeconds(60)));
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            if (finished != seen.Task)
+            {
+                Assert.Fail($"the API neither refused nor started: {output}");
+            }
+        }
+
+        lock (output)
+        {
+            return (process.ExitCode, output.ToString());
+        }
     }
 }
