@@ -17,6 +17,11 @@ if (args is ["token", .. var tokenArgs])
     return TokenCommand.Run(tokenArgs);
 }
 
+if (args is ["outbox", .. var outboxArgs])
+{
+    return await OutboxCommand.RunAsync(outboxArgs);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 try
 {

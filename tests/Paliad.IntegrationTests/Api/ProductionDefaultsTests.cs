@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Paliad.IntegrationTests.Infrastructure;
 
@@ -51,61 +50,16 @@ public sealed class ProductionDefaultsTests : ApiTest
         Assert.That(exitCode, Is.Not.EqualTo(1));
     }
 
-    /// <summary>Runs the API's own executable (its build output beside this repository's tests) until it exits.</summary>
-    private static async Task<(int ExitCode, string Output)> StartApiAsync(
+    private static Task<(int ExitCode, string Output)> StartApiAsync(
         string environment, string signingKey, string? issuer, string? audience, string? connectionString = null, string? stopWhen = null)
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Paliad.sln")))
+        => ApiExecutable.RunAsync([], new Dictionary<string, string>
         {
-            root = root.Parent;
-        }
-
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
-        var dll = Path.Combine(root!.FullName, "src", "Paliad.Api", "bin", configuration, "net10.0", "Paliad.Api.dll");
-        var start = new ProcessStartInfo("dotnet") { ArgumentList = { dll }, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["ConnectionStrings__Paliad"] = connectionString ?? TestDatabase.ConnectionString;
-        start.Environment["Sync__Enabled"] = "false";
-        start.Environment["Auth__JwtSigningKey"] = signingKey;
-        start.Environment["Auth__Issuer"] = issuer ?? string.Empty;
-        start.Environment["Auth__Audience"] = audience ?? string.Empty;
-        using var process = new Process { StartInfo = start };
-        var output = new System.Text.StringBuilder();
-        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void Collect(object sender, DataReceivedEventArgs line)
-        {
-            lock (output)
-            {
-                output.AppendLine(line.Data);
-            }
-
-            if (stopWhen is not null && line.Data?.Contains(stopWhen, StringComparison.Ordinal) == true)
-            {
-                seen.TrySetResult();
-            }
-        }
-
-        process.OutputDataReceived += Collect;
-        process.ErrorDataReceived += Collect;
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var finished = await Task.WhenAny(process.WaitForExitAsync(), seen.Task, Task.Delay(TimeSpan.FromSeconds(60)));
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            if (finished != seen.Task)
-            {
-                Assert.Fail($"the API neither refused nor started: {output}");
-            }
-        }
-
-        lock (output)
-        {
-            return (process.ExitCode, output.ToString());
-        }
-    }
+            ["ASPNETCORE_ENVIRONMENT"] = environment,
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["ConnectionStrings__Paliad"] = connectionString ?? TestDatabase.ConnectionString,
+            ["Sync__Enabled"] = "false",
+            ["Auth__JwtSigningKey"] = signingKey,
+            ["Auth__Issuer"] = issuer ?? string.Empty,
+            ["Auth__Audience"] = audience ?? string.Empty,
+        }, stopWhen);
 }

@@ -96,6 +96,23 @@ public sealed class OutboxMessage
         ParkedForUserId = userId;
     }
 
+    /// <summary>An operator's retry: a dead or parked message is due again now, with a fresh set of attempts (its
+    /// last error stays until the next attempt replaces it). A processed message is left alone.</summary>
+    public bool Revive(DateTimeOffset now)
+    {
+        if (ProcessedAt is not null)
+        {
+            return false;
+        }
+
+        DeadAt = null;
+        ParkedAt = null;
+        ParkedForUserId = null;
+        Attempts = 0;
+        NextAttemptAt = Instant.Normalize(now);
+        return true;
+    }
+
     public void MarkDead(string error, DateTimeOffset now)
     {
         LastError = TextLimits.Clip(error, ErrorMaxLength);
