@@ -82,6 +82,7 @@ if (StartupChecks.PublishReference(app.Environment, app.Configuration))
 
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+app.MapSyncHealth();
 
 if (app.Environment.IsDevelopment())
 {

@@ -48,6 +48,8 @@ public static class DependencyInjection
         services.Configure<OutboxOptions>(configuration.GetSection(OutboxOptions.Section));
         services.Configure<ActivityOptions>(configuration.GetSection(ActivityOptions.Section));
         services.AddSingleton<ActivityRetention>();
+        services.Configure<HealthOptions>(configuration.GetSection(HealthOptions.Section));
+        services.AddSingleton<SyncHealth>();
         services.AddMetrics();
         services.AddSingleton<SyncMetrics>();
         services.AddSingleton<OutboxMetrics>();

@@ -1,0 +1,78 @@
+using System.Net;
+using Paliad.IntegrationTests.Infrastructure;
+
+namespace Paliad.IntegrationTests.Api;
+
+/// <summary>GET /health/sync: for operators with the key; says whether sync keeps up, and why not.</summary>
+public sealed class SyncHealthTests : ApiTest
+{
+    private const string Key = "operator-key-for-tests";
+    private PaliadApiFactory _host = null!;
+
+    [SetUp]
+    public void StartHost() => _host = new PaliadApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string>
+    {
+        ["Health:OperatorKey"] = Key,
+        ["Health:MaxOverdueSeconds"] = "600",
+    });
+
+    [TearDown]
+    public async Task StopHostAsync() => await _host.DisposeAsync();
+
+    [Test]
+    public async Task Without_a_configured_key_the_endpoint_does_not_exist_and_a_wrong_key_is_a_401()
+    {
+        await ExpectAsync(WithToken(null).GetAsync(new Uri("/health/sync", UriKind.Relative)), HttpStatusCode.NotFound);
+
+        using var client = _host.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Operator-Key", "guess");
+        await ExpectAsync(client.GetAsync(new Uri("/health/sync", UriKind.Relative)), HttpStatusCode.Unauthorized);
+    }
+
+    [Test]
+    public async Task Nothing_behind_is_healthy()
+    {
+        var report = await ExpectAsync(Operator().GetAsync(new Uri("/health/sync", UriKind.Relative)), HttpStatusCode.OK);
+
+        Assert.That(report.GetProperty("status").GetString(), Is.EqualTo("healthy"));
+        Assert.That(report.GetProperty("degraded").GetArrayLength(), Is.Zero);
+        Assert.That(report.GetProperty("outbox").GetProperty("dead").GetInt64(), Is.Zero);
+    }
+
+    [Test]
+    public async Task An_overdue_binding_and_a_dead_message_make_it_degraded_and_say_so()
+    {
+        var alice = As("alice@firm.example");
+        await ExpectAsync(PutAsync(alice, "/api/caldav-config", new { serverUrl = "https://dav.example.com/", username = "alice", password = "x", syncIntervalMinutes = 15 }),
+            HttpStatusCode.OK);
+        var late = await CreateBindingAsync(alice, "/dav/alice/late/", "personal_only");
+        var onTime = await CreateBindingAsync(alice, "/dav/alice/fine/", "personal_only");
+        await ExecuteAsync("UPDATE paliad.calendar_bindings SET last_sync_at = now() - interval '2 hours', sync_status = 'ok' WHERE id = @id", ("id", late));
+        await ExecuteAsync("UPDATE paliad.calendar_bindings SET last_sync_at = now(), sync_status = 'error' WHERE id = @id", ("id", onTime));
+        await ExecuteAsync("DELETE FROM paliad.outbox_messages");
+        await ExecuteAsync("""
+            INSERT INTO paliad.outbox_messages (id, type, payload, occurred_at, attempts, next_attempt_at, last_error, dead_at)
+            VALUES (gen_random_uuid(), 'AppointmentChanged', '{}', now() - interval '1 hour', 5, now(), 'boom', now())
+            """);
+
+        var report = await ExpectAsync(Operator().GetAsync(new Uri("/health/sync", UriKind.Relative)), HttpStatusCode.ServiceUnavailable);
+
+        Assert.That(report.GetProperty("status").GetString(), Is.EqualTo("degraded"));
+        var overdue = report.GetProperty("oldestOverdue");
+        Assert.That(overdue.GetProperty("bindingId").GetGuid(), Is.EqualTo(late));
+        Assert.That(overdue.GetProperty("overdueSeconds").GetDouble(), Is.InRange(6300, 6400), "2 h since the last tick, due after 15 min");
+        Assert.That(report.GetProperty("outbox").GetProperty("dead").GetInt64(), Is.EqualTo(1));
+        Assert.That(report.GetProperty("outbox").GetProperty("pending").GetInt64(), Is.Zero);
+        Assert.That(report.GetProperty("degraded").EnumerateArray().Select(d => d.GetString()), Has.Some.Contains("overdue").And.Some.Contains("dead"));
+        var byStatus = report.GetProperty("bindings").EnumerateArray().ToDictionary(b => b.GetProperty("status").GetString()!, b => b.GetProperty("count").GetInt64());
+        Assert.That(byStatus, Is.EquivalentTo(new Dictionary<string, long> { ["ok"] = 1, ["error"] = 1 }));
+        Assert.That(report.GetProperty("lastTickFinishedAt").GetDateTimeOffset(), Is.EqualTo(DateTimeOffset.UtcNow).Within(TimeSpan.FromMinutes(1)));
+    }
+
+    private HttpClient Operator()
+    {
+        var client = _host.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Operator-Key", Key);
+        return client;
+    }
+}
