@@ -1,6 +1,6 @@
 using Mediator;
-using Paliad.Api;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Paliad.Api;
 using Paliad.Api.Auth;
 using Paliad.Api.Endpoints;
 using Paliad.Api.Errors;
