@@ -6,6 +6,7 @@ using Paliad.Api.Endpoints;
 using Paliad.Api.Errors;
 using Paliad.Api.Json;
 using Paliad.Api.Protection;
+using Paliad.Api.Telemetry;
 using Paliad.Application;
 using Paliad.Application.Common;
 using Paliad.Infrastructure;
@@ -53,6 +54,7 @@ builder.Services.AddOpenApi();
 builder.Services.AddApiProtection(builder.Configuration);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize =
     builder.Configuration.GetValue($"{ApiProtectionOptions.Section}:{nameof(ApiProtectionOptions.MaxRequestBodyBytes)}", new ApiProtectionOptions().MaxRequestBodyBytes));
+builder.Services.AddPaliadTelemetry(builder.Configuration, builder.Environment);
 builder.Services.AddHealthChecks().AddDbContextCheck<PaliadDbContext>("database", tags: ["ready"]);
 
 var app = builder.Build();
@@ -74,6 +76,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 
 StartupChecks.Warn(app.Configuration, app.Logger);
+app.Services.GetRequiredService<Paliad.Infrastructure.Sync.SyncGauges>(); // registers the backlog gauges
 if (StartupChecks.PublishReference(app.Environment, app.Configuration))
 {
     app.MapOpenApi();
@@ -83,6 +86,11 @@ if (StartupChecks.PublishReference(app.Environment, app.Configuration))
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 app.MapSyncHealth();
+if (TelemetrySetup.PrometheusEnabled(app.Configuration, app.Environment))
+{
+    app.MapPrometheusScrapingEndpoint("/metrics");
+}
+
 
 if (app.Environment.IsDevelopment())
 {

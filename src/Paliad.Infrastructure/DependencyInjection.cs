@@ -50,6 +50,7 @@ public static class DependencyInjection
         services.AddSingleton<ActivityRetention>();
         services.Configure<HealthOptions>(configuration.GetSection(HealthOptions.Section));
         services.AddSingleton<SyncHealth>();
+        services.AddSingleton<SyncGauges>();
         services.AddMetrics();
         services.AddSingleton<SyncMetrics>();
         services.AddSingleton<OutboxMetrics>();

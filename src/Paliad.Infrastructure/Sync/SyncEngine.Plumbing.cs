@@ -40,9 +40,11 @@ public sealed partial class SyncEngine
             }
 
             var started = clock.GetUtcNow();
+            using var activity = SyncTelemetry.StartHook(bindingId);
             var tick = new BindingTick(db, ClientFor(scope, config), binding, clock, _options, metrics, logger, () => RenewAsync(db, bindingId, token),
                     calDavOptions.Value.MaxConcurrentRequestsPerServer);
             await work(db, tick, binding, timeout.Token);
+            SyncTelemetry.Describe(activity, binding.CalendarPath, tick.Counts, tick.Problems.Count > 0 ? string.Join("; ", tick.Problems) : null);
             if (tick.Counts != SyncCounts.None || tick.Problems.Count > 0)
             {
                 // What a hook did (a push, a conflict it resolved, a removal) belongs in the audit as much as a tick.

@@ -18,6 +18,14 @@ public sealed partial class SyncEngine
     /// ends as this binding's status and sync-log row, never as an exception that stops other bindings.</summary>
     private async Task<BindingSyncResult> TickClaimedAsync(ClaimedBinding claimed, string token, TimeSpan deadline, CancellationToken cancellationToken)
     {
+        using var activity = SyncTelemetry.StartTick(claimed.Id);
+        var result = await TickClaimedCoreAsync(claimed, token, deadline, cancellationToken);
+        SyncTelemetry.Describe(activity, result);
+        return result;
+    }
+
+    private async Task<BindingSyncResult> TickClaimedCoreAsync(ClaimedBinding claimed, string token, TimeSpan deadline, CancellationToken cancellationToken)
+    {
         var bindingId = claimed.Id;
         var stopwatch = Stopwatch.StartNew();
         var started = clock.GetUtcNow();

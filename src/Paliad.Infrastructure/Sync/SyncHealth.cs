@@ -34,7 +34,13 @@ public sealed record OutboxHealth(long Pending, double? OldestPendingAgeSeconds,
 
 /// <summary>Is sync keeping up? <see cref="Degraded"/> names each threshold crossed.</summary>
 public sealed record SyncHealthReport(
-    string Status, IReadOnlyList<string> Degraded, IReadOnlyList<BindingStatusCount> Bindings, OverdueBinding? OldestOverdue, OutboxHealth Outbox, DateTimeOffset? LastTickFinishedAt);
+    string Status,
+    IReadOnlyList<string> Degraded,
+    IReadOnlyList<BindingStatusCount> Bindings,
+    long DueBindings,
+    OverdueBinding? OldestOverdue,
+    OutboxHealth Outbox,
+    DateTimeOffset? LastTickFinishedAt);
 
 /// <summary>Reads /health/sync's figures from the database in one round trip per figure (all index-backed or tiny).</summary>
 public sealed class SyncHealth(IServiceScopeFactory scopes, IOptionsMonitor<HealthOptions> options)
@@ -54,6 +60,11 @@ public sealed class SyncHealth(IServiceScopeFactory scopes, IOptionsMonitor<Heal
             ORDER BY COALESCE(b.last_sync_at + make_interval(mins => c.sync_interval_minutes), b.created_at), b.id
             LIMIT 1
             """).ToListAsync(cancellationToken)).SingleOrDefault();
+        var due = await db.Database.SqlQuery<long>($"""
+            SELECT count(*) AS "Value" FROM paliad.calendar_bindings b JOIN paliad.user_caldav_config c ON c.user_id = b.user_id
+            WHERE b.enabled AND c.sync_enabled
+              AND (b.last_sync_at IS NULL OR b.sync_status = 'pending' OR b.last_sync_at + make_interval(mins => c.sync_interval_minutes) <= now())
+            """).SingleAsync(cancellationToken);
         var outbox = (await db.Database.SqlQuery<OutboxHealth>($"""
             SELECT count(*) FILTER (WHERE dead_at IS NULL) AS pending,
                    extract(epoch FROM now() - min(occurred_at) FILTER (WHERE dead_at IS NULL))::float8 AS oldest_pending_age_seconds,
@@ -79,7 +90,7 @@ public sealed class SyncHealth(IServiceScopeFactory scopes, IOptionsMonitor<Heal
             degraded.Add($"{outbox.Dead} outbox message(s) are dead (more than {limits.MaxDeadMessages})");
         }
 
-        return new SyncHealthReport(degraded.Count == 0 ? "healthy" : "degraded", degraded, bindings,
+        return new SyncHealthReport(degraded.Count == 0 ? "healthy" : "degraded", degraded, bindings, due,
             overdue is { OverdueSeconds: > 0 } ? overdue : null, outbox, lastTick);
     }
 }
