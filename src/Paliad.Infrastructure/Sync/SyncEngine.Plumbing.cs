@@ -43,8 +43,14 @@ public sealed partial class SyncEngine
             using var activity = SyncTelemetry.StartHook(bindingId);
             var tick = new BindingTick(db, ClientFor(scope, config), binding, clock, _options, metrics, logger, () => RenewAsync(db, bindingId, token),
                     calDavOptions.Value.MaxConcurrentRequestsPerServer);
+            var elapsed = System.Diagnostics.Stopwatch.StartNew();
             await work(db, tick, binding, timeout.Token);
-            SyncTelemetry.Describe(activity, binding.CalendarPath, tick.Counts, tick.Problems.Count > 0 ? string.Join("; ", tick.Problems) : null);
+            var problems = tick.Problems.Count > 0 ? string.Join("; ", tick.Problems) : null;
+            SyncTelemetry.Describe(activity, binding.CalendarPath, tick.Counts, problems);
+            var c = tick.Counts;
+            LogHook(logger, binding.Id, binding.UserId, problems is null ? "ok" : "partial", c.Pushed, c.Updated, c.Deleted, c.Pulled, c.Conflicts, c.Restored,
+                elapsed.ElapsedMilliseconds, problems);
+
             if (tick.Counts != SyncCounts.None || tick.Problems.Count > 0)
             {
                 // What a hook did (a push, a conflict it resolved, a removal) belongs in the audit as much as a tick.

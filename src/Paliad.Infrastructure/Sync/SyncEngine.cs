@@ -214,6 +214,11 @@ public sealed partial class SyncEngine(
     private static partial void LogTick(ILogger logger, Guid bindingId, Guid userId, string status, int pushed, int updated, int deleted, int pulled,
         int conflicts, int restored, long elapsedMs, string? error);
 
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Sync hook binding={BindingId} user={UserId} status={Status} pushed={Pushed} updated={Updated} deleted={Deleted} pulled={Pulled} conflicts={Conflicts} restored={Restored} ms={ElapsedMs} error={Error}")]
+    private static partial void LogHook(ILogger logger, Guid bindingId, Guid userId, string status, int pushed, int updated, int deleted, int pulled,
+        int conflicts, int restored, long elapsedMs, string? error);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Sync tick on binding {BindingId} crashed; the round goes on")]
     private static partial void LogTickCrashed(ILogger logger, Guid bindingId, Exception exception);
 
