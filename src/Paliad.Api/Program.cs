@@ -50,7 +50,7 @@ builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 // so they answer a 400 that names the field.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new UtcDateTimeOffsetConverter()));
-builder.Services.AddOpenApi();
+builder.Services.AddPaliadOpenApi();
 builder.Services.AddApiProtection(builder.Configuration);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize =
     builder.Configuration.GetValue($"{ApiProtectionOptions.Section}:{nameof(ApiProtectionOptions.MaxRequestBodyBytes)}", new ApiProtectionOptions().MaxRequestBodyBytes));
