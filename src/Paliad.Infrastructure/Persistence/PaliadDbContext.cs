@@ -35,6 +35,8 @@ public sealed class PaliadDbContext(DbContextOptions<PaliadDbContext> options)
 
     public DbSet<ActivityEntry> Activity => Set<ActivityEntry>();
 
+    public DbSet<Sync.SyncInstance> SyncInstances => Set<Sync.SyncInstance>();
+
     /// <summary>ASP.NET Core Data Protection's key ring (it encrypts the CalDAV passwords), shared by every instance.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

@@ -21,6 +21,7 @@ public sealed partial class SyncEngine
         using var activity = SyncTelemetry.StartTick(claimed.Id);
         var result = await TickClaimedCoreAsync(claimed, token, deadline, cancellationToken);
         SyncTelemetry.Describe(activity, result);
+        Interlocked.Exchange(ref _lastTickFinishedTicks, clock.GetUtcNow().UtcTicks);
         return result;
     }
 

@@ -28,6 +28,23 @@ public sealed partial class SyncEngine(
     /// <summary>Who holds a lease: unique per engine instance (process, or test host).</summary>
     public string InstanceId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
+    private long _lastTickFinishedTicks;
+    private long _lastReportedTicks;
+
+    /// <summary>Tells /health/sync (sync_instances) when this instance last finished a tick, if that moved since it
+    /// last said so. The sync worker calls it once per beat.</summary>
+    public async Task ReportInstanceAsync(CancellationToken cancellationToken = default)
+    {
+        var finished = Interlocked.Read(ref _lastTickFinishedTicks);
+        if (finished == 0 || finished == Interlocked.Read(ref _lastReportedTicks))
+        {
+            return;
+        }
+
+        await ReadAsync(db => SyncInstance.ReportAsync(db, InstanceId, new DateTimeOffset(finished, TimeSpan.Zero), cancellationToken));
+        Interlocked.Exchange(ref _lastReportedTicks, finished);
+    }
+
     private TimeSpan Lease => TimeSpan.FromSeconds(_options.LeaseSeconds);
 
     private TimeSpan TickDeadline => TimeSpan.FromSeconds(Math.Max(1, Math.Min(_options.TickTimeoutSeconds, _options.LeaseSeconds * 0.9)));

@@ -32,6 +32,9 @@ public sealed record OverdueBinding(Guid BindingId, double OverdueSeconds);
 /// <summary>The outbox's backlog.</summary>
 public sealed record OutboxHealth(long Pending, double? OldestPendingAgeSeconds, long Dead);
 
+/// <summary>One engine instance's last finished tick (instances seen in the last day).</summary>
+public sealed record InstanceTick(string InstanceId, DateTimeOffset LastTickFinishedAt, DateTimeOffset SeenAt);
+
 /// <summary>Is sync keeping up? <see cref="Degraded"/> names each threshold crossed.</summary>
 public sealed record SyncHealthReport(
     string Status,
@@ -40,7 +43,8 @@ public sealed record SyncHealthReport(
     long DueBindings,
     OverdueBinding? OldestOverdue,
     OutboxHealth Outbox,
-    DateTimeOffset? LastTickFinishedAt);
+    DateTimeOffset? LastTickFinishedAt,
+    IReadOnlyList<InstanceTick> Instances);
 
 /// <summary>Reads /health/sync's figures from the database in one round trip per figure (all index-backed or tiny).</summary>
 public sealed class SyncHealth(IServiceScopeFactory scopes, IOptionsMonitor<HealthOptions> options)
@@ -72,6 +76,9 @@ public sealed class SyncHealth(IServiceScopeFactory scopes, IOptionsMonitor<Heal
             FROM paliad.outbox_messages WHERE processed_at IS NULL
             """).ToListAsync(cancellationToken)).Single();
         var lastTick = await db.CalendarBindings.MaxAsync(b => b.LastSyncAt, cancellationToken);
+        var dayAgo = DateTimeOffset.UtcNow.AddDays(-1);
+        var instances = await db.SyncInstances.AsNoTracking().Where(i => i.SeenAt > dayAgo).OrderBy(i => i.InstanceId)
+            .Select(i => new InstanceTick(i.InstanceId, i.LastTickFinishedAt, i.SeenAt)).ToListAsync(cancellationToken);
 
         var limits = options.CurrentValue;
         var degraded = new List<string>();
@@ -91,6 +98,6 @@ public sealed class SyncHealth(IServiceScopeFactory scopes, IOptionsMonitor<Heal
         }
 
         return new SyncHealthReport(degraded.Count == 0 ? "healthy" : "degraded", degraded, bindings, due,
-            overdue is { OverdueSeconds: > 0 } ? overdue : null, outbox, lastTick);
+            overdue is { OverdueSeconds: > 0 } ? overdue : null, outbox, lastTick, instances);
     }
 }

@@ -20,6 +20,7 @@ internal sealed partial class SyncWorker(SyncEngine engine, ActivityRetention ac
                 try
                 {
                     await engine.StartDueTicksAsync(stoppingToken);
+                    await engine.ReportInstanceAsync(stoppingToken);
                     await activityRetention.PruneIfDueAsync(stoppingToken);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Paliad.Infrastructure.Sync;
 using Paliad.IntegrationTests.Infrastructure;
 
 namespace Paliad.IntegrationTests.Api;
@@ -67,6 +69,24 @@ public sealed class SyncHealthTests : ApiTest
         var byStatus = report.GetProperty("bindings").EnumerateArray().ToDictionary(b => b.GetProperty("status").GetString()!, b => b.GetProperty("count").GetInt64());
         Assert.That(byStatus, Is.EquivalentTo(new Dictionary<string, long> { ["ok"] = 1, ["error"] = 1 }));
         Assert.That(report.GetProperty("lastTickFinishedAt").GetDateTimeOffset(), Is.EqualTo(DateTimeOffset.UtcNow).Within(TimeSpan.FromMinutes(1)));
+    }
+
+    [Test]
+    public async Task Each_instance_reports_its_last_finished_tick()
+    {
+        var alice = As("alice@firm.example");
+        await ExpectAsync(PutAsync(alice, "/api/caldav-config", new { serverUrl = "http://127.0.0.1:9/", username = "alice", password = "x" }), HttpStatusCode.OK);
+        var binding = await CreateBindingAsync(alice, "/dav/alice/court/", "personal_only");
+        var engine = _host.Services.GetRequiredService<SyncEngine>();
+        await engine.SyncBindingAsync(binding, CancellationToken.None);
+
+        await engine.ReportInstanceAsync();
+        await engine.ReportInstanceAsync(); // nothing new: no second write, no harm
+
+        var report = await ExpectAsync(Operator().GetAsync(new Uri("/health/sync", UriKind.Relative)), HttpStatusCode.OK);
+        var instance = report.GetProperty("instances").EnumerateArray().Single();
+        Assert.That(instance.GetProperty("instanceId").GetString(), Is.EqualTo(engine.InstanceId));
+        Assert.That(instance.GetProperty("lastTickFinishedAt").GetDateTimeOffset(), Is.EqualTo(DateTimeOffset.UtcNow).Within(TimeSpan.FromMinutes(1)));
     }
 
     private HttpClient Operator()

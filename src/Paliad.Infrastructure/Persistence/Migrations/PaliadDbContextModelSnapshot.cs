@@ -745,6 +745,27 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Paliad.Infrastructure.Sync.SyncInstance", b =>
+                {
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("instance_id");
+
+                    b.Property<DateTimeOffset>("LastTickFinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_tick_finished_at");
+
+                    b.Property<DateTimeOffset>("SeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("seen_at");
+
+                    b.HasKey("InstanceId")
+                        .HasName("pk_sync_instances");
+
+                    b.ToTable("sync_instances", "paliad");
+                });
+
             modelBuilder.Entity("Paliad.Domain.Appointments.Appointment", b =>
                 {
                     b.HasOne("Paliad.Domain.Identity.User", null)

@@ -1,0 +1,42 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Paliad.Infrastructure.Persistence;
+
+namespace Paliad.Infrastructure.Sync;
+
+/// <summary>One engine instance as operators see it in /health/sync (sync_instances): when it last finished a tick,
+/// and when it last said so. Written by the sync worker at most once per beat, never per tick (ticks of one instance
+/// would queue on the row).</summary>
+public sealed class SyncInstance
+{
+    public const int InstanceIdMaxLength = 200;
+
+    private SyncInstance()
+    {
+        InstanceId = string.Empty;
+    }
+
+    public string InstanceId { get; private set; }
+
+    public DateTimeOffset LastTickFinishedAt { get; private set; }
+
+    public DateTimeOffset SeenAt { get; private set; }
+
+    /// <summary>Upserts this instance's row (one round trip).</summary>
+    internal static Task<int> ReportAsync(PaliadDbContext db, string instanceId, DateTimeOffset lastTickFinishedAt, CancellationToken cancellationToken)
+        => db.Database.ExecuteSqlAsync($"""
+            INSERT INTO paliad.sync_instances (instance_id, last_tick_finished_at, seen_at) VALUES ({instanceId}, {lastTickFinishedAt}, now())
+            ON CONFLICT (instance_id) DO UPDATE
+            SET last_tick_finished_at = greatest(sync_instances.last_tick_finished_at, excluded.last_tick_finished_at), seen_at = now()
+            """, cancellationToken);
+}
+
+internal sealed class SyncInstanceConfiguration : IEntityTypeConfiguration<SyncInstance>
+{
+    public void Configure(EntityTypeBuilder<SyncInstance> builder)
+    {
+        builder.ToTable("sync_instances");
+        builder.HasKey(i => i.InstanceId);
+        builder.Property(i => i.InstanceId).HasMaxLength(SyncInstance.InstanceIdMaxLength);
+    }
+}
