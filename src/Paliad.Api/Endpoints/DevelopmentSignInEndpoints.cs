@@ -1,6 +1,6 @@
-using System.Net.Mail;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Paliad.Api.Auth;
+using Paliad.Domain.Identity;
 
 namespace Paliad.Api.Endpoints;
 
@@ -25,7 +25,7 @@ internal static class DevelopmentSignInEndpoints
         group.MapPost("/", Results<Ok<SignedIn>, ValidationProblem> (SignInRequest request, IConfiguration configuration, TimeProvider clock) =>
             {
                 var email = request.Email?.Trim();
-                if (string.IsNullOrEmpty(email) || email.Length > 320 || !MailAddress.TryCreate(email, out var parsed) || parsed.Address != email)
+                if (email is null || !User.IsValidEmail(email))
                 {
                     return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["email"] = ["'email' must be an e-mail address."] });
                 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Paliad.IntegrationTests.CalDav;
@@ -126,22 +125,5 @@ public sealed class IndependentReaderTests(string server) : SyncTest(server)
         Assert.That(process.ExitCode, Is.Zero, await errors);
         using var document = JsonDocument.Parse(await output);
         return document.RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
-    }
-
-    /// <summary>A phone-style writer: GET, add lines to the event's text, PUT If-Match.</summary>
-    private async Task PhoneAddsAsync(string calendar, string lines)
-    {
-        using var http = new HttpClient { BaseAddress = CalDavServers.Url(Server) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{CalDavServers.Username}:{CalDavServers.Password}")));
-        var href = (await Phone.ListEtagsAsync(calendar)).Keys.Single();
-        var current = await Phone.GetAsync(href);
-        using var put = new HttpRequestMessage(HttpMethod.Put, new Uri(href, UriKind.Relative))
-        {
-            Content = new StringContent(current!.ICalendar.Replace("END:VEVENT", lines + "END:VEVENT", StringComparison.Ordinal), Encoding.UTF8, "text/calendar"),
-        };
-        put.Headers.IfMatch.Add(EntityTagHeaderValue.Parse(current.Etag!));
-        using var answer = await http.SendAsync(put);
-        Assert.That((int)answer.StatusCode, Is.InRange(200, 299));
     }
 }

@@ -1,8 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
-using Paliad.IntegrationTests.CalDav;
 
 namespace Paliad.IntegrationTests.Sync;
 
@@ -215,62 +212,4 @@ public sealed class FidelityTests(string server) : SyncTest(server)
 
     /// <summary>The events of a calendar object, without its VTIMEZONEs (whose RRULEs are the zone's, not a series).</summary>
     private static string EventPart(string text) => text[text.IndexOf("BEGIN:VEVENT", StringComparison.Ordinal)..];
-
-    /// <summary>The calendar's only event as the server holds it, unfolded (RFC 5545 §3.1).</summary>
-    private async Task<string> PhoneReadsAsync(string calendar)
-    {
-        using var http = PhoneHttp();
-        var href = (await Phone.ListEtagsAsync(calendar)).Keys.Single();
-        using var answer = await SendAsync(http, () => new HttpRequestMessage(HttpMethod.Get, new Uri(href, UriKind.Relative)));
-        answer.EnsureSuccessStatusCode();
-        var text = await answer.Content.ReadAsStringAsync();
-        return text.Replace("\r\n ", string.Empty, StringComparison.Ordinal).Replace("\r\n\t", string.Empty, StringComparison.Ordinal);
-    }
-
-    /// <summary>What a phone adds to the calendar's only event, written as a phone does: GET, edit the text, PUT If-Match.</summary>
-    private Task PhoneAddsAsync(string calendar, string lines)
-        => PhoneEditsAsync(calendar, text => text.Replace("END:VEVENT", lines + "END:VEVENT", StringComparison.Ordinal));
-
-    private async Task PhoneEditsAsync(string calendar, Func<string, string> edit)
-    {
-        using var http = PhoneHttp();
-        var href = (await Phone.ListEtagsAsync(calendar)).Keys.Single();
-        using var current = await SendAsync(http, () => new HttpRequestMessage(HttpMethod.Get, new Uri(href, UriKind.Relative)));
-        current.EnsureSuccessStatusCode();
-        var text = (await current.Content.ReadAsStringAsync()).Replace("\r\n ", string.Empty, StringComparison.Ordinal);
-        var etag = current.Headers.ETag ?? EntityTagHeaderValue.Parse((await Phone.ListEtagsAsync(calendar)).Values.Single()!);
-        var edited = edit(text);
-        using var answer = await SendAsync(http, () =>
-        {
-            var put = new HttpRequestMessage(HttpMethod.Put, new Uri(href, UriKind.Relative)) { Content = new StringContent(edited, Encoding.UTF8, "text/calendar") };
-            put.Headers.IfMatch.Add(etag);
-            return put;
-        });
-        Assert.That((int)answer.StatusCode, Is.InRange(200, 299), await answer.Content.ReadAsStringAsync());
-    }
-
-    /// <summary>Sends, and sends again on a connection the server dropped before answering (Radicale's HTTP/1.0
-    /// server does now and then), as a phone would.</summary>
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, Func<HttpRequestMessage> request)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            using var message = request();
-            try
-            {
-                return await http.SendAsync(message);
-            }
-            catch (HttpRequestException) when (attempt < 3)
-            {
-            }
-        }
-    }
-
-    private HttpClient PhoneHttp()
-    {
-        var http = new HttpClient { BaseAddress = CalDavServers.Url(Server) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{CalDavServers.Username}:{CalDavServers.Password}")));
-        return http;
-    }
 }
