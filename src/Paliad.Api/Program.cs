@@ -11,6 +11,7 @@ using Paliad.Application;
 using Paliad.Application.Common;
 using Paliad.Infrastructure;
 using Paliad.Infrastructure.Persistence;
+using Paliad.Infrastructure.Secrets;
 using Scalar.AspNetCore;
 
 if (args is ["token", .. var tokenArgs])
@@ -63,6 +64,8 @@ if (app.Configuration.GetValue("Database:MigrateOnStartup", defaultValue: true))
 {
     await DatabaseMigrator.MigrateAsync(app.Services);
 }
+
+await KeyRing.EnsureCurrentKeyAsync(app.Services);
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

@@ -1,5 +1,6 @@
 using Paliad.Api.Auth;
 using Paliad.Infrastructure.CalDav;
+using Paliad.Infrastructure.Secrets;
 
 namespace Paliad.Api;
 
@@ -27,6 +28,21 @@ public static class StartupChecks
         catch (InvalidOperationException keyProblem)
         {
             problems.Add(keyProblem.Message);
+        }
+
+        try
+        {
+            using var keyEncryption = KeyEncryptionCertificate.Load(configuration);
+            if (keyEncryption is null && environment.IsProduction())
+            {
+                problems.Add("DataProtection:CertificatePath must be set in Production (DataProtection__CertificatePath: a .pfx/.p12 file with "
+                    + "DataProtection__CertificatePassword, or a PEM certificate with its key in the file or in DataProtection__CertificateKeyPath): "
+                    + "without it the keys that decrypt every stored CalDAV password sit in the database in clear.");
+            }
+        }
+        catch (KeyEncryptionException unusable)
+        {
+            problems.Add(unusable.Message);
         }
 
         if (environment.IsProduction())

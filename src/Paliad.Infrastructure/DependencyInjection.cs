@@ -10,6 +10,7 @@ using Paliad.Application.Common;
 using Paliad.Infrastructure.CalDav;
 using Paliad.Infrastructure.Persistence;
 using Paliad.Infrastructure.Persistence.Outbox;
+using Paliad.Infrastructure.Secrets;
 using Paliad.Infrastructure.Sync;
 
 namespace Paliad.Infrastructure;
@@ -34,7 +35,14 @@ public static class DependencyInjection
         services.AddScoped<IPaliadDbContext>(sp => sp.GetRequiredService<PaliadDbContext>());
 
         // Keys in the database: every instance decrypts what another encrypted, and keys survive redeploys.
-        services.AddDataProtection().SetApplicationName("Paliad").PersistKeysToDbContext<PaliadDbContext>();
+        // With a key-encryption key (required in Production) the stored keys are encrypted under its certificate.
+        var dataProtection = services.AddDataProtection().SetApplicationName("Paliad").PersistKeysToDbContext<PaliadDbContext>();
+        services.Configure<KeyEncryptionOptions>(configuration.GetSection(KeyEncryptionOptions.Section));
+        if (KeyEncryptionCertificate.Load(configuration) is { } keyEncryptionCertificate)
+        {
+            dataProtection.ProtectKeysWithCertificate(keyEncryptionCertificate);
+        }
+
         services.AddSingleton<ICalDavPasswordProtector, DataProtectionCalDavPasswordProtector>();
 
         services.Configure<CalDavOptions>(configuration.GetSection(CalDavOptions.Section));

@@ -5,5 +5,11 @@ public interface ICalDavPasswordProtector
 {
     string Protect(string password);
 
-    string Unprotect(string protectedPassword);
+    /// <summary>The password in clear. Throws <see cref="System.Security.Cryptography.CryptographicException"/> when no
+    /// key of the ring opens it.</summary>
+    UnprotectedPassword Unprotect(string protectedPassword);
 }
+
+/// <summary>A stored password opened; <paramref name="UnderOlderKey"/> when the key that protected it is no longer the
+/// ring's current one (rotated or revoked), so it should be protected again under the current key.</summary>
+public sealed record UnprotectedPassword(string Password, bool UnderOlderKey);

@@ -62,7 +62,7 @@ public sealed partial class SyncEngine
                 timeout.CancelAfter(HookDeadline);
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
-                if (await ClientForUser(db, copies[0].UserId) is { } client)
+                if (await ClientForUserAsync(db, copies[0].UserId, timeout.Token) is { } client)
                 {
                     await BindingTick.DeleteCopiesAsync(client, copies, metrics, timeout.Token);
                 }

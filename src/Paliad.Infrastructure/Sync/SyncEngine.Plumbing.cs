@@ -41,7 +41,7 @@ public sealed partial class SyncEngine
 
             var started = clock.GetUtcNow();
             using var activity = SyncTelemetry.StartHook(bindingId);
-            var tick = new BindingTick(db, ClientFor(scope, config), binding, clock, _options, metrics, logger, () => RenewAsync(db, bindingId, token),
+            var tick = new BindingTick(db, await ClientForAsync(scope, db, config, timeout.Token), binding, clock, _options, metrics, logger, () => RenewAsync(db, bindingId, token),
                     calDavOptions.Value.MaxConcurrentRequestsPerServer);
             var elapsed = System.Diagnostics.Stopwatch.StartNew();
             await work(db, tick, binding, timeout.Token);
@@ -122,33 +122,34 @@ public sealed partial class SyncEngine
     private async Task<ClaimedBinding?> TryClaimAsync(Guid bindingId, string token, CancellationToken cancellationToken)
         => await ReadAsync(db => Leases.TryClaimBindingAsync(db, bindingId, token, Lease, cancellationToken));
 
-    private CalDavClient ClientFor(AsyncServiceScope scope, CalDavConfig config)
+    private async Task<CalDavClient> ClientForAsync(AsyncServiceScope scope, PaliadDbContext db, CalDavConfig config, CancellationToken cancellationToken)
     {
         var protector = scope.ServiceProvider.GetRequiredService<ICalDavPasswordProtector>();
         string? password;
         try
         {
-            password = config.EncryptedPassword is null ? null : protector.Unprotect(config.EncryptedPassword);
+            password = await protector.ReadPasswordAsync(db, config, cancellationToken);
         }
         catch (System.Security.Cryptography.CryptographicException e)
         {
-            // The key that encrypted it is gone (key ring lost): the user has to enter the password again.
+            // No key of the ring opens it (key ring lost, or a key-encryption certificate that is not the one that
+            // encrypted the ring): the user has to enter the password again.
             throw new CalDavUnauthorizedException($"The stored CalDAV password cannot be decrypted ({e.Message}); save the account again.");
         }
 
         return clients.Create(config.ServerUrl, config.Username, password);
     }
 
-    private async Task<CalDavClient?> ClientForUser(PaliadDbContext db, Guid userId)
+    private async Task<CalDavClient?> ClientForUserAsync(PaliadDbContext db, Guid userId, CancellationToken cancellationToken)
     {
-        var config = await db.CalDavConfigs.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == userId);
+        var config = await db.CalDavConfigs.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == userId, cancellationToken);
         if (config is null)
         {
             return null;
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        return ClientFor(scope, config);
+        return await ClientForAsync(scope, db, config, cancellationToken);
     }
 
     private async Task<T> ReadAsync<T>(Func<PaliadDbContext, Task<T>> query)

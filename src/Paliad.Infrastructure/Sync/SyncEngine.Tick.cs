@@ -64,7 +64,7 @@ public sealed partial class SyncEngine
             var deadlineHit = false;
             try
             {
-                tick = new BindingTick(db, ClientFor(scope, config), binding, clock, _options, metrics, logger, () => RenewAsync(db, bindingId, token),
+                tick = new BindingTick(db, await ClientForAsync(scope, db, config, timeout.Token), binding, clock, _options, metrics, logger, () => RenewAsync(db, bindingId, token),
                     calDavOptions.Value.MaxConcurrentRequestsPerServer);
                 await tick.RunAsync(detection, timeout.Token);
             }

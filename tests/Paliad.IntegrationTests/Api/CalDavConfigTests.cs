@@ -48,7 +48,7 @@ public sealed class CalDavConfigTests : ApiTest
         Assert.That((await ReadJsonAsync(get)).GetProperty("hasPassword").GetBoolean(), Is.True);
         Assert.That(stored, Is.Not.Null.And.Not.Contains(Password));
         var protector = TestHost.Api.Services.GetRequiredService<ICalDavPasswordProtector>();
-        Assert.That(protector.Unprotect(stored!), Is.EqualTo(Password));
+        Assert.That(protector.Unprotect(stored!).Password, Is.EqualTo(Password));
     }
 
     [Test]

@@ -1,5 +1,7 @@
 using System.Net;
+using Npgsql;
 using Paliad.IntegrationTests.Infrastructure;
+using Paliad.IntegrationTests.Secrets;
 
 namespace Paliad.IntegrationTests.Api;
 
@@ -17,6 +19,52 @@ public sealed class ProductionDefaultsTests : ApiTest
 
         Assert.That(exitCode, Is.Not.Zero);
         Assert.That(output, Does.Contain(named).And.Contain("refuses to start"));
+    }
+
+    [Test]
+    public async Task A_production_start_without_a_key_encryption_key_exits_with_a_message()
+    {
+        var (exitCode, output) = await StartApiAsync("Production", LongEnoughKey, "https://example.supabase.co/auth/v1", "authenticated");
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(output, Does.Contain("refuses to start").And.Contain("DataProtection:CertificatePath must be set in Production"));
+    }
+
+    [Test]
+    public async Task A_key_encryption_certificate_that_cannot_be_read_stops_any_start()
+    {
+        using var kek = new KeyEncryptionFiles();
+
+        var (exitCode, output) = await StartApiAsync("Development", LongEnoughKey, null, null, extra: new()
+        {
+            ["DataProtection__CertificatePath"] = kek.PfxPath,
+            ["DataProtection__CertificatePassword"] = "wrong",
+        });
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(output, Does.Contain("refuses to start").And.Contain("DataProtection:CertificatePassword"));
+    }
+
+    [Test]
+    public async Task A_production_start_with_everything_set_serves_and_stores_its_key_ring_encrypted()
+    {
+        await using var empty = await TestDatabase.CreateScratchAsync();
+        using var kek = new KeyEncryptionFiles();
+
+        var (_, output) = await StartApiAsync("Production", LongEnoughKey, "https://example.supabase.co/auth/v1", "authenticated", empty.ConnectionString,
+            stopWhen: "Now listening on", extra: new()
+            {
+                ["DataProtection__CertificatePath"] = kek.PemCertificatePath,
+                ["DataProtection__CertificateKeyPath"] = kek.PemKeyPath,
+                ["DataProtection__CertificatePassword"] = KeyEncryptionFiles.Password,
+            });
+
+        Assert.That(output, Does.Contain("Now listening on").And.Not.Contain("fail:"), output);
+        await using var connection = new NpgsqlConnection(empty.ConnectionString);
+        await connection.OpenAsync();
+        await using var read = new NpgsqlCommand("SELECT string_agg(xml, '') FROM paliad.data_protection_keys", connection);
+        var ring = (string?)await read.ExecuteScalarAsync();
+        Assert.That(ring, Does.Contain("<key ").And.Contain("EncryptedData").And.Not.Contain("requiresEncryption"));
     }
 
     [Test]
@@ -51,8 +99,10 @@ public sealed class ProductionDefaultsTests : ApiTest
     }
 
     private static Task<(int ExitCode, string Output)> StartApiAsync(
-        string environment, string signingKey, string? issuer, string? audience, string? connectionString = null, string? stopWhen = null)
-        => ApiExecutable.RunAsync([], new Dictionary<string, string>
+        string environment, string signingKey, string? issuer, string? audience, string? connectionString = null, string? stopWhen = null,
+        Dictionary<string, string>? extra = null)
+    {
+        var environmentVariables = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = environment,
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
@@ -61,5 +111,12 @@ public sealed class ProductionDefaultsTests : ApiTest
             ["Auth__JwtSigningKey"] = signingKey,
             ["Auth__Issuer"] = issuer ?? string.Empty,
             ["Auth__Audience"] = audience ?? string.Empty,
-        }, stopWhen);
+        };
+        foreach (var (key, value) in extra ?? [])
+        {
+            environmentVariables[key] = value;
+        }
+
+        return ApiExecutable.RunAsync([], environmentVariables, stopWhen);
+    }
 }

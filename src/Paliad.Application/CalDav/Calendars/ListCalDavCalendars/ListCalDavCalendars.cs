@@ -14,7 +14,7 @@ public sealed class ListCalDavCalendarsHandler(IPaliadDbContext db, ICalDavPassw
     {
         var config = await db.CalDavConfigs.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == query.UserId, cancellationToken)
             ?? throw new NotFoundException("The CalDAV account is not configured.");
-        var password = config.EncryptedPassword is null ? null : protector.Unprotect(config.EncryptedPassword);
+        var password = await protector.ReadPasswordAsync(db, config, cancellationToken);
         return await directory.ListAsync(config.ServerUrl, config.Username, password, cancellationToken);
     }
 }

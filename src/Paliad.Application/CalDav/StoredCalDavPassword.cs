@@ -1,0 +1,37 @@
+using Microsoft.EntityFrameworkCore;
+using Paliad.Application.Common;
+using Paliad.Domain.CalDav;
+
+namespace Paliad.Application.CalDav;
+
+/// <summary>Reading an account's stored password: the one place that opens it, and that moves it to the key ring's
+/// current key when it was protected under an older one.</summary>
+public static class StoredCalDavPassword
+{
+    /// <summary>The account's password in clear (null when it has none). A password protected under a rotated or
+    /// revoked key is protected again under the current key and saved, so old keys stop guarding live secrets.</summary>
+    public static async Task<string?> ReadPasswordAsync(this ICalDavPasswordProtector protector, IPaliadDbContext db, CalDavConfig config,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(protector);
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.EncryptedPassword is not { } stored)
+        {
+            return null;
+        }
+
+        var opened = protector.Unprotect(stored);
+        if (opened.UnderOlderKey)
+        {
+            // The same secret under another key: not a change the user made (no event, updated_at kept), and only
+            // where the row still holds what was read, so a password saved meanwhile is never overwritten.
+            var reprotected = protector.Protect(opened.Password);
+            await db.CalDavConfigs
+                .Where(c => c.UserId == config.UserId && c.EncryptedPassword == stored)
+                .ExecuteUpdateAsync(set => set.SetProperty(c => c.EncryptedPassword, reprotected), cancellationToken);
+        }
+
+        return opened.Password;
+    }
+}

@@ -1,0 +1,283 @@
+using System.Security.Cryptography;
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Paliad.Application.CalDav;
+using Paliad.Infrastructure;
+using Paliad.Infrastructure.Secrets;
+using Paliad.Infrastructure.Sync;
+using Paliad.IntegrationTests.CalDav;
+using Paliad.IntegrationTests.Infrastructure;
+
+namespace Paliad.IntegrationTests.Secrets;
+
+/// <summary>The Data Protection key ring in data_protection_keys, as separate instances of the product's own wiring
+/// (AddPaliadInfrastructure) see it: encrypted under the key-encryption certificate, unreadable without it, and one
+/// ring when instances start together on an empty table.</summary>
+public sealed class KeyRingTests : ApiTest
+{
+    private const string CalDavPassword = "court-dates-are-sacred";
+    private const string Alice = "alice@firm.example";
+    private KeyEncryptionFiles _kek = null!;
+
+    private List<(string? FriendlyName, string? Xml)> _hostRing = null!;
+
+    /// <summary>Each test starts on an empty key table; the shared host's ring (Respawn leaves the table alone) is put
+    /// back afterwards.</summary>
+    [SetUp]
+    public async Task SetAsideTheHostRingAsync()
+    {
+        _kek = new KeyEncryptionFiles();
+        _hostRing = [];
+        await using var connection = new Npgsql.NpgsqlConnection(TestDatabase.ConnectionString);
+        await connection.OpenAsync();
+        await using (var read = new Npgsql.NpgsqlCommand("SELECT friendly_name, xml FROM paliad.data_protection_keys ORDER BY id", connection))
+        await using (var reader = await read.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                _hostRing.Add((reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
+            }
+        }
+
+        await ExecuteAsync("DELETE FROM paliad.data_protection_keys");
+    }
+
+    [TearDown]
+    public async Task PutBackTheHostRingAsync()
+    {
+        _kek.Dispose();
+        await ExecuteAsync("DELETE FROM paliad.data_protection_keys");
+        foreach (var (friendlyName, xml) in _hostRing)
+        {
+            await ExecuteAsync("INSERT INTO paliad.data_protection_keys (friendly_name, xml) VALUES (@name, @xml)", ("name", friendlyName), ("xml", xml));
+        }
+    }
+
+    [Test]
+    public async Task With_a_key_encryption_certificate_no_key_is_stored_in_clear()
+    {
+        await using var instance = Instance(_kek.Pfx());
+        await KeyRing.EnsureCurrentKeyAsync(instance);
+        Protector(instance).Protect(CalDavPassword);
+
+        var stored = await StoredKeysAsync();
+
+        Assert.That(stored, Has.Count.EqualTo(1));
+        Assert.That(stored[0], Does.Contain("EncryptedData").And.Not.Contain("requiresEncryption").And.Not.Contain("<value>"));
+        Assert.That(KeyRing.KeyStoredInClear(stored[0]), Is.Null);
+    }
+
+    [Test]
+    public async Task The_stored_key_ring_is_unreadable_without_its_certificate()
+    {
+        string protectedPassword;
+        await using (var withCertificate = Instance(_kek.Pfx()))
+        {
+            await KeyRing.EnsureCurrentKeyAsync(withCertificate);
+            protectedPassword = Protector(withCertificate).Protect(CalDavPassword);
+        }
+
+        using var otherKek = new KeyEncryptionFiles("CN=Someone else's key encryption");
+        await using var withTheSameCertificateAsPem = Instance(_kek.Pem());
+        await using var withoutCertificate = Instance([]);
+        await using var withAnotherCertificate = Instance(otherKek.Pfx());
+
+        // The same certificate as PEM first: an instance that cannot open the ring makes itself a key of its own.
+        Assert.That(Protector(withTheSameCertificateAsPem).Unprotect(protectedPassword), Is.EqualTo(new UnprotectedPassword(CalDavPassword, false)));
+        Assert.Throws(Is.InstanceOf<CryptographicException>(), () => Protector(withoutCertificate).Unprotect(protectedPassword));
+        Assert.Throws(Is.InstanceOf<CryptographicException>(), () => Protector(withAnotherCertificate).Unprotect(protectedPassword));
+    }
+
+    [Test]
+    public async Task Configuring_a_certificate_on_a_ring_stored_in_clear_makes_a_new_encrypted_key_current()
+    {
+        string protectedInClearDays;
+        await using (var before = Instance([]))
+        {
+            await KeyRing.EnsureCurrentKeyAsync(before);
+            protectedInClearDays = Protector(before).Protect(CalDavPassword);
+        }
+
+        var clearKey = KeyRing.KeyStoredInClear((await StoredKeysAsync()).Single());
+        await using var after = Instance(_kek.Pfx());
+        await KeyRing.EnsureCurrentKeyAsync(after);
+        var protectedNow = Protector(after).Protect(CalDavPassword);
+
+        var stored = await StoredKeysAsync();
+        Assert.That(clearKey, Is.Not.Null);
+        Assert.That(stored, Has.Count.EqualTo(2));
+        Assert.That(stored.Select(KeyRing.KeyStoredInClear).OfType<Guid>(), Is.EqualTo(new[] { clearKey!.Value }));
+        Assert.That(PasswordPayload.KeyIdOf(protectedNow), Is.Not.EqualTo(clearKey));
+        Assert.That(Protector(after).Unprotect(protectedInClearDays), Is.EqualTo(new UnprotectedPassword(CalDavPassword, true)), "moves to the new key when next used");
+    }
+
+    [Test]
+    public async Task A_ring_that_has_a_current_key_gets_no_other_at_start()
+    {
+        await using var first = Instance(_kek.Pfx());
+        await KeyRing.EnsureCurrentKeyAsync(first);
+        await using var second = Instance(_kek.Pfx());
+        await KeyRing.EnsureCurrentKeyAsync(second);
+        await KeyRing.EnsureCurrentKeyAsync(first);
+
+        Assert.That(await StoredKeysAsync(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Two_instances_starting_together_on_an_empty_key_table_end_with_one_key_ring()
+    {
+        // Several rounds: a race that a lock did not prevent would show in one of them.
+        for (var round = 0; round < 5; round++)
+        {
+            await ExecuteAsync("DELETE FROM paliad.data_protection_keys");
+            await using var a = Instance(_kek.Pfx());
+            await using var b = Instance(_kek.Pfx());
+
+            await Task.WhenAll(Task.Run(() => KeyRing.EnsureCurrentKeyAsync(a)), Task.Run(() => KeyRing.EnsureCurrentKeyAsync(b)));
+
+            Assert.That(await StoredKeysAsync(), Has.Count.EqualTo(1), $"round {round}");
+            Assert.That(Protector(b).Unprotect(Protector(a).Protect(CalDavPassword)).Password, Is.EqualTo(CalDavPassword));
+            Assert.That(Protector(a).Unprotect(Protector(b).Protect(CalDavPassword)).Password, Is.EqualTo(CalDavPassword));
+        }
+    }
+
+    [Test]
+    public async Task A_revoked_key_still_opens_its_passwords_and_asks_for_them_to_move()
+    {
+        string protectedPassword;
+        await using (var instance = Instance(_kek.Pfx()))
+        {
+            await KeyRing.EnsureCurrentKeyAsync(instance);
+            protectedPassword = Protector(instance).Protect(CalDavPassword);
+            instance.GetRequiredService<IKeyManager>().RevokeAllKeys(DateTimeOffset.UtcNow, "rotation forced by the operator");
+        }
+
+        await using var restarted = Instance(_kek.Pfx());
+        await KeyRing.EnsureCurrentKeyAsync(restarted);
+        var opened = Protector(restarted).Unprotect(protectedPassword);
+        var again = Protector(restarted).Protect(CalDavPassword);
+
+        Assert.That(opened, Is.EqualTo(new UnprotectedPassword(CalDavPassword, true)));
+        Assert.That(PasswordPayload.KeyIdOf(again), Is.Not.EqualTo(PasswordPayload.KeyIdOf(protectedPassword)));
+        Assert.That(await StoredKeysAsync(), Has.Count.EqualTo(2), "the revoked key and one new current key");
+    }
+
+    [Test]
+    public async Task A_password_under_a_rotated_key_moves_to_the_current_key_when_the_calendars_are_listed()
+    {
+        var (rotated, currentKey) = await AccountUnderARotatedKeyAsync(calendarPath: null);
+        var updatedAt = await ScalarAsync<DateTime>("SELECT updated_at FROM paliad.user_caldav_config");
+        await using var host = new PaliadApiFactory(TestDatabase.ConnectionString, Settings(_kek.Pfx()));
+        using var alice = SignedIn(host, Alice);
+
+        await ExpectAsync(alice.GetAsync(new Uri("/api/caldav-calendars", UriKind.Relative)), HttpStatusCode.OK);
+        var moved = await StoredPasswordAsync();
+        await ExpectAsync(alice.GetAsync(new Uri("/api/caldav-calendars", UriKind.Relative)), HttpStatusCode.OK);
+
+        Assert.That(moved, Is.Not.EqualTo(rotated));
+        Assert.That(PasswordPayload.KeyIdOf(moved), Is.EqualTo(currentKey));
+        Assert.That(Protector(host.Services).Unprotect(moved), Is.EqualTo(new UnprotectedPassword(CalDavServers.Password, false)));
+        Assert.That(await StoredPasswordAsync(), Is.EqualTo(moved), "a password under the current key is left alone");
+        Assert.That(await ScalarAsync<DateTime>("SELECT updated_at FROM paliad.user_caldav_config"), Is.EqualTo(updatedAt), "not a change the user made");
+    }
+
+    [Test]
+    public async Task A_sync_tick_moves_a_password_under_a_rotated_key_to_the_current_key()
+    {
+        var client = CalDavServers.Client(CalDavServers.Url(CalDavServers.Radicale), CalDavServers.TestOptions());
+        var calendar = $"{await client.FindCalendarHomeAsync(await client.FindPrincipalAsync())}rotation-{Guid.NewGuid().ToString("N")[..12]}/";
+        await client.MakeCalendarAsync(calendar, "Rotation");
+        var (rotated, currentKey) = await AccountUnderARotatedKeyAsync(calendar);
+        var binding = await ScalarAsync<Guid>("SELECT id FROM paliad.calendar_bindings WHERE calendar_path = @p", ("p", calendar));
+        await using var host = new PaliadApiFactory(TestDatabase.ConnectionString, Settings(_kek.Pfx()));
+
+        var result = await host.Services.GetRequiredService<SyncEngine>().SyncBindingAsync(binding, CancellationToken.None);
+
+        Assert.That(result.Status, Is.EqualTo("ok"), result.Error);
+        var moved = await StoredPasswordAsync();
+        Assert.That(moved, Is.Not.EqualTo(rotated));
+        Assert.That(PasswordPayload.KeyIdOf(moved), Is.EqualTo(currentKey));
+    }
+
+    /// <summary>Alice's account on Radicale (through the shared host), its password protected under a key the ring
+    /// has since rotated away from; returns the stored password and the ring's current key.</summary>
+    private async Task<(string Stored, Guid CurrentKey)> AccountUnderARotatedKeyAsync(string? calendarPath)
+    {
+        await ExpectAsync(PutAsync(As(Alice), "/api/caldav-config", new
+        {
+            serverUrl = CalDavServers.Url(CalDavServers.Radicale).ToString(),
+            username = CalDavServers.Username,
+            password = CalDavServers.Password,
+            calendarPath,
+        }), HttpStatusCode.OK);
+        await using var earlier = Instance(_kek.Pfx());
+        await KeyRing.EnsureCurrentKeyAsync(earlier);
+        var stored = Protector(earlier).Protect(CalDavServers.Password);
+        await ExecuteAsync("UPDATE paliad.user_caldav_config SET password = @p", ("p", stored));
+        var now = DateTimeOffset.UtcNow;
+        var current = earlier.GetRequiredService<IKeyManager>().CreateNewKey(now, now.AddDays(90));
+        return (stored, current.KeyId);
+    }
+
+    private static HttpClient SignedIn(PaliadApiFactory host, string email)
+    {
+        var client = host.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(email));
+        return client;
+    }
+
+    private static async Task<string> StoredPasswordAsync()
+        => await ScalarAsync<string>("SELECT password FROM paliad.user_caldav_config") ?? throw new AssertionException("no stored password");
+
+    private static Dictionary<string, string> Settings(Dictionary<string, string?> settings) => settings.ToDictionary(s => s.Key, s => s.Value ?? string.Empty);
+
+    [Test]
+    public void Something_that_is_not_a_protected_password_is_a_cryptographic_failure()
+    {
+        using var instance = Instance([]);
+
+        Assert.Throws(Is.InstanceOf<CryptographicException>(), () => Protector(instance).Unprotect("not base64url!"));
+    }
+
+    /// <summary>One Paliad instance's services, wired as the API wires them, on the shared test database.</summary>
+    private static ServiceProvider Instance(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Paliad"] = TestDatabase.ConnectionString,
+                ["Sync:Enabled"] = "false",
+            })
+            .AddInMemoryCollection(settings)
+            .Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddPaliadInfrastructure(configuration);
+        return services.BuildServiceProvider();
+    }
+
+    private static ICalDavPasswordProtector Protector(IServiceProvider instance) => instance.GetRequiredService<ICalDavPasswordProtector>();
+
+    private static async Task<List<string>> StoredKeysAsync()
+    {
+        var keys = new List<string>();
+        await using var connection = new Npgsql.NpgsqlConnection(TestDatabase.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT xml FROM paliad.data_protection_keys WHERE xml LIKE '<key %' ORDER BY id", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            keys.Add(reader.GetString(0));
+        }
+
+        return keys;
+    }
+}
+
+/// <summary>The key a Data Protection payload names: after a 4-byte magic header, the key id.</summary>
+internal static class PasswordPayload
+{
+    public static Guid KeyIdOf(string protectedPassword) => new(System.Buffers.Text.Base64Url.DecodeFromChars(protectedPassword).AsSpan(4, 16));
+}
