@@ -21,8 +21,18 @@ namespace Paliad.Bench;
 /// <summary>./paliad bench: the engine against a local Radicale, in one run, printed as a table. Not a test: numbers, not verdicts.</summary>
 internal static class BenchProgram
 {
-    public static async Task<int> Main()
+    /// <summary>Where every measured host logs (<c>PALIAD_BENCH_LOG</c>); one writer for both hosts of the fleet round.</summary>
+    private static FileLoggerProvider? HostLog { get; set; }
+
+    public static async Task<int> Main(string[] args)
     {
+        if (args is ["median", .. var files])
+        {
+            return Median.Print(files);
+        }
+
+        using var hostLog = Environment.GetEnvironmentVariable("PALIAD_BENCH_LOG") is { } logFile ? new FileLoggerProvider(logFile) : null;
+        HostLog = hostLog;
         var connectionString = Environment.GetEnvironmentVariable("PALIAD_BENCH_CONNECTION") ?? throw new InvalidOperationException("run ./paliad bench");
         var radicale = new Uri(Environment.GetEnvironmentVariable("PALIAD_BENCH_RADICALE_URL") ?? throw new InvalidOperationException("run ./paliad bench"));
         var appointmentCount = int.Parse(Environment.GetEnvironmentVariable("PALIAD_BENCH_APPOINTMENTS") ?? "1000", CultureInfo.InvariantCulture);
@@ -219,9 +229,20 @@ internal static class BenchProgram
 
             // Radicale parses every item of a 10,000-event collection it has not seen before on the first listing.
             web.UseSetting("CalDav:RequestTimeoutSeconds", "600");
-            web.UseSetting("Logging:LogLevel:Default", "Warning");
-            web.UseSetting("Logging:LogLevel:Paliad.Infrastructure.Sync.SyncEngine", "Warning");
-            web.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+            // The hosts' logs (the app's own levels: a line per tick and per hook) go to one file; without one, only
+            // warnings reach the screen beside the table.
+            web.ConfigureLogging(logging =>
+            {
+                logging.ClearProviders();
+                if (HostLog is null)
+                {
+                    logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
+                }
+                else
+                {
+                    logging.AddProvider(HostLog);
+                }
+            });
             web.ConfigureServices(services => services.AddHttpClient(CalDavHttp.ClientName).AddHttpMessageHandler(() => new CountingHandler(httpRequests)));
         });
 
@@ -428,23 +449,28 @@ internal sealed class CountingHandler(RequestTally tally) : DelegatingHandler
     }
 }
 
-/// <summary>The printed table: every figure with its baseline, the ratio to it, and the goal the ratio should meet.</summary>
-internal sealed class Table
+/// <summary>The printed table: every figure with its baseline, the ratio to it, and the goal the ratio should meet.
+/// With <c>PALIAD_BENCH_ROWS</c> set, each row is also appended there as a JSON line (for <see cref="Median"/>).</summary>
+internal sealed class Table(bool echo = true)
 {
-    private readonly List<string[]> _rows = [];
+    private readonly List<TableRow> _rows = [];
+    private readonly string? _rowsFile = echo ? Environment.GetEnvironmentVariable("PALIAD_BENCH_ROWS") : null;
 
     public void Add(string scenario, string result, string baseline, double? ratio, double? goal, string detail)
-    {
-        var verdict = ratio is null || goal is null ? "" : ratio <= goal ? " met" : " NOT met";
-        _rows.Add([
-            scenario, result, baseline,
-            ratio is { } r ? string.Create(CultureInfo.InvariantCulture, $"{r:F2}x") : "—",
-            goal is { } g ? string.Create(CultureInfo.InvariantCulture, $"≤ {g:0.##}x{verdict}") : "—",
-            detail,
-        ]);
+        => Add(new TableRow(scenario, result, baseline, ratio, goal, detail));
 
-        // As it comes, too: a later scenario that fails leaves the earlier figures on screen.
-        Console.Error.WriteLine($"[bench] {string.Join(" | ", _rows[^1])}");
+    public void Add(TableRow row)
+    {
+        _rows.Add(row);
+        if (echo)
+        {
+            // As it comes, too: a later scenario that fails leaves the earlier figures on screen (and in the file).
+            Console.Error.WriteLine($"[bench] {string.Join(" | ", Cells(row))}");
+            if (_rowsFile is not null)
+            {
+                File.AppendAllText(_rowsFile, System.Text.Json.JsonSerializer.Serialize(row) + Environment.NewLine);
+            }
+        }
     }
 
     public void Print()
@@ -454,7 +480,19 @@ internal sealed class Table
         Console.WriteLine("|---|---|---|---|---|---|");
         foreach (var row in _rows)
         {
-            Console.WriteLine($"| {string.Join(" | ", row)} |");
+            Console.WriteLine($"| {string.Join(" | ", Cells(row))} |");
         }
+    }
+
+    private static string[] Cells(TableRow row)
+    {
+        var verdict = row.Ratio is null || row.Goal is null ? "" : row.Ratio <= row.Goal ? " met" : " NOT met";
+        return
+        [
+            row.Scenario, row.Result, row.Baseline,
+            row.Ratio is { } r ? string.Create(CultureInfo.InvariantCulture, $"{r:F2}x") : "—",
+            row.Goal is { } g ? string.Create(CultureInfo.InvariantCulture, $"≤ {g:0.##}x{verdict}") : "—",
+            row.Detail,
+        ];
     }
 }
