@@ -33,7 +33,7 @@ public static class StartupChecks
         try
         {
             using var keyEncryption = KeyEncryptionCertificate.Load(configuration);
-            if (keyEncryption is null && environment.IsProduction())
+            if (keyEncryption.Current is null && environment.IsProduction())
             {
                 problems.Add("DataProtection:CertificatePath must be set in Production (DataProtection__CertificatePath: a .pfx/.p12 file with "
                     + "DataProtection__CertificatePassword, or a PEM certificate with its key in the file or in DataProtection__CertificateKeyPath): "

@@ -37,10 +37,16 @@ public static class DependencyInjection
         // Keys in the database: every instance decrypts what another encrypted, and keys survive redeploys.
         // With a key-encryption key (required in Production) the stored keys are encrypted under its certificate.
         var dataProtection = services.AddDataProtection().SetApplicationName("Paliad").PersistKeysToDbContext<PaliadDbContext>();
-        services.Configure<KeyEncryptionOptions>(configuration.GetSection(KeyEncryptionOptions.Section));
-        if (KeyEncryptionCertificate.Load(configuration) is { } keyEncryptionCertificate)
+        var keyEncryption = KeyEncryptionCertificate.Load(configuration);
+        services.AddSingleton(keyEncryption);
+        if (keyEncryption.Current is { } current)
         {
-            dataProtection.ProtectKeysWithCertificate(keyEncryptionCertificate);
+            dataProtection.ProtectKeysWithCertificate(current);
+        }
+
+        if (keyEncryption.Previous.Count > 0)
+        {
+            dataProtection.UnprotectKeysWithAnyCertificate([.. keyEncryption.Previous]);
         }
 
         services.AddSingleton<ICalDavPasswordProtector, DataProtectionCalDavPasswordProtector>();

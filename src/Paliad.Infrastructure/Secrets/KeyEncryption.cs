@@ -1,17 +1,13 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Configuration;
 
 namespace Paliad.Infrastructure.Secrets;
 
-/// <summary>The key-encryption key for the Data Protection key ring (section <c>DataProtection</c>): an X.509
-/// certificate with its RSA private key, from a PKCS#12 file or from PEM files. With it every key in
-/// <c>data_protection_keys</c> is stored encrypted (XML Encryption, RSA-OAEP); without it the table holds the keys
-/// that open every CalDAV password in clear.</summary>
-public sealed class KeyEncryptionOptions
+/// <summary>Where one key-encryption certificate comes from: a PKCS#12 file, or PEM files.</summary>
+public class KeyEncryptionCertificateOptions
 {
-    public const string Section = "DataProtection";
-
     /// <summary>A .pfx/.p12 file, or a PEM certificate (the private key in the same file or in
     /// <see cref="CertificateKeyPath"/>).</summary>
     public string? CertificatePath { get; set; }
@@ -25,37 +21,97 @@ public sealed class KeyEncryptionOptions
     public bool Configured => !string.IsNullOrWhiteSpace(CertificatePath);
 }
 
+/// <summary>The key-encryption key for the Data Protection key ring (section <c>DataProtection</c>): an X.509
+/// certificate with its RSA private key. With it every key in <c>data_protection_keys</c> is stored encrypted (XML
+/// Encryption: AES-256 under a key wrapped with the certificate's RSA key); without it the table holds the keys that
+/// open every CalDAV password in clear. <see cref="PreviousCertificates"/> still open keys stored under certificates
+/// used before (rotating the certificate), but never encrypt new ones.</summary>
+public sealed class KeyEncryptionOptions : KeyEncryptionCertificateOptions
+{
+    public const string Section = "DataProtection";
+
+    public IList<KeyEncryptionCertificateOptions> PreviousCertificates { get; } = [];
+}
+
 /// <summary>A key-encryption key that is configured but cannot be used; the message names the setting to fix.</summary>
 public sealed class KeyEncryptionException(string message, Exception? inner = null) : Exception(message, inner);
 
+/// <summary>The loaded key-encryption certificates: <see cref="Current"/> encrypts (null: keys are stored in clear),
+/// <see cref="Previous"/> only decrypt.</summary>
+public sealed class KeyEncryptionKeys(X509Certificate2? current, IReadOnlyList<X509Certificate2> previous) : IDisposable
+{
+    public X509Certificate2? Current { get; } = current;
+
+    public IReadOnlyList<X509Certificate2> Previous { get; } = previous;
+
+    public void Dispose()
+    {
+        Current?.Dispose();
+        foreach (var certificate in Previous)
+        {
+            certificate.Dispose();
+        }
+    }
+}
+
 public static class KeyEncryptionCertificate
 {
-    private const string PathKey = $"{KeyEncryptionOptions.Section}:{nameof(KeyEncryptionOptions.CertificatePath)}";
-    private const string PasswordKey = $"{KeyEncryptionOptions.Section}:{nameof(KeyEncryptionOptions.CertificatePassword)}";
-    private const string KeyPathKey = $"{KeyEncryptionOptions.Section}:{nameof(KeyEncryptionOptions.CertificateKeyPath)}";
+    private const string Section = KeyEncryptionOptions.Section;
+    private const string PathKey = nameof(KeyEncryptionCertificateOptions.CertificatePath);
+    private const string PasswordKey = nameof(KeyEncryptionCertificateOptions.CertificatePassword);
+    private const string KeyPathKey = nameof(KeyEncryptionCertificateOptions.CertificateKeyPath);
 
-    /// <summary>The configured certificate, or null when none is configured. Throws <see cref="KeyEncryptionException"/>
-    /// when one is configured and unusable: a start must not quietly fall back to storing keys in clear.</summary>
-    public static X509Certificate2? Load(IConfiguration configuration)
+    /// <summary>The configured certificates. Throws <see cref="KeyEncryptionException"/> when one is configured and
+    /// unusable: a start must not quietly fall back to storing keys in clear, or lose the keys an old one opens.</summary>
+    public static KeyEncryptionKeys Load(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = configuration.GetSection(KeyEncryptionOptions.Section).Get<KeyEncryptionOptions>() ?? new KeyEncryptionOptions();
+        var options = configuration.GetSection(Section).Get<KeyEncryptionOptions>() ?? new KeyEncryptionOptions();
+        if (!options.Configured && options.PreviousCertificates.Count > 0)
+        {
+            throw new KeyEncryptionException(
+                $"{Section}:{nameof(KeyEncryptionOptions.PreviousCertificates)} is set but {Section}:{PathKey} is not: set the current certificate too.");
+        }
+
+        var current = LoadOne(options, Section);
+        var previous = new List<X509Certificate2>();
+        try
+        {
+            for (var i = 0; i < options.PreviousCertificates.Count; i++)
+            {
+                var prefix = string.Create(CultureInfo.InvariantCulture, $"{Section}:{nameof(KeyEncryptionOptions.PreviousCertificates)}:{i}");
+                previous.Add(LoadOne(options.PreviousCertificates[i], prefix)
+                    ?? throw new KeyEncryptionException($"{prefix}:{PathKey} is not set."));
+            }
+        }
+        catch
+        {
+            current?.Dispose();
+            previous.ForEach(c => c.Dispose());
+            throw;
+        }
+
+        return new KeyEncryptionKeys(current, previous);
+    }
+
+    private static X509Certificate2? LoadOne(KeyEncryptionCertificateOptions options, string prefix)
+    {
         if (!options.Configured)
         {
             return string.IsNullOrWhiteSpace(options.CertificateKeyPath)
                 ? null
-                : throw new KeyEncryptionException($"{KeyPathKey} is set but {PathKey} is not: set the certificate too.");
+                : throw new KeyEncryptionException($"{prefix}:{KeyPathKey} is set but {prefix}:{PathKey} is not: set the certificate too.");
         }
 
         var path = options.CertificatePath!;
         if (!File.Exists(path))
         {
-            throw new KeyEncryptionException($"{PathKey}: there is no file at {path}.");
+            throw new KeyEncryptionException($"{prefix}:{PathKey}: there is no file at {path}.");
         }
 
         if (options.CertificateKeyPath is { Length: > 0 } keyPath && !File.Exists(keyPath))
         {
-            throw new KeyEncryptionException($"{KeyPathKey}: there is no file at {keyPath}.");
+            throw new KeyEncryptionException($"{prefix}:{KeyPathKey}: there is no file at {keyPath}.");
         }
 
         X509Certificate2 certificate;
@@ -66,7 +122,7 @@ public static class KeyEncryptionCertificate
         catch (Exception e) when (e is CryptographicException or ArgumentException or IOException or UnauthorizedAccessException)
         {
             throw new KeyEncryptionException(
-                $"{PathKey}: the certificate at {path} cannot be read ({e.Message.TrimEnd('.')}); check the file and {PasswordKey}.", e);
+                $"{prefix}:{PathKey}: the certificate at {path} cannot be read ({e.Message.TrimEnd('.')}); check the file and {prefix}:{PasswordKey}.", e);
         }
 
         using var rsa = certificate.GetRSAPrivateKey();
@@ -74,13 +130,13 @@ public static class KeyEncryptionCertificate
         {
             certificate.Dispose();
             throw new KeyEncryptionException(
-                $"{PathKey}: the certificate at {path} has no RSA private key with it; the key ring is encrypted with RSA, so it needs one ({KeyPathKey} for a separate PEM key).");
+                $"{prefix}:{PathKey}: the certificate at {path} has no RSA private key with it; the key ring is encrypted with RSA, so it needs one ({prefix}:{KeyPathKey} for a separate PEM key).");
         }
 
         return certificate;
     }
 
-    private static X509Certificate2 FromPem(string path, KeyEncryptionOptions options)
+    private static X509Certificate2 FromPem(string path, KeyEncryptionCertificateOptions options)
     {
         var keyPath = string.IsNullOrWhiteSpace(options.CertificateKeyPath) ? path : options.CertificateKeyPath;
         return string.IsNullOrEmpty(options.CertificatePassword)

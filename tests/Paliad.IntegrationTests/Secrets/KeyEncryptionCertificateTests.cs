@@ -16,24 +16,30 @@ public sealed class KeyEncryptionCertificateTests
     public void RemoveFiles() => _files.Dispose();
 
     [Test]
-    public void Nothing_configured_means_no_certificate() => Assert.That(KeyEncryptionCertificate.Load(Configuration([])), Is.Null);
+    public void Nothing_configured_means_no_certificate()
+    {
+        using var keys = KeyEncryptionCertificate.Load(Configuration([]));
+
+        Assert.That(keys.Current, Is.Null);
+        Assert.That(keys.Previous, Is.Empty);
+    }
 
     [Test]
     public void A_pkcs12_file_with_its_password_loads_with_its_private_key()
     {
-        using var certificate = KeyEncryptionCertificate.Load(Configuration(_files.Pfx()));
+        using var keys = KeyEncryptionCertificate.Load(Configuration(_files.Pfx()));
 
-        Assert.That(certificate!.Thumbprint, Is.EqualTo(_files.Thumbprint));
-        Assert.That(certificate.HasPrivateKey, Is.True);
+        Assert.That(keys.Current!.Thumbprint, Is.EqualTo(_files.Thumbprint));
+        Assert.That(keys.Current.HasPrivateKey, Is.True);
     }
 
     [Test]
     public void A_pem_certificate_with_its_encrypted_key_beside_it_loads()
     {
-        using var certificate = KeyEncryptionCertificate.Load(Configuration(_files.Pem()));
+        using var keys = KeyEncryptionCertificate.Load(Configuration(_files.Pem()));
 
-        Assert.That(certificate!.Thumbprint, Is.EqualTo(_files.Thumbprint));
-        Assert.That(certificate.HasPrivateKey, Is.True);
+        Assert.That(keys.Current!.Thumbprint, Is.EqualTo(_files.Thumbprint));
+        Assert.That(keys.Current.HasPrivateKey, Is.True);
     }
 
     [Test]
@@ -41,13 +47,13 @@ public sealed class KeyEncryptionCertificateTests
     {
         var combined = _files.Write("both.pem", File.ReadAllText(_files.PemCertificatePath) + "\n" + File.ReadAllText(_files.PemKeyPath));
 
-        using var certificate = KeyEncryptionCertificate.Load(Configuration(new()
+        using var keys = KeyEncryptionCertificate.Load(Configuration(new()
         {
             ["DataProtection:CertificatePath"] = combined,
             ["DataProtection:CertificatePassword"] = KeyEncryptionFiles.Password,
         }));
 
-        Assert.That(certificate!.Thumbprint, Is.EqualTo(_files.Thumbprint));
+        Assert.That(keys.Current!.Thumbprint, Is.EqualTo(_files.Thumbprint));
     }
 
     [Test]
@@ -94,6 +100,46 @@ public sealed class KeyEncryptionCertificateTests
         var error = Assert.Throws<KeyEncryptionException>(() => KeyEncryptionCertificate.Load(Configuration(settings)));
 
         Assert.That(error!.Message, Does.Contain("DataProtection:CertificateKeyPath").And.Contain("/nowhere/kek.key"));
+    }
+
+    [Test]
+    public void Previous_certificates_load_beside_the_current_one_and_only_decrypt()
+    {
+        using var previous = new KeyEncryptionFiles("CN=Last year's key encryption");
+        var settings = _files.Pfx();
+        foreach (var (key, value) in previous.AsPrevious(0))
+        {
+            settings[key] = value;
+        }
+
+        using var keys = KeyEncryptionCertificate.Load(Configuration(settings));
+
+        Assert.That(keys.Current!.Thumbprint, Is.EqualTo(_files.Thumbprint));
+        Assert.That(keys.Previous.Select(c => c.Thumbprint), Is.EqualTo(new[] { previous.Thumbprint }));
+    }
+
+    [Test]
+    public void A_previous_certificate_that_cannot_be_read_is_named_by_its_index()
+    {
+        var settings = _files.Pfx();
+        foreach (var (key, value) in _files.AsPrevious(0))
+        {
+            settings[key] = value;
+        }
+
+        settings["DataProtection:PreviousCertificates:1:CertificatePath"] = "/nowhere/old.pfx";
+
+        var error = Assert.Throws<KeyEncryptionException>(() => KeyEncryptionCertificate.Load(Configuration(settings)));
+
+        Assert.That(error!.Message, Does.StartWith("DataProtection:PreviousCertificates:1:CertificatePath").And.Contain("/nowhere/old.pfx"));
+    }
+
+    [Test]
+    public void Previous_certificates_without_a_current_one_are_refused()
+    {
+        var error = Assert.Throws<KeyEncryptionException>(() => KeyEncryptionCertificate.Load(Configuration(_files.AsPrevious(0))));
+
+        Assert.That(error!.Message, Does.Contain("DataProtection:PreviousCertificates is set but DataProtection:CertificatePath is not"));
     }
 
     private static IConfiguration Configuration(Dictionary<string, string?> settings) => new ConfigurationBuilder().AddInMemoryCollection(settings).Build();

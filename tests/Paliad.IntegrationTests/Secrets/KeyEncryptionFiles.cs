@@ -17,6 +17,7 @@ internal sealed class KeyEncryptionFiles : IDisposable
         var request = new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(5));
         Thumbprint = certificate.Thumbprint;
+        CertificateBase64 = Convert.ToBase64String(certificate.RawData);
         PfxPath = Path.Combine(_folder, "kek.pfx");
         File.WriteAllBytes(PfxPath, certificate.Export(X509ContentType.Pkcs12, Password));
         PemCertificatePath = Path.Combine(_folder, "kek.crt");
@@ -48,6 +49,16 @@ internal sealed class KeyEncryptionFiles : IDisposable
         ["DataProtection:CertificateKeyPath"] = PemKeyPath,
         ["DataProtection:CertificatePassword"] = Password,
     };
+
+    /// <summary>Configuration for this certificate as the <paramref name="index"/>-th previous one (decrypting only).</summary>
+    public Dictionary<string, string?> AsPrevious(int index) => new()
+    {
+        [$"DataProtection:PreviousCertificates:{index}:CertificatePath"] = PfxPath,
+        [$"DataProtection:PreviousCertificates:{index}:CertificatePassword"] = Password,
+    };
+
+    /// <summary>The certificate's DER bytes in base64, as XML Encryption names it in a stored key.</summary>
+    public string CertificateBase64 { get; }
 
     public string Write(string name, string content)
     {

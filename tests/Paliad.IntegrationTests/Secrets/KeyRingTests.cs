@@ -67,7 +67,9 @@ public sealed class KeyRingTests : ApiTest
 
         Assert.That(stored, Has.Count.EqualTo(1));
         Assert.That(stored[0], Does.Contain("EncryptedData").And.Not.Contain("requiresEncryption").And.Not.Contain("<value>"));
-        Assert.That(KeyRing.KeyStoredInClear(stored[0]), Is.Null);
+        var described = KeyRing.Describe(stored[0])!;
+        Assert.That(described.InClear, Is.False);
+        Assert.That(described.EncryptedFor, Is.EqualTo(_kek.CertificateBase64));
     }
 
     [Test]
@@ -101,17 +103,46 @@ public sealed class KeyRingTests : ApiTest
             protectedInClearDays = Protector(before).Protect(CalDavPassword);
         }
 
-        var clearKey = KeyRing.KeyStoredInClear((await StoredKeysAsync()).Single());
+        var clearKey = KeyRing.Describe((await StoredKeysAsync()).Single())!;
         await using var after = Instance(_kek.Pfx());
         await KeyRing.EnsureCurrentKeyAsync(after);
         var protectedNow = Protector(after).Protect(CalDavPassword);
 
         var stored = await StoredKeysAsync();
-        Assert.That(clearKey, Is.Not.Null);
+        Assert.That(clearKey.InClear, Is.True);
         Assert.That(stored, Has.Count.EqualTo(2));
-        Assert.That(stored.Select(KeyRing.KeyStoredInClear).OfType<Guid>(), Is.EqualTo(new[] { clearKey!.Value }));
-        Assert.That(PasswordPayload.KeyIdOf(protectedNow), Is.Not.EqualTo(clearKey));
+        Assert.That(stored.Select(KeyRing.Describe).Where(k => k!.InClear).Select(k => k!.Id), Is.EqualTo(new[] { clearKey.Id }));
+        Assert.That(PasswordPayload.KeyIdOf(protectedNow), Is.Not.EqualTo(clearKey.Id));
         Assert.That(Protector(after).Unprotect(protectedInClearDays), Is.EqualTo(new UnprotectedPassword(CalDavPassword, true)), "moves to the new key when next used");
+    }
+
+    [Test]
+    public async Task A_new_key_encryption_certificate_reads_the_old_ring_through_the_previous_one_and_encrypts_a_new_current_key()
+    {
+        using var nextKek = new KeyEncryptionFiles("CN=Next year's key encryption");
+        string protectedBefore;
+        await using (var before = Instance(_kek.Pfx()))
+        {
+            await KeyRing.EnsureCurrentKeyAsync(before);
+            protectedBefore = Protector(before).Protect(CalDavPassword);
+        }
+
+        var rotatedSettings = nextKek.Pfx();
+        foreach (var (key, value) in _kek.AsPrevious(0))
+        {
+            rotatedSettings[key] = value;
+        }
+
+        await using var rotated = Instance(rotatedSettings);
+        await KeyRing.EnsureCurrentKeyAsync(rotated);
+        var protectedAfter = Protector(rotated).Protect(CalDavPassword);
+        await using var withoutThePrevious = Instance(nextKek.Pfx());
+
+        var stored = (await StoredKeysAsync()).Select(KeyRing.Describe).ToList();
+        Assert.That(stored.Select(k => k!.EncryptedFor), Is.EqualTo(new[] { _kek.CertificateBase64, nextKek.CertificateBase64 }));
+        Assert.That(PasswordPayload.KeyIdOf(protectedAfter), Is.EqualTo(stored[1]!.Id), "new passwords go under the key the new certificate encrypts");
+        Assert.That(Protector(rotated).Unprotect(protectedBefore), Is.EqualTo(new UnprotectedPassword(CalDavPassword, true)));
+        Assert.Throws(Is.InstanceOf<CryptographicException>(), () => Protector(withoutThePrevious).Unprotect(protectedBefore));
     }
 
     [Test]
