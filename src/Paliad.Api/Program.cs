@@ -65,7 +65,15 @@ if (app.Configuration.GetValue("Database:MigrateOnStartup", defaultValue: true))
     await DatabaseMigrator.MigrateAsync(app.Services);
 }
 
-await KeyRing.EnsureCurrentKeyAsync(app.Services);
+try
+{
+    await KeyRing.EnsureCurrentKeyAsync(app.Services);
+}
+catch (KeyEncryptionException refused)
+{
+    await Console.Error.WriteLineAsync($"Paliad refuses to start ({app.Environment.EnvironmentName}): {refused.Message}");
+    return 1;
+}
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

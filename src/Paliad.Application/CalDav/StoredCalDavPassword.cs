@@ -27,9 +27,16 @@ public static class StoredCalDavPassword
             // The same secret under another key: not a change the user made (no event, updated_at kept), and only
             // where the row still holds what was read, so a password saved meanwhile is never overwritten.
             var reprotected = protector.Protect(opened.Password);
-            await db.CalDavConfigs
-                .Where(c => c.UserId == config.UserId && c.EncryptedPassword == stored)
-                .ExecuteUpdateAsync(set => set.SetProperty(c => c.EncryptedPassword, reprotected), cancellationToken);
+            try
+            {
+                await db.CalDavConfigs
+                    .Where(c => c.UserId == config.UserId && c.EncryptedPassword == stored)
+                    .ExecuteUpdateAsync(set => set.SetProperty(c => c.EncryptedPassword, reprotected), cancellationToken);
+            }
+            catch (System.Data.Common.DbException)
+            {
+                // Left under the older key; it still opens, and the next use tries again.
+            }
         }
 
         return opened.Password;

@@ -1,11 +1,14 @@
 using System.Buffers.Text;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Paliad.Application.CalDav;
+using Paliad.Infrastructure.Secrets;
 
 namespace Paliad.Infrastructure.CalDav;
 
-internal sealed class DataProtectionCalDavPasswordProtector(IDataProtectionProvider provider) : ICalDavPasswordProtector
+internal sealed class DataProtectionCalDavPasswordProtector(IDataProtectionProvider provider, IKeyManager keyManager) : ICalDavPasswordProtector
 {
     // Persisted protectors report whether the payload's key is still the current one; the key ring from
     // AddDataProtection always hands one out.
@@ -22,12 +25,23 @@ internal sealed class DataProtectionCalDavPasswordProtector(IDataProtectionProvi
         }
         catch (FormatException e)
         {
-            throw new System.Security.Cryptography.CryptographicException("The stored password is not a Data Protection payload.", e);
+            throw new CryptographicException("The stored password is not a Data Protection payload.", e);
         }
 
-        // A revoked key still opens what it protected: revocation is how an operator forces rotation, and the password
-        // moves to the current key right away instead of locking its user out.
-        var password = _protector.DangerousUnprotect(payload, ignoreRevocationErrors: true, out var requiresMigration, out var wasRevoked);
-        return new UnprotectedPassword(Encoding.UTF8.GetString(password), requiresMigration || wasRevoked);
+        try
+        {
+            // A revoked key still opens what it protected: revocation is how an operator forces rotation, and the
+            // password moves to the current key right away instead of locking its user out.
+            var password = _protector.DangerousUnprotect(payload, ignoreRevocationErrors: true, out var requiresMigration, out var wasRevoked);
+            return new UnprotectedPassword(Encoding.UTF8.GetString(password), requiresMigration || wasRevoked);
+        }
+        catch (CryptographicException e) when (KeyRing.KeyIdOf(protectedPassword) is { } keyId && keyManager.GetAllKeys().Any(k => k.KeyId == keyId))
+        {
+            // The table has the key (read afresh here): another instance made it after this one read its ring, or
+            // this instance lacks the certificate it is encrypted for. Not the user's to fix.
+            throw new KeyRingBehindException(
+                $"Data Protection key {keyId} protects this password but this instance cannot use it yet; it will retry "
+                + "(restart the instance if it persists, with the current DataProtection configuration).", e);
+        }
     }
 }

@@ -31,6 +31,10 @@ public sealed class KeyEncryptionOptions : KeyEncryptionCertificateOptions
     public const string Section = "DataProtection";
 
     public IList<KeyEncryptionCertificateOptions> PreviousCertificates { get; } = [];
+
+    /// <summary>Start even when stored passwords need keys that no configured certificate opens (their users enter
+    /// their passwords again). Off: such a start is refused, naming the missing certificate.</summary>
+    public bool AllowUnreadableKeys { get; set; }
 }
 
 /// <summary>A key-encryption key that is configured but cannot be used; the message names the setting to fix.</summary>
@@ -38,11 +42,18 @@ public sealed class KeyEncryptionException(string message, Exception? inner = nu
 
 /// <summary>The loaded key-encryption certificates: <see cref="Current"/> encrypts (null: keys are stored in clear),
 /// <see cref="Previous"/> only decrypt.</summary>
-public sealed class KeyEncryptionKeys(X509Certificate2? current, IReadOnlyList<X509Certificate2> previous) : IDisposable
+public sealed class KeyEncryptionKeys(X509Certificate2? current, IReadOnlyList<X509Certificate2> previous, bool allowUnreadableKeys = false) : IDisposable
 {
     public X509Certificate2? Current { get; } = current;
 
     public IReadOnlyList<X509Certificate2> Previous { get; } = previous;
+
+    /// <summary>See <see cref="KeyEncryptionOptions.AllowUnreadableKeys"/>.</summary>
+    public bool AllowUnreadableKeys { get; } = allowUnreadableKeys;
+
+    /// <summary>Whether a stored key encrypted for the certificate with these DER bytes (base64) can be opened.</summary>
+    public bool Opens(string certificateBase64)
+        => Previous.Prepend(Current).Any(c => c is not null && Convert.ToBase64String(c.RawData) == certificateBase64);
 
     public void Dispose()
     {
@@ -91,7 +102,7 @@ public static class KeyEncryptionCertificate
             throw;
         }
 
-        return new KeyEncryptionKeys(current, previous);
+        return new KeyEncryptionKeys(current, previous, options.AllowUnreadableKeys);
     }
 
     private static X509Certificate2? LoadOne(KeyEncryptionCertificateOptions options, string prefix)

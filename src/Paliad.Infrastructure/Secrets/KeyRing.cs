@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
@@ -12,8 +13,9 @@ namespace Paliad.Infrastructure.Secrets;
 /// encrypted for the certificate whose DER bytes (base64) <paramref name="EncryptedFor"/> holds.</summary>
 internal sealed record StoredKey(Guid Id, bool InClear, string? EncryptedFor);
 
-/// <summary>The Data Protection key ring at start: made sure to hold a current key, stored as the configuration asks,
-/// before anything protects a password, by one instance at a time.</summary>
+/// <summary>The Data Protection key ring at start: checked against the configured certificates, and made sure to
+/// have a current key stored as the configuration asks, before anything protects a password — one instance at a
+/// time.</summary>
 public static partial class KeyRing
 {
     // pg_advisory_lock key: "paliad-keyring" in ASCII. Session-level, so it is released with the connection too.
@@ -22,18 +24,24 @@ public static partial class KeyRing
     private static readonly XNamespace DataProtection = "http://schemas.asp.net/2015/03/dataProtection";
     private static readonly XNamespace XmlDsig = "http://www.w3.org/2000/09/xmldsig#";
 
-    /// <summary>Creates the ring's first key, or a new current one, under a database lock: instances starting together
-    /// on an empty table would otherwise each create a key and, until their rings refresh (a day), fail to open what
-    /// the other protected. With a key-encryption certificate configured, a current key not encrypted for it (stored in
-    /// clear before the certificate was configured, or under a previous certificate) is replaced by a new one that is;
-    /// passwords move to it as they are used.</summary>
+    /// <summary>Under a database lock (instances starting together on an empty table would otherwise each create a
+    /// key and, until their rings refresh — a day —, fail to open what the other protected):
+    /// <list type="bullet">
+    /// <item>refuses (<see cref="KeyEncryptionException"/>) when stored passwords need keys encrypted for a certificate
+    /// that is not configured — a rotation that forgot <c>DataProtection:PreviousCertificates</c> — unless
+    /// <c>DataProtection:AllowUnreadableKeys</c>;</item>
+    /// <item>with a certificate configured, revokes keys made ahead of time that are not encrypted for it, and makes
+    /// a new current key when the one Data Protection would use (the latest activated) is not — stored in clear before
+    /// the certificate was configured, or under a previous one; passwords move to it as they are used;</item>
+    /// <item>makes the ring's first key.</item>
+    /// </list></summary>
     public static async Task EnsureCurrentKeyAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(services);
         var keyManager = services.GetRequiredService<IKeyManager>();
         var keyLifetime = services.GetRequiredService<IOptions<KeyManagementOptions>>().Value.NewKeyLifetime;
-        var certificate = services.GetRequiredService<KeyEncryptionKeys>().Current;
-        var certificateDer = certificate is null ? null : Convert.ToBase64String(certificate.RawData);
+        var certificates = services.GetRequiredService<KeyEncryptionKeys>();
+        var certificateDer = certificates.Current is null ? null : Convert.ToBase64String(certificates.Current.RawData);
         var clock = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KeyRing));
 
@@ -47,26 +55,52 @@ public static partial class KeyRing
                 .Select(Describe)
                 .OfType<StoredKey>()
                 .ToDictionary(k => k.Id);
+            var passwordsByKey = PasswordsByKey(await db.CalDavConfigs.AsNoTracking()
+                .Where(c => c.EncryptedPassword != null).Select(c => c.EncryptedPassword!).ToListAsync(cancellationToken));
+
+            var unreadable = stored.Values.Where(k => k.EncryptedFor is { } der && !certificates.Opens(der)).Select(k => k.Id).ToList();
+            var stranded = unreadable.Sum(id => passwordsByKey.GetValueOrDefault(id));
+            if (stranded > 0 && !certificates.AllowUnreadableKeys)
+            {
+                throw new KeyEncryptionException(
+                    $"{stranded} stored CalDAV password(s) are protected under Data Protection key(s) encrypted for a certificate that is not configured "
+                    + $"({string.Join(", ", unreadable.Where(passwordsByKey.ContainsKey))}). Configure that certificate as DataProtection:CertificatePath or "
+                    + "DataProtection:PreviousCertificates:N:CertificatePath, or set DataProtection:AllowUnreadableKeys=true to start without it "
+                    + "(those users will have to enter their passwords again).");
+            }
+
             bool StoredAsAsked(IKey key) => certificateDer is null || (stored.TryGetValue(key.KeyId, out var row) && row.EncryptedFor == certificateDer);
 
             var now = clock.GetUtcNow();
-            if (!keyManager.GetAllKeys().Any(k => !k.IsRevoked && k.ActivationDate <= now && k.ExpirationDate > now && StoredAsAsked(k)))
+            var keys = keyManager.GetAllKeys();
+            foreach (var early in keys.Where(k => !k.IsRevoked && k.ActivationDate > now && !StoredAsAsked(k)))
             {
-                var key = keyManager.CreateNewKey(now, now + keyLifetime);
-                LogKeyCreated(logger, key.KeyId, key.ExpirationDate, certificate?.Subject ?? "none: stored in clear");
+                keyManager.RevokeKey(early.KeyId, "Not encrypted for the configured key-encryption certificate.");
+                LogEarlyKeyRevoked(logger, early.KeyId, early.ActivationDate);
             }
 
-            var inClear = stored.Values.Count(k => k.InClear);
-            if (certificateDer is not null && inClear > 0)
+            // The key Data Protection protects with: the latest activated, unexpired, unrevoked one.
+            var inUse = keys.Where(k => !k.IsRevoked && k.ActivationDate <= now && k.ExpirationDate > now)
+                .OrderByDescending(k => k.ActivationDate).ThenBy(k => k.KeyId)
+                .FirstOrDefault();
+            var current = inUse;
+            if (inUse is null || !StoredAsAsked(inUse))
             {
-                LogKeysInClear(logger, inClear);
+                current = keyManager.CreateNewKey(now, now + keyLifetime);
+                LogKeyCreated(logger, current.KeyId, current.ExpirationDate, certificates.Current?.Subject ?? "none: stored in clear");
             }
 
-            var underPrevious = stored.Values.Count(k => k.EncryptedFor is not null && k.EncryptedFor != certificateDer);
-            if (certificateDer is not null && underPrevious > 0)
+            var inClear = stored.Values.Where(k => k.InClear).Sum(k => passwordsByKey.GetValueOrDefault(k.Id));
+            var underPrevious = stored.Values.Where(k => k.EncryptedFor is { } der && der != certificateDer && certificates.Opens(der))
+                .Sum(k => passwordsByKey.GetValueOrDefault(k.Id));
+            if (certificateDer is not null && stored.Values.Any(k => k.InClear))
             {
-                LogKeysUnderPreviousCertificates(logger, underPrevious);
+                LogKeysInClear(logger, stored.Values.Count(k => k.InClear), inClear);
             }
+
+            var total = passwordsByKey.Values.Sum();
+            var underOlder = total - passwordsByKey.GetValueOrDefault(current!.KeyId);
+            LogPasswords(logger, total, underOlder, inClear, underPrevious);
         }
         finally
         {
@@ -98,14 +132,35 @@ public static partial class KeyRing
         return new StoredKey(id, inClear, encryptedFor);
     }
 
+    /// <summary>The key id a protected password names (after Data Protection's 4-byte magic header); null for what is
+    /// not a Data Protection payload.</summary>
+    internal static Guid? KeyIdOf(string protectedPassword)
+    {
+        try
+        {
+            var payload = Base64Url.DecodeFromChars(protectedPassword);
+            return payload.Length >= 20 ? new Guid(payload.AsSpan(4, 16)) : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static Dictionary<Guid, int> PasswordsByKey(IEnumerable<string> protectedPasswords)
+        => protectedPasswords.Select(KeyIdOf).OfType<Guid>().GroupBy(id => id).ToDictionary(g => g.Key, g => g.Count());
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Data Protection key {KeyId} created, current until {ExpirationDate}; key-encryption certificate: {Certificate}")]
     private static partial void LogKeyCreated(ILogger logger, Guid keyId, DateTimeOffset expirationDate, string certificate);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} Data Protection key(s) in data_protection_keys were stored before the key-encryption certificate was "
-        + "configured and are readable by anyone who can read the table. A key encrypted under the certificate is current; passwords move to it as they are used.")]
-    private static partial void LogKeysInClear(ILogger logger, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Data Protection key {KeyId} (active from {ActivationDate}) was revoked: it is not encrypted for the configured key-encryption certificate")]
+    private static partial void LogEarlyKeyRevoked(ILogger logger, Guid keyId, DateTimeOffset activationDate);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} Data Protection key(s) are encrypted under a previous key-encryption certificate; "
-        + "keep it in DataProtection:PreviousCertificates while passwords protected under those keys may still be unused.")]
-    private static partial void LogKeysUnderPreviousCertificates(ILogger logger, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Keys} Data Protection key(s) in data_protection_keys were stored before the key-encryption certificate was "
+        + "configured and are readable by anyone who can read the table; {Passwords} stored password(s) still use them and move to the current key as they are used.")]
+    private static partial void LogKeysInClear(ILogger logger, int keys, int passwords);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stored CalDAV passwords: {Total}; under an older key than the current one: {UnderOlder} "
+        + "(under keys in clear: {InClear}; under keys of previous certificates: {UnderPrevious} — a previous certificate can go once this is 0)")]
+    private static partial void LogPasswords(ILogger logger, int total, int underOlder, int inClear, int underPrevious);
 }

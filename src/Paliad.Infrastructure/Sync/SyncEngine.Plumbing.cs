@@ -130,7 +130,7 @@ public sealed partial class SyncEngine
         {
             password = await protector.ReadPasswordAsync(db, config, cancellationToken);
         }
-        catch (System.Security.Cryptography.CryptographicException e)
+        catch (System.Security.Cryptography.CryptographicException e) when (e is not KeyRingBehindException)
         {
             // No key of the ring opens it (key ring lost, or a key-encryption certificate that is not the one that
             // encrypted the ring): the user has to enter the password again.

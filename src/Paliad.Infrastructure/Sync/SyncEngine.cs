@@ -41,7 +41,7 @@ public sealed partial class SyncEngine(
             return;
         }
 
-        await ReadAsync(db => SyncInstance.ReportAsync(db, InstanceId, new DateTimeOffset(finished, TimeSpan.Zero), cancellationToken));
+        await ReadAsync(db => SyncInstance.ReportAsync(db, InstanceId, new DateTimeOffset(finished, TimeSpan.Zero), clock.GetUtcNow(), cancellationToken));
         Interlocked.Exchange(ref _lastReportedTicks, finished);
     }
 

@@ -21,6 +21,10 @@ public sealed class HealthOptions
 
     /// <summary>Degraded when more outbox messages than this are dead.</summary>
     public int MaxDeadMessages { get; set; }
+
+    /// <summary>Degraded when an instance's clock, when it last reported, was further than this from the database's.
+    /// Two instances this far off either way are still within a push mark's margin (5 min).</summary>
+    public int MaxClockOffsetSeconds { get; set; } = 60;
 }
 
 /// <summary>Bindings in one state.</summary>
@@ -29,11 +33,15 @@ public sealed record BindingStatusCount(string Status, bool Enabled, long Count)
 /// <summary>The most overdue binding: due this long ago without a tick.</summary>
 public sealed record OverdueBinding(Guid BindingId, double OverdueSeconds);
 
+/// <summary>Enabled bindings due now, and those waiting out a backoff after failures.</summary>
+public sealed record DueCounts(long Due, long BackingOff);
+
 /// <summary>The outbox's backlog.</summary>
 public sealed record OutboxHealth(long Pending, double? OldestPendingAgeSeconds, long Dead);
 
-/// <summary>One engine instance's last finished tick (instances seen in the last day).</summary>
-public sealed record InstanceTick(string InstanceId, DateTimeOffset LastTickFinishedAt, DateTimeOffset SeenAt);
+/// <summary>One engine instance's last finished tick (instances seen in the last day), and its clock's offset from the
+/// database's then.</summary>
+public sealed record InstanceTick(string InstanceId, DateTimeOffset LastTickFinishedAt, DateTimeOffset SeenAt, double ClockOffsetSeconds);
 
 /// <summary>Is sync keeping up? <see cref="Degraded"/> names each threshold crossed.</summary>
 public sealed record SyncHealthReport(
@@ -41,6 +49,7 @@ public sealed record SyncHealthReport(
     IReadOnlyList<string> Degraded,
     IReadOnlyList<BindingStatusCount> Bindings,
     long DueBindings,
+    long BackingOffBindings,
     OverdueBinding? OldestOverdue,
     OutboxHealth Outbox,
     DateTimeOffset? LastTickFinishedAt,
@@ -56,19 +65,25 @@ public sealed class SyncHealth(IServiceScopeFactory scopes, IOptionsMonitor<Heal
         var bindings = await db.Database.SqlQuery<BindingStatusCount>($"""
             SELECT sync_status AS status, enabled, count(*) AS count FROM paliad.calendar_bindings GROUP BY sync_status, enabled ORDER BY sync_status, enabled
             """).ToListAsync(cancellationToken);
+        // A binding is due its interval after its last tick, or when its backoff ends if that is later: a binding
+        // waiting out its own server's failures is that user's problem (its sync log says so), not sync falling behind.
         var overdue = (await db.Database.SqlQuery<OverdueBinding>($"""
             SELECT b.id AS binding_id,
-                   extract(epoch FROM now() - COALESCE(b.last_sync_at + make_interval(mins => c.sync_interval_minutes), b.created_at))::float8 AS overdue_seconds
+                   extract(epoch FROM now() - greatest(COALESCE(b.last_sync_at + make_interval(mins => c.sync_interval_minutes), b.created_at), b.next_attempt_at))::float8
+                       AS overdue_seconds
             FROM paliad.calendar_bindings b JOIN paliad.user_caldav_config c ON c.user_id = b.user_id
             WHERE b.enabled AND c.sync_enabled
-            ORDER BY COALESCE(b.last_sync_at + make_interval(mins => c.sync_interval_minutes), b.created_at), b.id
+            ORDER BY greatest(COALESCE(b.last_sync_at + make_interval(mins => c.sync_interval_minutes), b.created_at), b.next_attempt_at), b.id
             LIMIT 1
             """).ToListAsync(cancellationToken)).SingleOrDefault();
-        var due = await db.Database.SqlQuery<long>($"""
-            SELECT count(*) AS "Value" FROM paliad.calendar_bindings b JOIN paliad.user_caldav_config c ON c.user_id = b.user_id
+        var due = (await db.Database.SqlQuery<DueCounts>($"""
+            SELECT count(*) FILTER (WHERE b.next_attempt_at IS NULL OR b.next_attempt_at <= now()) AS due,
+                   count(*) FILTER (WHERE b.next_attempt_at > now()) AS backing_off
+            FROM paliad.calendar_bindings b JOIN paliad.user_caldav_config c ON c.user_id = b.user_id
             WHERE b.enabled AND c.sync_enabled
-              AND (b.last_sync_at IS NULL OR b.sync_status = 'pending' OR b.last_sync_at + make_interval(mins => c.sync_interval_minutes) <= now())
-            """).SingleAsync(cancellationToken);
+              AND (b.last_sync_at IS NULL OR b.sync_status = 'pending' OR b.last_sync_at + make_interval(mins => c.sync_interval_minutes) <= now()
+                   OR b.next_attempt_at > now())
+            """).ToListAsync(cancellationToken)).Single();
         var outbox = (await db.Database.SqlQuery<OutboxHealth>($"""
             SELECT count(*) FILTER (WHERE dead_at IS NULL) AS pending,
                    extract(epoch FROM now() - min(occurred_at) FILTER (WHERE dead_at IS NULL))::float8 AS oldest_pending_age_seconds,
@@ -78,7 +93,7 @@ public sealed class SyncHealth(IServiceScopeFactory scopes, IOptionsMonitor<Heal
         var lastTick = await db.CalendarBindings.MaxAsync(b => b.LastSyncAt, cancellationToken);
         var dayAgo = DateTimeOffset.UtcNow.AddDays(-1);
         var instances = await db.SyncInstances.AsNoTracking().Where(i => i.SeenAt > dayAgo).OrderBy(i => i.InstanceId)
-            .Select(i => new InstanceTick(i.InstanceId, i.LastTickFinishedAt, i.SeenAt)).ToListAsync(cancellationToken);
+            .Select(i => new InstanceTick(i.InstanceId, i.LastTickFinishedAt, i.SeenAt, i.ClockOffsetSeconds)).ToListAsync(cancellationToken);
 
         var limits = options.CurrentValue;
         var degraded = new List<string>();
@@ -97,7 +112,15 @@ public sealed class SyncHealth(IServiceScopeFactory scopes, IOptionsMonitor<Heal
             degraded.Add($"{outbox.Dead} outbox message(s) are dead (more than {limits.MaxDeadMessages})");
         }
 
-        return new SyncHealthReport(degraded.Count == 0 ? "healthy" : "degraded", degraded, bindings, due,
+        // Only instances that reported lately: a stopped instance's last reading says nothing about the fleet now.
+        var lately = DateTimeOffset.UtcNow.AddSeconds(-Math.Max(limits.MaxOverdueSeconds, 60));
+        foreach (var skewed in instances.Where(i => i.SeenAt > lately && Math.Abs(i.ClockOffsetSeconds) > limits.MaxClockOffsetSeconds))
+        {
+            degraded.Add($"instance {skewed.InstanceId}'s clock is {skewed.ClockOffsetSeconds:+0;-0} s off the database's (more than {limits.MaxClockOffsetSeconds} s): "
+                + "changes it stamps may be missed until a full reconcile");
+        }
+
+        return new SyncHealthReport(degraded.Count == 0 ? "healthy" : "degraded", degraded, bindings, due.Due, due.BackingOff,
             overdue is { OverdueSeconds: > 0 } ? overdue : null, outbox, lastTick, instances);
     }
 }

@@ -72,6 +72,35 @@ public sealed class SyncHealthTests : ApiTest
     }
 
     [Test]
+    public async Task A_binding_waiting_out_its_servers_failures_is_backing_off_not_overdue()
+    {
+        var alice = As("alice@firm.example");
+        await ExpectAsync(PutAsync(alice, "/api/caldav-config", new { serverUrl = "https://dav.example.com/", username = "alice", password = "x", syncIntervalMinutes = 15 }),
+            HttpStatusCode.OK);
+        var failing = await CreateBindingAsync(alice, "/dav/alice/failing/", "personal_only");
+        await ExecuteAsync("""
+            UPDATE paliad.calendar_bindings SET last_sync_at = now() - interval '2 hours', sync_status = 'error', consecutive_failures = 6,
+                next_attempt_at = now() + interval '30 minutes'
+            WHERE id = @id
+            """, ("id", failing));
+        await ExecuteAsync("DELETE FROM paliad.outbox_messages");
+
+        var report = await ExpectAsync(Operator().GetAsync(new Uri("/health/sync", UriKind.Relative)), HttpStatusCode.OK);
+
+        Assert.That(report.GetProperty("status").GetString(), Is.EqualTo("healthy"));
+        Assert.That(report.GetProperty("backingOffBindings").GetInt64(), Is.EqualTo(1));
+        Assert.That(report.GetProperty("dueBindings").GetInt64(), Is.Zero);
+        Assert.That(report.TryGetProperty("oldestOverdue", out var none) ? none.ValueKind : System.Text.Json.JsonValueKind.Null, Is.EqualTo(System.Text.Json.JsonValueKind.Null));
+
+        await ExecuteAsync("UPDATE paliad.calendar_bindings SET next_attempt_at = now() - interval '20 minutes' WHERE id = @id", ("id", failing));
+        var afterBackoff = await ExpectAsync(Operator().GetAsync(new Uri("/health/sync", UriKind.Relative)), HttpStatusCode.ServiceUnavailable);
+
+        Assert.That(afterBackoff.GetProperty("oldestOverdue").GetProperty("overdueSeconds").GetDouble(), Is.InRange(1150, 1250), "due when its backoff ended");
+        Assert.That(afterBackoff.GetProperty("dueBindings").GetInt64(), Is.EqualTo(1));
+        Assert.That(afterBackoff.GetProperty("backingOffBindings").GetInt64(), Is.Zero);
+    }
+
+    [Test]
     public async Task Each_instance_reports_its_last_finished_tick()
     {
         var alice = As("alice@firm.example");
@@ -87,6 +116,28 @@ public sealed class SyncHealthTests : ApiTest
         var instance = report.GetProperty("instances").EnumerateArray().Single();
         Assert.That(instance.GetProperty("instanceId").GetString(), Is.EqualTo(engine.InstanceId));
         Assert.That(instance.GetProperty("lastTickFinishedAt").GetDateTimeOffset(), Is.EqualTo(DateTimeOffset.UtcNow).Within(TimeSpan.FromMinutes(1)));
+        Assert.That(instance.GetProperty("clockOffsetSeconds").GetDouble(), Is.InRange(-5, 5), "one machine: the clocks agree");
+    }
+
+    [Test]
+    public async Task An_instance_whose_clock_is_off_the_databases_makes_sync_degraded()
+    {
+        await using (var scope = _host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Paliad.Infrastructure.Persistence.PaliadDbContext>();
+            await SyncInstance.ReportAsync(db, "fast-clock/1", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddMinutes(10), CancellationToken.None);
+            await SyncInstance.ReportAsync(db, "good-clock/2", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, CancellationToken.None);
+        }
+
+        var report = await ExpectAsync(Operator().GetAsync(new Uri("/health/sync", UriKind.Relative)), HttpStatusCode.ServiceUnavailable);
+
+        var offsets = report.GetProperty("instances").EnumerateArray()
+            .ToDictionary(i => i.GetProperty("instanceId").GetString()!, i => i.GetProperty("clockOffsetSeconds").GetDouble());
+        Assert.That(offsets["fast-clock/1"], Is.InRange(590, 610));
+        Assert.That(offsets["good-clock/2"], Is.InRange(-5, 5));
+        var reasons = report.GetProperty("degraded").EnumerateArray().Select(d => d.GetString()).ToList();
+        Assert.That(reasons, Has.Count.EqualTo(1), "the instance with the right clock is no reason");
+        Assert.That(reasons[0], Does.StartWith("instance fast-clock/1's clock is +").And.Contain("s off the database's (more than 60 s)"));
     }
 
     private HttpClient Operator()

@@ -74,6 +74,10 @@ public sealed class MigrationTests
         var migrator = db.GetService<IMigrator>();
         await migrator.MigrateAsync();
 
+        await migrator.MigrateAsync(MigrationId(db, "SyncInstances"));
+        Assert.That(await ColumnExistsAsync(database, "sync_instances", "clock_offset_seconds"), Is.False);
+        Assert.That(await TablesAsync(database), Is.EqualTo(AllTables));
+
         await migrator.MigrateAsync(MigrationId(db, "PushMark"));
         Assert.That(await TablesAsync(database), Is.EqualTo(AllTables.Where(t => t is not ("caldav_activity" or "sync_instances"))));
         Assert.That(await ColumnExistsAsync(database, "appointment_targets", "foreign_parts"), Is.False);

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Configuration;
 using Paliad.Infrastructure.Secrets;
 
@@ -73,6 +75,23 @@ public sealed class KeyEncryptionCertificateTests
         var error = Assert.Throws<KeyEncryptionException>(() => KeyEncryptionCertificate.Load(Configuration(settings)));
 
         Assert.That(error!.Message, Does.Contain("cannot be read").And.Contain("DataProtection:CertificatePassword"));
+    }
+
+    [Test]
+    public void A_certificate_whose_key_is_not_rsa_is_refused_by_name()
+    {
+        using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var certificate = new CertificateRequest("CN=Not RSA", ecdsa, HashAlgorithmName.SHA256).CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        var path = _files.Write("ecdsa.pfx", string.Empty);
+        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pkcs12, KeyEncryptionFiles.Password));
+
+        var error = Assert.Throws<KeyEncryptionException>(() => KeyEncryptionCertificate.Load(Configuration(new()
+        {
+            ["DataProtection:CertificatePath"] = path,
+            ["DataProtection:CertificatePassword"] = KeyEncryptionFiles.Password,
+        })));
+
+        Assert.That(error!.Message, Does.Contain("has no RSA private key"));
     }
 
     [Test]

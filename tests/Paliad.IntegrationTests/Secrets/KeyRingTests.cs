@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Paliad.Application.CalDav;
@@ -89,8 +90,8 @@ public sealed class KeyRingTests : ApiTest
 
         // The same certificate as PEM first: an instance that cannot open the ring makes itself a key of its own.
         Assert.That(Protector(withTheSameCertificateAsPem).Unprotect(protectedPassword), Is.EqualTo(new UnprotectedPassword(CalDavPassword, false)));
-        Assert.Throws(Is.InstanceOf<CryptographicException>(), () => Protector(withoutCertificate).Unprotect(protectedPassword));
-        Assert.Throws(Is.InstanceOf<CryptographicException>(), () => Protector(withAnotherCertificate).Unprotect(protectedPassword));
+        Assert.Throws<KeyRingBehindException>(() => Protector(withoutCertificate).Unprotect(protectedPassword));
+        Assert.Throws<KeyRingBehindException>(() => Protector(withAnotherCertificate).Unprotect(protectedPassword));
     }
 
     [Test]
@@ -142,7 +143,7 @@ public sealed class KeyRingTests : ApiTest
         Assert.That(stored.Select(k => k!.EncryptedFor), Is.EqualTo(new[] { _kek.CertificateBase64, nextKek.CertificateBase64 }));
         Assert.That(PasswordPayload.KeyIdOf(protectedAfter), Is.EqualTo(stored[1]!.Id), "new passwords go under the key the new certificate encrypts");
         Assert.That(Protector(rotated).Unprotect(protectedBefore), Is.EqualTo(new UnprotectedPassword(CalDavPassword, true)));
-        Assert.Throws(Is.InstanceOf<CryptographicException>(), () => Protector(withoutThePrevious).Unprotect(protectedBefore));
+        Assert.Throws<KeyRingBehindException>(() => Protector(withoutThePrevious).Unprotect(protectedBefore));
     }
 
     [Test]
@@ -194,6 +195,144 @@ public sealed class KeyRingTests : ApiTest
         Assert.That(opened, Is.EqualTo(new UnprotectedPassword(CalDavPassword, true)));
         Assert.That(PasswordPayload.KeyIdOf(again), Is.Not.EqualTo(PasswordPayload.KeyIdOf(protectedPassword)));
         Assert.That(await StoredKeysAsync(), Has.Count.EqualTo(2), "the revoked key and one new current key");
+    }
+
+    [Test]
+    public async Task A_newer_key_stored_in_clear_is_not_left_current_when_a_certificate_is_configured()
+    {
+        await using (var withCertificate = Instance(_kek.Pfx()))
+        {
+            await KeyRing.EnsureCurrentKeyAsync(withCertificate);
+        }
+
+        // An instance without the certificate (outside Production it may start) wrote a key of its own, later.
+        await using (var withoutCertificate = Instance([]))
+        {
+            var now = DateTimeOffset.UtcNow;
+            withoutCertificate.GetRequiredService<IKeyManager>().CreateNewKey(now, now.AddDays(90));
+        }
+
+        await using var instance = Instance(_kek.Pfx());
+        await KeyRing.EnsureCurrentKeyAsync(instance);
+        var protectedNow = Protector(instance).Protect(CalDavPassword);
+
+        var stored = (await StoredKeysAsync()).Select(KeyRing.Describe).ToList();
+        Assert.That(stored, Has.Count.EqualTo(3));
+        Assert.That(stored.Single(k => k!.Id == PasswordPayload.KeyIdOf(protectedNow))!.EncryptedFor, Is.EqualTo(_kek.CertificateBase64));
+    }
+
+    [Test]
+    public async Task A_key_made_ahead_of_time_in_clear_is_revoked_before_it_can_become_current()
+    {
+        Guid early;
+        await using (var withoutCertificate = Instance([]))
+        {
+            var now = DateTimeOffset.UtcNow;
+            early = withoutCertificate.GetRequiredService<IKeyManager>().CreateNewKey(now.AddDays(2), now.AddDays(92)).KeyId;
+        }
+
+        await using var instance = Instance(_kek.Pfx());
+        await KeyRing.EnsureCurrentKeyAsync(instance);
+
+        await using var later = Instance(_kek.Pfx());
+        var keys = later.GetRequiredService<IKeyManager>().GetAllKeys();
+        Assert.That(keys.Single(k => k.KeyId == early).IsRevoked, Is.True);
+        Assert.That(keys.Where(k => !k.IsRevoked).Select(k => KeyRing.Describe(StoredXml(k.KeyId))?.EncryptedFor), Is.All.EqualTo(_kek.CertificateBase64));
+    }
+
+    [Test]
+    public async Task A_start_is_refused_when_stored_passwords_need_a_certificate_that_is_not_configured()
+    {
+        using var nextKek = new KeyEncryptionFiles("CN=Next year's key encryption");
+        await using (var before = Instance(_kek.Pfx()))
+        {
+            await KeyRing.EnsureCurrentKeyAsync(before);
+            await StoreAliceAccountAsync(Protector(before).Protect(CalDavPassword));
+        }
+
+        await using var forgotThePrevious = Instance(nextKek.Pfx());
+        var refused = Assert.ThrowsAsync<KeyEncryptionException>(() => KeyRing.EnsureCurrentKeyAsync(forgotThePrevious));
+        var allowed = nextKek.Pfx();
+        allowed["DataProtection:AllowUnreadableKeys"] = "true";
+        await using var acceptingTheLoss = Instance(allowed);
+
+        Assert.That(refused!.Message, Does.StartWith("1 stored CalDAV password(s)").And.Contain("DataProtection:PreviousCertificates"));
+        Assert.DoesNotThrowAsync(() => KeyRing.EnsureCurrentKeyAsync(acceptingTheLoss));
+    }
+
+    [Test]
+    public async Task Keys_of_a_dropped_certificate_that_no_password_needs_do_not_stop_a_start()
+    {
+        using var nextKek = new KeyEncryptionFiles("CN=Next year's key encryption");
+        await using (var before = Instance(_kek.Pfx()))
+        {
+            await KeyRing.EnsureCurrentKeyAsync(before);
+        }
+
+        await using var after = Instance(nextKek.Pfx());
+
+        Assert.DoesNotThrowAsync(() => KeyRing.EnsureCurrentKeyAsync(after));
+    }
+
+    [Test]
+    public async Task A_password_whose_key_is_in_the_table_but_not_usable_here_is_the_instances_problem_not_the_users()
+    {
+        string protectedPassword;
+        await using (var withCertificate = Instance(_kek.Pfx()))
+        {
+            await KeyRing.EnsureCurrentKeyAsync(withCertificate);
+            protectedPassword = Protector(withCertificate).Protect(CalDavPassword);
+        }
+
+        await using var lackingTheCertificate = Instance([]);
+        Assert.Throws<KeyRingBehindException>(() => Protector(lackingTheCertificate).Unprotect(protectedPassword));
+
+        await ExecuteAsync("DELETE FROM paliad.data_protection_keys");
+        await using var ringLost = Instance(_kek.Pfx());
+        var lost = Assert.Throws(Is.InstanceOf<CryptographicException>(), () => Protector(ringLost).Unprotect(protectedPassword));
+        Assert.That(lost, Is.Not.InstanceOf<KeyRingBehindException>(), "the key is gone: only the user can help");
+    }
+
+    [Test]
+    public async Task A_password_saved_meanwhile_is_not_overwritten_by_the_move_to_the_current_key()
+    {
+        var (rotated, _) = await AccountUnderARotatedKeyAsync(calendarPath: null);
+        await using var host = new PaliadApiFactory(TestDatabase.ConnectionString, Settings(_kek.Pfx()));
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Paliad.Infrastructure.Persistence.PaliadDbContext>();
+        var readEarlier = await db.CalDavConfigs.AsNoTracking().SingleAsync();
+        var savedMeanwhile = Protector(host.Services).Protect("the new password");
+        await ExecuteAsync("UPDATE paliad.user_caldav_config SET password = @p", ("p", savedMeanwhile));
+
+        var opened = await Protector(host.Services).ReadPasswordAsync(db, readEarlier, CancellationToken.None);
+
+        Assert.That(readEarlier.EncryptedPassword, Is.EqualTo(rotated));
+        Assert.That(opened, Is.EqualTo(CalDavServers.Password));
+        Assert.That(await StoredPasswordAsync(), Is.EqualTo(savedMeanwhile));
+    }
+
+    [Test]
+    public async Task A_stored_password_no_key_opens_asks_the_user_to_enter_it_again()
+    {
+        await using var host = new PaliadApiFactory(TestDatabase.ConnectionString);
+        using var alice = SignedIn(host, Alice);
+        await ExpectAsync(PutAsync(alice, "/api/caldav-config", new
+        {
+            serverUrl = CalDavServers.Url(CalDavServers.Radicale).ToString(),
+            username = CalDavServers.Username,
+            password = CalDavServers.Password,
+        }), HttpStatusCode.OK);
+
+        // A Data Protection payload (magic header, key id, ciphertext) under a key no ring has: the ring was lost.
+        byte[] header = [0x09, 0xF0, 0xC9, 0xF0];
+        var orphan = System.Buffers.Text.Base64Url.EncodeToString([.. header, .. Guid.NewGuid().ToByteArray(), .. RandomNumberGenerator.GetBytes(64)]);
+        await ExecuteAsync("UPDATE paliad.user_caldav_config SET password = @p", ("p", orphan));
+
+        using var response = await alice.GetAsync(new Uri("/api/caldav-calendars", UriKind.Relative));
+        var problem = await ReadJsonAsync(response);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(problem.GetProperty("errors").GetProperty("password")[0].GetString(), Does.Contain("enter it again"));
     }
 
     [Test]
@@ -251,6 +390,21 @@ public sealed class KeyRingTests : ApiTest
         var now = DateTimeOffset.UtcNow;
         var current = earlier.GetRequiredService<IKeyManager>().CreateNewKey(now, now.AddDays(90));
         return (stored, current.KeyId);
+    }
+
+    private async Task StoreAliceAccountAsync(string protectedPassword)
+    {
+        await ExpectAsync(PutAsync(As(Alice), "/api/caldav-config", new { serverUrl = "https://dav.example.com/", username = "alice", password = "x" }), HttpStatusCode.OK);
+        await ExecuteAsync("UPDATE paliad.user_caldav_config SET password = @p", ("p", protectedPassword));
+    }
+
+    private static string StoredXml(Guid keyId)
+    {
+        using var connection = new Npgsql.NpgsqlConnection(TestDatabase.ConnectionString);
+        connection.Open();
+        using var command = new Npgsql.NpgsqlCommand("SELECT xml FROM paliad.data_protection_keys WHERE xml LIKE @id", connection);
+        command.Parameters.AddWithValue("id", $"<key id=\"{keyId}\"%");
+        return (string)command.ExecuteScalar()!;
     }
 
     private static HttpClient SignedIn(PaliadApiFactory host, string email)

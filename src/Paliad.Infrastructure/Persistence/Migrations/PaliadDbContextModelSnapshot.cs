@@ -752,6 +752,10 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("instance_id");
 
+                    b.Property<double>("ClockOffsetSeconds")
+                        .HasColumnType("double precision")
+                        .HasColumnName("clock_offset_seconds");
+
                     b.Property<DateTimeOffset>("LastTickFinishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_tick_finished_at");

@@ -14,7 +14,17 @@ public sealed class ListCalDavCalendarsHandler(IPaliadDbContext db, ICalDavPassw
     {
         var config = await db.CalDavConfigs.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == query.UserId, cancellationToken)
             ?? throw new NotFoundException("The CalDAV account is not configured.");
-        var password = await protector.ReadPasswordAsync(db, config, cancellationToken);
+        string? password;
+        try
+        {
+            password = await protector.ReadPasswordAsync(db, config, cancellationToken);
+        }
+        catch (System.Security.Cryptography.CryptographicException e) when (e is not KeyRingBehindException)
+        {
+            // The key ring that protected it is gone (or its certificate is): only the user can give it again.
+            throw new ExternalServiceException("The stored password cannot be decrypted any more; enter it again.", "password");
+        }
+
         return await directory.ListAsync(config.ServerUrl, config.Username, password, cancellationToken);
     }
 }
