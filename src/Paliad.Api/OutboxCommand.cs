@@ -12,11 +12,7 @@ internal static class OutboxCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .Build();
+        var configuration = CommandConfiguration.Build();
         var connectionString = configuration.GetConnectionString(PaliadDatabase.ConnectionStringName);
         if (string.IsNullOrEmpty(connectionString))
         {

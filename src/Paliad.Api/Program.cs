@@ -24,6 +24,11 @@ if (args is ["outbox", .. var outboxArgs])
     return await OutboxCommand.RunAsync(outboxArgs);
 }
 
+if (args is ["keys", .. var keysArgs])
+{
+    return await KeysCommand.RunAsync(keysArgs);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 try
 {

@@ -32,11 +32,7 @@ internal static class TokenCommand
             }
         }
 
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .Build();
+        var configuration = CommandConfiguration.Build();
         var options = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         Console.WriteLine(DevelopmentTokens.Mint(options, args[0], sub, TimeSpan.FromHours(hours), DateTimeOffset.UtcNow));
         return 0;

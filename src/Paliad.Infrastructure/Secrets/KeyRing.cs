@@ -9,9 +9,12 @@ using Paliad.Infrastructure.Persistence;
 
 namespace Paliad.Infrastructure.Secrets;
 
-/// <summary>A row of <c>data_protection_keys</c> as stored: its key id, and how its secret is kept — in clear, or
-/// encrypted for the certificate whose DER bytes (base64) <paramref name="EncryptedFor"/> holds.</summary>
-internal sealed record StoredKey(Guid Id, bool InClear, string? EncryptedFor);
+/// <summary>A row of <c>data_protection_keys</c> as stored: its key id, how its secret is kept — in clear, or
+/// encrypted for the certificate whose DER bytes (base64) <paramref name="EncryptedFor"/> holds — and its dates.</summary>
+internal sealed record StoredKey(Guid Id, bool InClear, string? EncryptedFor, DateTimeOffset CreatedAt, DateTimeOffset ActivatesAt, DateTimeOffset ExpiresAt);
+
+/// <summary>A revocation row: one key, or (<paramref name="KeyId"/> null) every key created before <paramref name="RevokedAt"/>.</summary>
+internal sealed record StoredRevocation(Guid? KeyId, DateTimeOffset RevokedAt);
 
 /// <summary>The Data Protection key ring at start: checked against the configured certificates, and made sure to
 /// have a current key stored as the configuration asks, before anything protects a password — one instance at a
@@ -47,16 +50,13 @@ public static partial class KeyRing
 
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
+        await UnderLockAsync(db, async () =>
         {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({LockId})", cancellationToken);
             var stored = (await db.DataProtectionKeys.AsNoTracking().Select(k => k.Xml).ToListAsync(cancellationToken))
                 .Select(Describe)
                 .OfType<StoredKey>()
                 .ToDictionary(k => k.Id);
-            var passwordsByKey = PasswordsByKey(await db.CalDavConfigs.AsNoTracking()
-                .Where(c => c.EncryptedPassword != null).Select(c => c.EncryptedPassword!).ToListAsync(cancellationToken));
+            var passwordsByKey = await PasswordsByKeyAsync(db, cancellationToken);
 
             var unreadable = stored.Values.Where(k => k.EncryptedFor is { } der && !certificates.Opens(der)).Select(k => k.Id).ToList();
             var stranded = unreadable.Sum(id => passwordsByKey.GetValueOrDefault(id));
@@ -101,6 +101,18 @@ public static partial class KeyRing
             var total = passwordsByKey.Values.Sum();
             var underOlder = total - passwordsByKey.GetValueOrDefault(current!.KeyId);
             LogPasswords(logger, total, underOlder, inClear, underPrevious);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="work"/> holding the key ring's database lock (one connection, held throughout).</summary>
+    internal static async Task<T> UnderLockAsync<T>(PaliadDbContext db, Func<Task<T>> work, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({LockId})", cancellationToken);
+            return await work();
         }
         finally
         {
@@ -108,6 +120,11 @@ public static partial class KeyRing
             await db.Database.CloseConnectionAsync();
         }
     }
+
+    /// <summary>The key id of every stored password, counted (passwords per key).</summary>
+    internal static async Task<Dictionary<Guid, int>> PasswordsByKeyAsync(PaliadDbContext db, CancellationToken cancellationToken)
+        => PasswordsByKey(await db.CalDavConfigs.AsNoTracking()
+            .Where(c => c.EncryptedPassword != null).Select(c => c.EncryptedPassword!).ToListAsync(cancellationToken));
 
     /// <summary>A stored key row described; null for rows that are not keys (revocations).</summary>
     internal static StoredKey? Describe(string? xml)
@@ -129,7 +146,26 @@ public static partial class KeyRing
             .SelectMany(secret => secret.Descendants(XmlDsig + "X509Certificate"))
             .Select(c => string.Concat(c.Value.Where(ch => !char.IsWhiteSpace(ch))))
             .FirstOrDefault();
-        return new StoredKey(id, inClear, encryptedFor);
+        return new StoredKey(id, inClear, encryptedFor,
+            (DateTimeOffset)element.Element("creationDate")!, (DateTimeOffset)element.Element("activationDate")!, (DateTimeOffset)element.Element("expirationDate")!);
+    }
+
+    /// <summary>A revocation row described; null for rows that are not revocations.</summary>
+    internal static StoredRevocation? DescribeRevocation(string? xml)
+    {
+        if (string.IsNullOrEmpty(xml))
+        {
+            return null;
+        }
+
+        var element = XElement.Parse(xml);
+        if (element.Name.LocalName != "revocation" || element.Element("revocationDate") is not { } date)
+        {
+            return null;
+        }
+
+        var keyId = (string?)element.Element("key")?.Attribute("id");
+        return new StoredRevocation(Guid.TryParse(keyId, out var id) ? id : null, (DateTimeOffset)date);
     }
 
     /// <summary>The key id a protected password names (after Data Protection's 4-byte magic header); null for what is

@@ -5,7 +5,7 @@ namespace Paliad.IntegrationTests.Secrets;
 
 /// <summary>A self-signed RSA certificate for the key-encryption key, written the ways an operator would hand it
 /// over: a password-protected PKCS#12 file, and a PEM certificate with its encrypted PKCS#8 key beside it.</summary>
-internal sealed class KeyEncryptionFiles : IDisposable
+public sealed class KeyEncryptionFiles : IDisposable
 {
     public const string Password = "kek-password-0123";
 

@@ -1,12 +1,10 @@
-using System.Security.Cryptography;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Paliad.Application.CalDav;
-using Paliad.Infrastructure;
 using Paliad.Infrastructure.Secrets;
 using Paliad.Infrastructure.Sync;
 using Paliad.IntegrationTests.CalDav;
@@ -17,50 +15,14 @@ namespace Paliad.IntegrationTests.Secrets;
 /// <summary>The Data Protection key ring in data_protection_keys, as separate instances of the product's own wiring
 /// (AddPaliadInfrastructure) see it: encrypted under the key-encryption certificate, unreadable without it, and one
 /// ring when instances start together on an empty table.</summary>
-public sealed class KeyRingTests : ApiTest
+public sealed class KeyRingTests : KeyRingTest
 {
     private const string CalDavPassword = "court-dates-are-sacred";
     private const string Alice = "alice@firm.example";
-    private KeyEncryptionFiles _kek = null!;
-
-    private List<(string? FriendlyName, string? Xml)> _hostRing = null!;
-
-    /// <summary>Each test starts on an empty key table; the shared host's ring (Respawn leaves the table alone) is put
-    /// back afterwards.</summary>
-    [SetUp]
-    public async Task SetAsideTheHostRingAsync()
-    {
-        _kek = new KeyEncryptionFiles();
-        _hostRing = [];
-        await using var connection = new Npgsql.NpgsqlConnection(TestDatabase.ConnectionString);
-        await connection.OpenAsync();
-        await using (var read = new Npgsql.NpgsqlCommand("SELECT friendly_name, xml FROM paliad.data_protection_keys ORDER BY id", connection))
-        await using (var reader = await read.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                _hostRing.Add((reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
-            }
-        }
-
-        await ExecuteAsync("DELETE FROM paliad.data_protection_keys");
-    }
-
-    [TearDown]
-    public async Task PutBackTheHostRingAsync()
-    {
-        _kek.Dispose();
-        await ExecuteAsync("DELETE FROM paliad.data_protection_keys");
-        foreach (var (friendlyName, xml) in _hostRing)
-        {
-            await ExecuteAsync("INSERT INTO paliad.data_protection_keys (friendly_name, xml) VALUES (@name, @xml)", ("name", friendlyName), ("xml", xml));
-        }
-    }
-
     [Test]
     public async Task With_a_key_encryption_certificate_no_key_is_stored_in_clear()
     {
-        await using var instance = Instance(_kek.Pfx());
+        await using var instance = Instance(Kek.Pfx());
         await KeyRing.EnsureCurrentKeyAsync(instance);
         Protector(instance).Protect(CalDavPassword);
 
@@ -70,21 +32,21 @@ public sealed class KeyRingTests : ApiTest
         Assert.That(stored[0], Does.Contain("EncryptedData").And.Not.Contain("requiresEncryption").And.Not.Contain("<value>"));
         var described = KeyRing.Describe(stored[0])!;
         Assert.That(described.InClear, Is.False);
-        Assert.That(described.EncryptedFor, Is.EqualTo(_kek.CertificateBase64));
+        Assert.That(described.EncryptedFor, Is.EqualTo(Kek.CertificateBase64));
     }
 
     [Test]
     public async Task The_stored_key_ring_is_unreadable_without_its_certificate()
     {
         string protectedPassword;
-        await using (var withCertificate = Instance(_kek.Pfx()))
+        await using (var withCertificate = Instance(Kek.Pfx()))
         {
             await KeyRing.EnsureCurrentKeyAsync(withCertificate);
             protectedPassword = Protector(withCertificate).Protect(CalDavPassword);
         }
 
         using var otherKek = new KeyEncryptionFiles("CN=Someone else's key encryption");
-        await using var withTheSameCertificateAsPem = Instance(_kek.Pem());
+        await using var withTheSameCertificateAsPem = Instance(Kek.Pem());
         await using var withoutCertificate = Instance([]);
         await using var withAnotherCertificate = Instance(otherKek.Pfx());
 
@@ -105,7 +67,7 @@ public sealed class KeyRingTests : ApiTest
         }
 
         var clearKey = KeyRing.Describe((await StoredKeysAsync()).Single())!;
-        await using var after = Instance(_kek.Pfx());
+        await using var after = Instance(Kek.Pfx());
         await KeyRing.EnsureCurrentKeyAsync(after);
         var protectedNow = Protector(after).Protect(CalDavPassword);
 
@@ -122,14 +84,14 @@ public sealed class KeyRingTests : ApiTest
     {
         using var nextKek = new KeyEncryptionFiles("CN=Next year's key encryption");
         string protectedBefore;
-        await using (var before = Instance(_kek.Pfx()))
+        await using (var before = Instance(Kek.Pfx()))
         {
             await KeyRing.EnsureCurrentKeyAsync(before);
             protectedBefore = Protector(before).Protect(CalDavPassword);
         }
 
         var rotatedSettings = nextKek.Pfx();
-        foreach (var (key, value) in _kek.AsPrevious(0))
+        foreach (var (key, value) in Kek.AsPrevious(0))
         {
             rotatedSettings[key] = value;
         }
@@ -140,7 +102,7 @@ public sealed class KeyRingTests : ApiTest
         await using var withoutThePrevious = Instance(nextKek.Pfx());
 
         var stored = (await StoredKeysAsync()).Select(KeyRing.Describe).ToList();
-        Assert.That(stored.Select(k => k!.EncryptedFor), Is.EqualTo(new[] { _kek.CertificateBase64, nextKek.CertificateBase64 }));
+        Assert.That(stored.Select(k => k!.EncryptedFor), Is.EqualTo(new[] { Kek.CertificateBase64, nextKek.CertificateBase64 }));
         Assert.That(PasswordPayload.KeyIdOf(protectedAfter), Is.EqualTo(stored[1]!.Id), "new passwords go under the key the new certificate encrypts");
         Assert.That(Protector(rotated).Unprotect(protectedBefore), Is.EqualTo(new UnprotectedPassword(CalDavPassword, true)));
         Assert.Throws<KeyRingBehindException>(() => Protector(withoutThePrevious).Unprotect(protectedBefore));
@@ -149,9 +111,9 @@ public sealed class KeyRingTests : ApiTest
     [Test]
     public async Task A_ring_that_has_a_current_key_gets_no_other_at_start()
     {
-        await using var first = Instance(_kek.Pfx());
+        await using var first = Instance(Kek.Pfx());
         await KeyRing.EnsureCurrentKeyAsync(first);
-        await using var second = Instance(_kek.Pfx());
+        await using var second = Instance(Kek.Pfx());
         await KeyRing.EnsureCurrentKeyAsync(second);
         await KeyRing.EnsureCurrentKeyAsync(first);
 
@@ -165,8 +127,8 @@ public sealed class KeyRingTests : ApiTest
         for (var round = 0; round < 5; round++)
         {
             await ExecuteAsync("DELETE FROM paliad.data_protection_keys");
-            await using var a = Instance(_kek.Pfx());
-            await using var b = Instance(_kek.Pfx());
+            await using var a = Instance(Kek.Pfx());
+            await using var b = Instance(Kek.Pfx());
 
             await Task.WhenAll(Task.Run(() => KeyRing.EnsureCurrentKeyAsync(a)), Task.Run(() => KeyRing.EnsureCurrentKeyAsync(b)));
 
@@ -180,14 +142,14 @@ public sealed class KeyRingTests : ApiTest
     public async Task A_revoked_key_still_opens_its_passwords_and_asks_for_them_to_move()
     {
         string protectedPassword;
-        await using (var instance = Instance(_kek.Pfx()))
+        await using (var instance = Instance(Kek.Pfx()))
         {
             await KeyRing.EnsureCurrentKeyAsync(instance);
             protectedPassword = Protector(instance).Protect(CalDavPassword);
             instance.GetRequiredService<IKeyManager>().RevokeAllKeys(DateTimeOffset.UtcNow, "rotation forced by the operator");
         }
 
-        await using var restarted = Instance(_kek.Pfx());
+        await using var restarted = Instance(Kek.Pfx());
         await KeyRing.EnsureCurrentKeyAsync(restarted);
         var opened = Protector(restarted).Unprotect(protectedPassword);
         var again = Protector(restarted).Protect(CalDavPassword);
@@ -200,7 +162,7 @@ public sealed class KeyRingTests : ApiTest
     [Test]
     public async Task A_newer_key_stored_in_clear_is_not_left_current_when_a_certificate_is_configured()
     {
-        await using (var withCertificate = Instance(_kek.Pfx()))
+        await using (var withCertificate = Instance(Kek.Pfx()))
         {
             await KeyRing.EnsureCurrentKeyAsync(withCertificate);
         }
@@ -212,13 +174,13 @@ public sealed class KeyRingTests : ApiTest
             withoutCertificate.GetRequiredService<IKeyManager>().CreateNewKey(now, now.AddDays(90));
         }
 
-        await using var instance = Instance(_kek.Pfx());
+        await using var instance = Instance(Kek.Pfx());
         await KeyRing.EnsureCurrentKeyAsync(instance);
         var protectedNow = Protector(instance).Protect(CalDavPassword);
 
         var stored = (await StoredKeysAsync()).Select(KeyRing.Describe).ToList();
         Assert.That(stored, Has.Count.EqualTo(3));
-        Assert.That(stored.Single(k => k!.Id == PasswordPayload.KeyIdOf(protectedNow))!.EncryptedFor, Is.EqualTo(_kek.CertificateBase64));
+        Assert.That(stored.Single(k => k!.Id == PasswordPayload.KeyIdOf(protectedNow))!.EncryptedFor, Is.EqualTo(Kek.CertificateBase64));
     }
 
     [Test]
@@ -231,20 +193,20 @@ public sealed class KeyRingTests : ApiTest
             early = withoutCertificate.GetRequiredService<IKeyManager>().CreateNewKey(now.AddDays(2), now.AddDays(92)).KeyId;
         }
 
-        await using var instance = Instance(_kek.Pfx());
+        await using var instance = Instance(Kek.Pfx());
         await KeyRing.EnsureCurrentKeyAsync(instance);
 
-        await using var later = Instance(_kek.Pfx());
+        await using var later = Instance(Kek.Pfx());
         var keys = later.GetRequiredService<IKeyManager>().GetAllKeys();
         Assert.That(keys.Single(k => k.KeyId == early).IsRevoked, Is.True);
-        Assert.That(keys.Where(k => !k.IsRevoked).Select(k => KeyRing.Describe(StoredXml(k.KeyId))?.EncryptedFor), Is.All.EqualTo(_kek.CertificateBase64));
+        Assert.That(keys.Where(k => !k.IsRevoked).Select(k => KeyRing.Describe(StoredXml(k.KeyId))?.EncryptedFor), Is.All.EqualTo(Kek.CertificateBase64));
     }
 
     [Test]
     public async Task A_start_is_refused_when_stored_passwords_need_a_certificate_that_is_not_configured()
     {
         using var nextKek = new KeyEncryptionFiles("CN=Next year's key encryption");
-        await using (var before = Instance(_kek.Pfx()))
+        await using (var before = Instance(Kek.Pfx()))
         {
             await KeyRing.EnsureCurrentKeyAsync(before);
             await StoreAliceAccountAsync(Protector(before).Protect(CalDavPassword));
@@ -264,7 +226,7 @@ public sealed class KeyRingTests : ApiTest
     public async Task Keys_of_a_dropped_certificate_that_no_password_needs_do_not_stop_a_start()
     {
         using var nextKek = new KeyEncryptionFiles("CN=Next year's key encryption");
-        await using (var before = Instance(_kek.Pfx()))
+        await using (var before = Instance(Kek.Pfx()))
         {
             await KeyRing.EnsureCurrentKeyAsync(before);
         }
@@ -278,7 +240,7 @@ public sealed class KeyRingTests : ApiTest
     public async Task A_password_whose_key_is_in_the_table_but_not_usable_here_is_the_instances_problem_not_the_users()
     {
         string protectedPassword;
-        await using (var withCertificate = Instance(_kek.Pfx()))
+        await using (var withCertificate = Instance(Kek.Pfx()))
         {
             await KeyRing.EnsureCurrentKeyAsync(withCertificate);
             protectedPassword = Protector(withCertificate).Protect(CalDavPassword);
@@ -288,7 +250,7 @@ public sealed class KeyRingTests : ApiTest
         Assert.Throws<KeyRingBehindException>(() => Protector(lackingTheCertificate).Unprotect(protectedPassword));
 
         await ExecuteAsync("DELETE FROM paliad.data_protection_keys");
-        await using var ringLost = Instance(_kek.Pfx());
+        await using var ringLost = Instance(Kek.Pfx());
         var lost = Assert.Throws(Is.InstanceOf<CryptographicException>(), () => Protector(ringLost).Unprotect(protectedPassword));
         Assert.That(lost, Is.Not.InstanceOf<KeyRingBehindException>(), "the key is gone: only the user can help");
     }
@@ -297,7 +259,7 @@ public sealed class KeyRingTests : ApiTest
     public async Task A_password_saved_meanwhile_is_not_overwritten_by_the_move_to_the_current_key()
     {
         var (rotated, _) = await AccountUnderARotatedKeyAsync(calendarPath: null);
-        await using var host = new PaliadApiFactory(TestDatabase.ConnectionString, Settings(_kek.Pfx()));
+        await using var host = new PaliadApiFactory(TestDatabase.ConnectionString, Settings(Kek.Pfx()));
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Paliad.Infrastructure.Persistence.PaliadDbContext>();
         var readEarlier = await db.CalDavConfigs.AsNoTracking().SingleAsync();
@@ -340,7 +302,7 @@ public sealed class KeyRingTests : ApiTest
     {
         var (rotated, currentKey) = await AccountUnderARotatedKeyAsync(calendarPath: null);
         var updatedAt = await ScalarAsync<DateTime>("SELECT updated_at FROM paliad.user_caldav_config");
-        await using var host = new PaliadApiFactory(TestDatabase.ConnectionString, Settings(_kek.Pfx()));
+        await using var host = new PaliadApiFactory(TestDatabase.ConnectionString, Settings(Kek.Pfx()));
         using var alice = SignedIn(host, Alice);
 
         await ExpectAsync(alice.GetAsync(new Uri("/api/caldav-calendars", UriKind.Relative)), HttpStatusCode.OK);
@@ -362,7 +324,7 @@ public sealed class KeyRingTests : ApiTest
         await client.MakeCalendarAsync(calendar, "Rotation");
         var (rotated, currentKey) = await AccountUnderARotatedKeyAsync(calendar);
         var binding = await ScalarAsync<Guid>("SELECT id FROM paliad.calendar_bindings WHERE calendar_path = @p", ("p", calendar));
-        await using var host = new PaliadApiFactory(TestDatabase.ConnectionString, Settings(_kek.Pfx()));
+        await using var host = new PaliadApiFactory(TestDatabase.ConnectionString, Settings(Kek.Pfx()));
 
         var result = await host.Services.GetRequiredService<SyncEngine>().SyncBindingAsync(binding, CancellationToken.None);
 
@@ -383,7 +345,7 @@ public sealed class KeyRingTests : ApiTest
             password = CalDavServers.Password,
             calendarPath,
         }), HttpStatusCode.OK);
-        await using var earlier = Instance(_kek.Pfx());
+        await using var earlier = Instance(Kek.Pfx());
         await KeyRing.EnsureCurrentKeyAsync(earlier);
         var stored = Protector(earlier).Protect(CalDavServers.Password);
         await ExecuteAsync("UPDATE paliad.user_caldav_config SET password = @p", ("p", stored));
@@ -425,39 +387,6 @@ public sealed class KeyRingTests : ApiTest
         using var instance = Instance([]);
 
         Assert.Throws(Is.InstanceOf<CryptographicException>(), () => Protector(instance).Unprotect("not base64url!"));
-    }
-
-    /// <summary>One Paliad instance's services, wired as the API wires them, on the shared test database.</summary>
-    private static ServiceProvider Instance(Dictionary<string, string?> settings)
-    {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:Paliad"] = TestDatabase.ConnectionString,
-                ["Sync:Enabled"] = "false",
-            })
-            .AddInMemoryCollection(settings)
-            .Build();
-        var services = new ServiceCollection().AddLogging();
-        services.AddPaliadInfrastructure(configuration);
-        return services.BuildServiceProvider();
-    }
-
-    private static ICalDavPasswordProtector Protector(IServiceProvider instance) => instance.GetRequiredService<ICalDavPasswordProtector>();
-
-    private static async Task<List<string>> StoredKeysAsync()
-    {
-        var keys = new List<string>();
-        await using var connection = new Npgsql.NpgsqlConnection(TestDatabase.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand("SELECT xml FROM paliad.data_protection_keys WHERE xml LIKE '<key %' ORDER BY id", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            keys.Add(reader.GetString(0));
-        }
-
-        return keys;
     }
 }
 

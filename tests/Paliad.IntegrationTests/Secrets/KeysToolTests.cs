@@ -1,0 +1,100 @@
+using System.Net;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.DependencyInjection;
+using Paliad.IntegrationTests.Infrastructure;
+
+namespace Paliad.IntegrationTests.Secrets;
+
+/// <summary>The key ring tool on a production host (<c>dotnet Paliad.Api.dll keys …</c>, which <c>./paliad keys</c>
+/// runs): what each key is and guards, and pruning the keys no stored password needs.</summary>
+public sealed class KeysToolTests : KeyRingTest
+{
+    private const string Alice = "alice@firm.example";
+    private const string CalDavPassword = "court-dates-are-sacred";
+    private static readonly Dictionary<string, string> Environment = new() { ["ConnectionStrings__Paliad"] = TestDatabase.ConnectionString };
+
+    [Test]
+    public async Task The_tool_lists_each_key_with_its_state_its_storage_and_the_passwords_it_protects()
+    {
+        var (clearKey, currentKey) = await RingAsync(clearActivatedDaysAgo: 1, currentActivatedDaysAgo: 0, alicePasswordUnderTheClearKey: true);
+
+        var (code, output) = await ApiExecutable.RunAsync(["keys", "list"], Environment);
+
+        Assert.That(code, Is.Zero, output);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.That(lines.Single(l => l.StartsWith(clearKey.ToString(), StringComparison.Ordinal)),
+            Does.Contain("\tretired\t").And.Contain("\tin clear\t").And.EndWith("passwords 1"));
+        Assert.That(lines.Single(l => l.StartsWith(currentKey.ToString(), StringComparison.Ordinal)),
+            Does.Contain("\tcurrent\t").And.Contain($"encrypted for CN=Paliad key encryption (test) (thumbprint {Kek.Thumbprint})").And.EndWith("passwords 0"));
+        Assert.That(output, Does.Contain("2 key(s), 1 stored password(s)"));
+    }
+
+    [Test]
+    public async Task Prune_removes_an_older_key_only_when_no_password_needs_it_and_the_current_key_has_settled()
+    {
+        var (youngClear, _) = await RingAsync(clearActivatedDaysAgo: 20, currentActivatedDaysAgo: 1, alicePasswordUnderTheClearKey: false);
+        var (tooSoon, tooSoonOutput) = await ApiExecutable.RunAsync(["keys", "prune"], Environment);
+        Assert.That(tooSoon, Is.Zero);
+        Assert.That(tooSoonOutput, Does.Contain("0 key(s) removed: the current key became current less than 2 days ago"));
+
+        await ExecuteAsync("DELETE FROM paliad.data_protection_keys");
+        var (clearKey, currentKey) = await RingAsync(clearActivatedDaysAgo: 20, currentActivatedDaysAgo: 5, alicePasswordUnderTheClearKey: true);
+        var (_, stillNeeded) = await ApiExecutable.RunAsync(["keys", "prune"], Environment);
+
+        await using (var withCertificate = Instance(Kek.Pfx()))
+        {
+            await StoreAlicePasswordAsync(Protector(withCertificate).Protect(CalDavPassword));
+        }
+
+        var (pruned, prunedOutput) = await ApiExecutable.RunAsync(["keys", "prune"], Environment);
+        var (_, afterwards) = await ApiExecutable.RunAsync(["keys", "list"], Environment);
+
+        Assert.That(youngClear, Is.Not.EqualTo(clearKey));
+        Assert.That(stillNeeded, Does.Contain("0 key(s) removed: every older key still protects a stored password"));
+        Assert.That(pruned, Is.Zero);
+        Assert.That(prunedOutput, Does.Contain($"removed\t{clearKey}").And.Contain("1 key(s) removed"));
+        Assert.That(afterwards, Does.Not.Contain(clearKey.ToString()).And.Contain(currentKey.ToString()).And.Contain("1 key(s), 1 stored password(s)"));
+        await using var instance = Instance(Kek.Pfx());
+        Assert.That(Protector(instance).Unprotect(await ScalarAsync<string>("SELECT password FROM paliad.user_caldav_config") ?? "").Password,
+            Is.EqualTo(CalDavPassword), "the password still opens after the prune");
+    }
+
+    [Test]
+    public async Task An_unknown_subcommand_prints_the_usage()
+    {
+        var (code, output) = await ApiExecutable.RunAsync(["keys", "delete-all"], Environment);
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(output, Does.Contain("usage: keys list | keys prune"));
+    }
+
+    /// <summary>A key stored in clear (an instance without a certificate; Alice's password under it if asked), then a
+    /// current key encrypted for this test's certificate, each activated the given days ago.</summary>
+    private async Task<(Guid Clear, Guid Current)> RingAsync(int clearActivatedDaysAgo, int currentActivatedDaysAgo, bool alicePasswordUnderTheClearKey)
+    {
+        var now = DateTimeOffset.UtcNow;
+        Guid clear;
+        await using (var withoutCertificate = Instance([]))
+        {
+            clear = withoutCertificate.GetRequiredService<IKeyManager>().CreateNewKey(now.AddDays(-clearActivatedDaysAgo), now.AddDays(60)).KeyId;
+            if (alicePasswordUnderTheClearKey)
+            {
+                await StoreAlicePasswordAsync(Protector(withoutCertificate).Protect(CalDavPassword));
+            }
+        }
+
+        await using var withCertificate = Instance(Kek.Pfx());
+        var current = withCertificate.GetRequiredService<IKeyManager>().CreateNewKey(now.AddDays(-currentActivatedDaysAgo).AddMinutes(-1), now.AddDays(85)).KeyId;
+        return (clear, current);
+    }
+
+    private async Task StoreAlicePasswordAsync(string protectedPassword)
+    {
+        if (await ScalarAsync<long>("SELECT count(*) FROM paliad.user_caldav_config") == 0)
+        {
+            await ExpectAsync(PutAsync(As(Alice), "/api/caldav-config", new { serverUrl = "https://dav.example.com/", username = "alice", password = "x" }), HttpStatusCode.OK);
+        }
+
+        await ExecuteAsync("UPDATE paliad.user_caldav_config SET password = @p", ("p", protectedPassword));
+    }
+}
