@@ -91,11 +91,17 @@ public sealed class SyncHealth(IServiceScopeFactory scopes, IOptionsMonitor<Heal
             FROM paliad.outbox_messages WHERE processed_at IS NULL
             """).ToListAsync(cancellationToken)).Single();
         var lastTick = await db.CalendarBindings.MaxAsync(b => b.LastSyncAt, cancellationToken);
-        var dayAgo = DateTimeOffset.UtcNow.AddDays(-1);
-        var instances = await db.SyncInstances.AsNoTracking().Where(i => i.SeenAt > dayAgo).OrderBy(i => i.InstanceId)
-            .Select(i => new InstanceTick(i.InstanceId, i.LastTickFinishedAt, i.SeenAt, i.ClockOffsetSeconds)).ToListAsync(cancellationToken);
-
         var limits = options.CurrentValue;
+
+        // Instances seen in the last day, and whether each reported lately (a stopped instance's last reading says
+        // nothing about the fleet now) — both by the database's clock, which every instance's offset is measured against.
+        var lately = TimeSpan.FromSeconds(Math.Max(limits.MaxOverdueSeconds, 60));
+        var seen = await db.SyncInstances.AsNoTracking()
+            .Where(i => i.SeenAt > DateTimeOffset.UtcNow - TimeSpan.FromDays(1))
+            .OrderBy(i => i.InstanceId)
+            .Select(i => new { Tick = new InstanceTick(i.InstanceId, i.LastTickFinishedAt, i.SeenAt, i.ClockOffsetSeconds), Lately = i.SeenAt > DateTimeOffset.UtcNow - lately })
+            .ToListAsync(cancellationToken);
+        var instances = seen.Select(i => i.Tick).ToList();
         var degraded = new List<string>();
         if (overdue is { OverdueSeconds: var late } && late > limits.MaxOverdueSeconds)
         {
@@ -112,9 +118,7 @@ public sealed class SyncHealth(IServiceScopeFactory scopes, IOptionsMonitor<Heal
             degraded.Add($"{outbox.Dead} outbox message(s) are dead (more than {limits.MaxDeadMessages})");
         }
 
-        // Only instances that reported lately: a stopped instance's last reading says nothing about the fleet now.
-        var lately = DateTimeOffset.UtcNow.AddSeconds(-Math.Max(limits.MaxOverdueSeconds, 60));
-        foreach (var skewed in instances.Where(i => i.SeenAt > lately && Math.Abs(i.ClockOffsetSeconds) > limits.MaxClockOffsetSeconds))
+        foreach (var skewed in seen.Where(i => i.Lately && Math.Abs(i.Tick.ClockOffsetSeconds) > limits.MaxClockOffsetSeconds).Select(i => i.Tick))
         {
             degraded.Add($"instance {skewed.InstanceId}'s clock is {skewed.ClockOffsetSeconds:+0;-0} s off the database's (more than {limits.MaxClockOffsetSeconds} s): "
                 + "changes it stamps may be missed until a full reconcile");

@@ -140,6 +140,20 @@ public sealed class SyncHealthTests : ApiTest
         Assert.That(reasons[0], Does.StartWith("instance fast-clock/1's clock is +").And.Contain("s off the database's (more than 60 s)"));
     }
 
+    [Test]
+    public async Task A_stopped_instance_with_a_wrong_clock_is_listed_but_no_reason_for_degraded()
+    {
+        await ExecuteAsync("""
+            INSERT INTO paliad.sync_instances (instance_id, last_tick_finished_at, seen_at, clock_offset_seconds)
+            VALUES ('stopped/3', now() - interval '2 hours', now() - interval '1 hour', 600)
+            """);
+
+        var report = await ExpectAsync(Operator().GetAsync(new Uri("/health/sync", UriKind.Relative)), HttpStatusCode.OK);
+
+        Assert.That(report.GetProperty("instances").EnumerateArray().Single().GetProperty("clockOffsetSeconds").GetDouble(), Is.EqualTo(600));
+        Assert.That(report.GetProperty("degraded").GetArrayLength(), Is.Zero, "seen an hour ago, beyond the 600 s window");
+    }
+
     private HttpClient Operator()
     {
         var client = _host.CreateClient();

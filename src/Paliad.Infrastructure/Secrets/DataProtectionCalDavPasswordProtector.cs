@@ -4,9 +4,8 @@ using System.Text;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Paliad.Application.CalDav;
-using Paliad.Infrastructure.Secrets;
 
-namespace Paliad.Infrastructure.CalDav;
+namespace Paliad.Infrastructure.Secrets;
 
 internal sealed class DataProtectionCalDavPasswordProtector(IDataProtectionProvider provider, IKeyManager keyManager) : ICalDavPasswordProtector
 {
