@@ -1,29 +1,37 @@
 using System.Globalization;
+using Paliad.Infrastructure;
 using Paliad.Infrastructure.Persistence;
 using Paliad.Infrastructure.Secrets;
 
 namespace Paliad.Api;
 
-/// <summary><c>Paliad.Api keys list</c> and <c>Paliad.Api keys prune</c>: the Data Protection key ring for operators
-/// (<c>./paliad keys</c> runs it locally), on ConnectionStrings:Paliad. No certificate needed: it reads what the table
-/// says about each key, never a key's secret.</summary>
+/// <summary><c>Paliad.Api keys list|prune|reprotect</c>: the Data Protection key ring for operators (<c>./paliad keys</c>
+/// runs it locally), on ConnectionStrings:Paliad. <c>list</c> and <c>prune</c> need no certificate: they read what the
+/// table says about each key, never a key's secret; <c>reprotect</c> opens passwords, so it takes the API's
+/// DataProtection configuration.</summary>
 internal static class KeysCommand
 {
-    private const string Usage = "usage: keys list | keys prune";
+    private const string Usage = "usage: keys list | keys prune | keys reprotect";
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args is not (["list"] or ["prune"]))
+        if (args is not (["list"] or ["prune"] or ["reprotect"]))
         {
             await Console.Error.WriteLineAsync(Usage);
             return 2;
         }
 
-        var connectionString = CommandConfiguration.Build().GetConnectionString(PaliadDatabase.ConnectionStringName);
+        var configuration = CommandConfiguration.Build();
+        var connectionString = configuration.GetConnectionString(PaliadDatabase.ConnectionStringName);
         if (string.IsNullOrEmpty(connectionString))
         {
             await Console.Error.WriteLineAsync("ConnectionStrings:Paliad is not set (ConnectionStrings__Paliad).");
             return 2;
+        }
+
+        if (args is ["reprotect"])
+        {
+            return await ReprotectAsync(configuration);
         }
 
         await using var db = new PaliadDbContext(PaliadDatabase.OptionsFor(connectionString));
@@ -48,6 +56,30 @@ internal static class KeysCommand
 
         Console.WriteLine(pruning.NothingBecause is { } reason ? $"0 key(s) removed: {reason}" : $"{pruning.Removed.Count} key(s) removed");
         return 0;
+    }
+
+    /// <summary>Opening passwords needs the ring's keys, so this one runs with the API's own wiring and certificates.</summary>
+    private static async Task<int> ReprotectAsync(IConfiguration configuration)
+    {
+        var services = new ServiceCollection().AddLogging();
+        try
+        {
+            services.AddPaliadInfrastructure(new ConfigurationBuilder()
+                .AddConfiguration(configuration)
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["Sync:Enabled"] = "false" })
+                .Build());
+            await using var provider = services.BuildServiceProvider();
+            await KeyRing.EnsureCurrentKeyAsync(provider);
+            var move = await StoredPasswords.MoveAllToCurrentKeyAsync(provider);
+            Console.WriteLine($"{move.Moved} password(s) moved to the current key, {move.AlreadyCurrent} already under it, "
+                + $"{move.Unreadable} could not be opened here (those users enter their passwords again, or this host lacks a certificate)");
+            return move.Unreadable > 0 ? 1 : 0;
+        }
+        catch (KeyEncryptionException refused)
+        {
+            await Console.Error.WriteLineAsync(refused.Message);
+            return 1;
+        }
     }
 
     private static string Line(KeyRingEntry key)

@@ -79,4 +79,12 @@ public abstract class KeyRingTest : ApiTest
 
         return keys;
     }
+
+    /// <summary>A Data Protection payload (magic header, key id, ciphertext) under a key no ring has: as if the ring
+    /// that protected it were lost.</summary>
+    protected static string OrphanPayload()
+    {
+        byte[] header = [0x09, 0xF0, 0xC9, 0xF0];
+        return System.Buffers.Text.Base64Url.EncodeToString([.. header, .. Guid.NewGuid().ToByteArray(), .. System.Security.Cryptography.RandomNumberGenerator.GetBytes(64)]);
+    }
 }

@@ -285,10 +285,7 @@ public sealed class KeyRingTests : KeyRingTest
             password = CalDavServers.Password,
         }), HttpStatusCode.OK);
 
-        // A Data Protection payload (magic header, key id, ciphertext) under a key no ring has: the ring was lost.
-        byte[] header = [0x09, 0xF0, 0xC9, 0xF0];
-        var orphan = System.Buffers.Text.Base64Url.EncodeToString([.. header, .. Guid.NewGuid().ToByteArray(), .. RandomNumberGenerator.GetBytes(64)]);
-        await ExecuteAsync("UPDATE paliad.user_caldav_config SET password = @p", ("p", orphan));
+        await ExecuteAsync("UPDATE paliad.user_caldav_config SET password = @p", ("p", OrphanPayload()));
 
         using var response = await alice.GetAsync(new Uri("/api/caldav-calendars", UriKind.Relative));
         var problem = await ReadJsonAsync(response);

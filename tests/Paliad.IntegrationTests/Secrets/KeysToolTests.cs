@@ -10,6 +10,7 @@ namespace Paliad.IntegrationTests.Secrets;
 public sealed class KeysToolTests : KeyRingTest
 {
     private const string Alice = "alice@firm.example";
+    private const string Bob = "bob@firm.example";
     private const string CalDavPassword = "court-dates-are-sacred";
     private static readonly Dictionary<string, string> Environment = new() { ["ConnectionStrings__Paliad"] = TestDatabase.ConnectionString };
 
@@ -60,12 +61,34 @@ public sealed class KeysToolTests : KeyRingTest
     }
 
     [Test]
+    public async Task Reprotect_moves_every_password_under_an_older_key_now_and_counts_what_no_key_opens()
+    {
+        var (clearKey, currentKey) = await RingAsync(clearActivatedDaysAgo: 20, currentActivatedDaysAgo: 5, alicePasswordUnderTheClearKey: true);
+        await ExpectAsync(PutAsync(As(Bob), "/api/caldav-config", new { serverUrl = "https://dav.example.com/", username = "bob", password = "x" }), HttpStatusCode.OK);
+        await ExecuteAsync("UPDATE paliad.user_caldav_config SET password = @p WHERE user_id = @u", ("p", OrphanPayload()), ("u", UserIdOf(Bob)));
+        var withCertificate = new Dictionary<string, string>(Environment)
+        {
+            ["DataProtection__CertificatePath"] = Kek.PfxPath,
+            ["DataProtection__CertificatePassword"] = KeyEncryptionFiles.Password,
+        };
+
+        var (code, output) = await ApiExecutable.RunAsync(["keys", "reprotect"], withCertificate);
+        var (_, listed) = await ApiExecutable.RunAsync(["keys", "list"], Environment);
+
+        Assert.That(code, Is.EqualTo(1), "a password could not be opened");
+        Assert.That(output, Does.Contain("1 password(s) moved to the current key, 0 already under it, 1 could not be opened here"));
+        var alices = await ScalarAsync<string>("SELECT password FROM paliad.user_caldav_config WHERE user_id = @u", ("u", UserIdOf(Alice)));
+        Assert.That(PasswordPayload.KeyIdOf(alices!), Is.EqualTo(currentKey));
+        Assert.That(listed.Split('\n').Single(l => l.StartsWith(clearKey.ToString(), StringComparison.Ordinal)).TrimEnd(), Does.EndWith("passwords 0"));
+    }
+
+    [Test]
     public async Task An_unknown_subcommand_prints_the_usage()
     {
         var (code, output) = await ApiExecutable.RunAsync(["keys", "delete-all"], Environment);
 
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(output, Does.Contain("usage: keys list | keys prune"));
+        Assert.That(output, Does.Contain("usage: keys list | keys prune | keys reprotect"));
     }
 
     /// <summary>A key stored in clear (an instance without a certificate; Alice's password under it if asked), then a
@@ -90,11 +113,11 @@ public sealed class KeysToolTests : KeyRingTest
 
     private async Task StoreAlicePasswordAsync(string protectedPassword)
     {
-        if (await ScalarAsync<long>("SELECT count(*) FROM paliad.user_caldav_config") == 0)
+        if (await ScalarAsync<long>("SELECT count(*) FROM paliad.user_caldav_config WHERE user_id = @u", ("u", UserIdOf(Alice))) == 0)
         {
             await ExpectAsync(PutAsync(As(Alice), "/api/caldav-config", new { serverUrl = "https://dav.example.com/", username = "alice", password = "x" }), HttpStatusCode.OK);
         }
 
-        await ExecuteAsync("UPDATE paliad.user_caldav_config SET password = @p", ("p", protectedPassword));
+        await ExecuteAsync("UPDATE paliad.user_caldav_config SET password = @p WHERE user_id = @u", ("p", protectedPassword), ("u", UserIdOf(Alice)));
     }
 }
