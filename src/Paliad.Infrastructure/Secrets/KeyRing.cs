@@ -100,7 +100,15 @@ public static partial class KeyRing
 
             var total = passwordsByKey.Values.Sum();
             var underOlder = total - passwordsByKey.GetValueOrDefault(current!.KeyId);
-            LogPasswords(logger, total, underOlder, inClear, underPrevious);
+            if (certificateDer is null)
+            {
+                LogPasswordsWithoutCertificate(logger, total, underOlder);
+            }
+            else
+            {
+                LogPasswords(logger, total, underOlder, inClear, underPrevious);
+            }
+
             return true;
         }, cancellationToken);
     }
@@ -199,4 +207,8 @@ public static partial class KeyRing
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored CalDAV passwords: {Total}; under an older key than the current one: {UnderOlder} "
         + "(under keys in clear: {InClear}; under keys of previous certificates: {UnderPrevious} — a previous certificate can go once this is 0)")]
     private static partial void LogPasswords(ILogger logger, int total, int underOlder, int inClear, int underPrevious);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stored CalDAV passwords: {Total}; under an older key than the current one: {UnderOlder}. "
+        + "No key-encryption certificate is configured (DataProtection:CertificatePath): the key ring is stored in clear")]
+    private static partial void LogPasswordsWithoutCertificate(ILogger logger, int total, int underOlder);
 }
