@@ -79,10 +79,8 @@ public static partial class KeyRing
                 LogEarlyKeyRevoked(logger, early.KeyId, early.ActivationDate);
             }
 
-            // The key Data Protection protects with: the latest activated, unexpired, unrevoked one.
-            var inUse = keys.Where(k => !k.IsRevoked && k.ActivationDate <= now && k.ExpirationDate > now)
-                .OrderByDescending(k => k.ActivationDate).ThenBy(k => k.KeyId)
-                .FirstOrDefault();
+            var inUseId = KeyInUse(keys.Select(k => (k.KeyId, k.ActivationDate, k.ExpirationDate, k.IsRevoked)), now);
+            var inUse = keys.FirstOrDefault(k => k.KeyId == inUseId);
             var current = inUse;
             if (inUse is null || !StoredAsAsked(inUse))
             {
@@ -133,6 +131,14 @@ public static partial class KeyRing
     internal static async Task<Dictionary<Guid, int>> PasswordsByKeyAsync(PaliadDbContext db, CancellationToken cancellationToken)
         => PasswordsByKey(await db.CalDavConfigs.AsNoTracking()
             .Where(c => c.EncryptedPassword != null).Select(c => c.EncryptedPassword!).ToListAsync(cancellationToken));
+
+    /// <summary>The key Data Protection protects with at <paramref name="now"/>: the latest activated, unexpired,
+    /// unrevoked one (ties: the lowest id); null when there is none.</summary>
+    internal static Guid? KeyInUse(IEnumerable<(Guid Id, DateTimeOffset ActivatesAt, DateTimeOffset ExpiresAt, bool Revoked)> keys, DateTimeOffset now)
+        => keys.Where(k => !k.Revoked && k.ActivatesAt <= now && k.ExpiresAt > now)
+            .OrderByDescending(k => k.ActivatesAt).ThenBy(k => k.Id)
+            .Select(k => (Guid?)k.Id)
+            .FirstOrDefault();
 
     /// <summary>A stored key row described; null for rows that are not keys (revocations).</summary>
     internal static StoredKey? Describe(string? xml)

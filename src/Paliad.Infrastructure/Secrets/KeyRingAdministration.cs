@@ -65,15 +65,11 @@ public sealed class KeyRingAdministration(PaliadDbContext db, TimeProvider clock
 
         bool IsRevoked(StoredKey key) => revocations.Any(r => r.KeyId == key.Id || (r.KeyId is null && key.CreatedAt <= r.RevokedAt));
 
-        // The key Data Protection protects with: the latest activated, unexpired, unrevoked one.
-        var current = keys.Select(k => k.Key)
-            .Where(k => !IsRevoked(k) && k.ActivatesAt <= now && k.ExpiresAt > now)
-            .OrderByDescending(k => k.ActivatesAt).ThenBy(k => k.Id)
-            .FirstOrDefault();
+        var current = KeyRing.KeyInUse(keys.Select(k => (k.Key.Id, k.Key.ActivatesAt, k.Key.ExpiresAt, IsRevoked(k.Key))), now);
         return keys.Select(k => new Row(k.Id, new KeyRingEntry(
                 k.Key.Id,
                 IsRevoked(k.Key) ? Revoked
-                    : k.Key.Id == current?.Id ? Current
+                    : k.Key.Id == current ? Current
                     : k.Key.ActivatesAt > now ? Future
                     : k.Key.ExpiresAt <= now ? Expired
                     : Retired,
