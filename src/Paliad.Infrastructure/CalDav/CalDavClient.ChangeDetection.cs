@@ -24,14 +24,13 @@ public sealed partial class CalDavClient
             var body = new XElement(Cal + "calendar-multiget", new XAttribute(XNamespace.Xmlns + "d", Dav), new XAttribute(XNamespace.Xmlns + "c", Cal),
                 new XElement(Dav + "prop", new XElement(Dav + "getetag"), new XElement(Cal + "calendar-data")),
                 chunk.Select(h => new XElement(Dav + "href", EscapePath(h))));
-            var answer = await ReportAsync(collection, body, 1, cancellationToken);
             var asked = chunk.ToHashSet(StringComparer.Ordinal);
-            foreach (var response in answer.Responses)
+            await ReportAsync(collection, body, 1, [Dav + "getetag", Cal + "calendar-data"], response =>
             {
                 var key = Key(response.Href);
                 if (!asked.Contains(key))
                 {
-                    continue; // not asked for: never kept (a hostile server could answer for anything)
+                    return; // not asked for: never kept (a hostile server could answer for anything)
                 }
 
                 if (response.IsNotFound)
@@ -42,7 +41,7 @@ public sealed partial class CalDavClient
                 {
                     found[key] = new RemoteResource(key, response.Text(Dav + "getetag"), data);
                 }
-            }
+            }, cancellationToken);
 
             foreach (var missing in chunk.Where(h => !found.ContainsKey(h) && !deleted.Contains(h)))
             {
@@ -75,10 +74,28 @@ public sealed partial class CalDavClient
                 new XElement(Dav + "sync-token", token ?? string.Empty),
                 new XElement(Dav + "sync-level", "1"),
                 new XElement(Dav + "prop", new XElement(Dav + "getetag")));
-            MultiStatus answer;
+            var truncated = false;
+            string? answeredToken;
             try
             {
-                answer = await ReportAsync(collection, body, 0, cancellationToken);
+                answeredToken = await ReportAsync(collection, body, 0, [Dav + "getetag"], response =>
+                {
+                    var key = Key(response.Href);
+                    if (!Hrefs.IsLocal(key))
+                    {
+                        return;
+                    }
+
+                    if (Hrefs.AsCollection(key) == collectionKey)
+                    {
+                        truncated |= response.Status == 507;
+                        return;
+                    }
+
+                    changes[key] = response.IsNotFound
+                        ? new SyncChange(key, null, Deleted: true)
+                        : new SyncChange(key, response.Text(Dav + "getetag"), Deleted: false);
+                }, cancellationToken);
             }
             catch (CalDavException e) when (token is not null && !wasReset && IsTokenRefusal(e))
             {
@@ -88,37 +105,17 @@ public sealed partial class CalDavClient
                 continue;
             }
 
-            var truncated = false;
-            foreach (var response in answer.Responses)
-            {
-                var key = Key(response.Href);
-                if (!Hrefs.IsLocal(key))
-                {
-                    continue;
-                }
-
-                if (Hrefs.AsCollection(key) == collectionKey)
-                {
-                    truncated |= response.Status == 507;
-                    continue;
-                }
-
-                changes[key] = response.IsNotFound
-                    ? new SyncChange(key, null, Deleted: true)
-                    : new SyncChange(key, response.Text(Dav + "getetag"), Deleted: false);
-            }
-
-            if (answer.SyncToken is null)
+            if (answeredToken is null)
             {
                 throw new CalDavInvalidResponseException("sync-collection answered without a sync-token.");
             }
 
-            if (!truncated || answer.SyncToken == token)
+            if (!truncated || answeredToken == token)
             {
-                return new SyncCollectionResult(answer.SyncToken, changes.Values.ToList(), wasReset);
+                return new SyncCollectionResult(answeredToken, changes.Values.ToList(), wasReset);
             }
 
-            token = answer.SyncToken;
+            token = answeredToken;
         }
 
         throw new CalDavInvalidResponseException($"sync-collection kept truncating (507) for {options.MaxSyncCollectionRounds} rounds.");
@@ -129,13 +126,18 @@ public sealed partial class CalDavClient
     public async Task<IReadOnlyDictionary<string, string?>> ListEtagsAsync(string collection, CancellationToken cancellationToken = default)
     {
         using var operation = BeginOperation("etag listing");
-        var answer = await PropFindAsync(collection, 1, [Dav + "getetag", Dav + "resourcetype"], cancellationToken);
         var collectionKey = Hrefs.AsCollection(Key(collection));
-        return answer.Responses
-            .Where(r => !r.IsNotFound && Hrefs.IsLocal(Key(r.Href)) && Hrefs.AsCollection(Key(r.Href)) != collectionKey)
-            .Where(r => r.Properties.GetValueOrDefault(Dav + "resourcetype")?.Element(Dav + "collection") is null)
-            .GroupBy(r => Key(r.Href), StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.First().Text(Dav + "getetag"), StringComparer.Ordinal);
+        var etags = new Dictionary<string, string?>(StringComparer.Ordinal);
+        await PropFindAsync(collection, 1, [Dav + "getetag", Dav + "resourcetype"], response =>
+        {
+            var key = Key(response.Href);
+            if (!response.IsNotFound && Hrefs.IsLocal(key) && Hrefs.AsCollection(key) != collectionKey
+                && response.Property(Dav + "resourcetype")?.Contains(Dav + "collection") != true)
+            {
+                etags.TryAdd(key, response.Text(Dav + "getetag"));
+            }
+        }, cancellationToken);
+        return etags;
     }
 
     /// <summary>RFC 6578 says a refused token is a valid-sync-token precondition error; some servers (Xandikos)

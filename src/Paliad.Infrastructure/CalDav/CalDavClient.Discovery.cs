@@ -9,6 +9,10 @@ public sealed partial class CalDavClient
 {
     // ---- discovery ----------------------------------------------------------------------------------------------
 
+    /// <summary>Most calendars one account may list: people have a handful; a listing of thousands is not a calendar
+    /// server's answer, and every one kept costs memory while the page waits.</summary>
+    public const int MaxCalendarsPerAccount = 1000;
+
     /// <summary>/.well-known/caldav → current-user-principal → calendar-home-set → the calendars in it.</summary>
     public async Task<IReadOnlyList<RemoteCalendar>> DiscoverCalendarsAsync(CancellationToken cancellationToken = default)
     {
@@ -20,13 +24,14 @@ public sealed partial class CalDavClient
 
     public async Task<string> FindPrincipalAsync(CancellationToken cancellationToken = default)
     {
+        CalDavInvalidResponseException? malformed = null;
         foreach (var start in new[] { "/.well-known/caldav", _server.AbsolutePath })
         {
             try
             {
-                var answer = await PropFindAsync(start, 0, [Dav + "current-user-principal"], cancellationToken);
-                var href = answer.Responses.Select(r => r.Properties.GetValueOrDefault(Dav + "current-user-principal")?.Element(Dav + "href")?.Value.Trim())
-                    .FirstOrDefault(h => !string.IsNullOrEmpty(h));
+                string? href = null;
+                await PropFindAsync(start, 0, [Dav + "current-user-principal"],
+                    response => href ??= response.Property(Dav + "current-user-principal")?.Href is { Length: > 0 } found ? found : null, cancellationToken);
                 if (href is not null)
                 {
                     return Key(href);
@@ -35,29 +40,46 @@ public sealed partial class CalDavClient
             catch (CalDavException e) when (e is CalDavNotFoundException or CalDavForbiddenException or CalDavInvalidResponseException)
             {
                 // Not every server serves .well-known; try the configured URL itself.
+                malformed = e as CalDavInvalidResponseException ?? malformed;
             }
         }
 
-        throw new CalDavInvalidResponseException("The server names no current-user-principal.");
+        // What was wrong with an answer says more than "no principal" (a malformed or hostile answer, say).
+        throw malformed ?? new CalDavInvalidResponseException("The server names no current-user-principal.");
     }
 
     public async Task<string> FindCalendarHomeAsync(string principal, CancellationToken cancellationToken = default)
     {
-        var answer = await PropFindAsync(principal, 0, [Cal + "calendar-home-set"], cancellationToken);
-        var home = answer.Responses.Select(r => r.Properties.GetValueOrDefault(Cal + "calendar-home-set")?.Element(Dav + "href")?.Value.Trim())
-            .FirstOrDefault(h => !string.IsNullOrEmpty(h));
+        string? home = null;
+        await PropFindAsync(principal, 0, [Cal + "calendar-home-set"],
+            response => home ??= response.Property(Cal + "calendar-home-set")?.Href is { Length: > 0 } found ? found : null, cancellationToken);
         return Hrefs.AsCollection(Key(home ?? principal));
     }
 
     public async Task<IReadOnlyList<RemoteCalendar>> ListCalendarsAsync(string home, CancellationToken cancellationToken = default)
     {
-        var answer = await PropFindAsync(home, 1, CalendarProperties, cancellationToken);
-        return answer.Responses
-            .Where(r => r.Properties.GetValueOrDefault(Dav + "resourcetype")?.Element(Cal + "calendar") is not null)
-            .Select(ToCalendar)
-            .Where(c => Hrefs.IsLocal(c.Href)) // a calendar on another origin cannot be synced with this account
-            .OrderBy(c => c.Href, StringComparer.Ordinal)
-            .ToList();
+        var calendars = new List<RemoteCalendar>();
+        await PropFindAsync(home, 1, CalendarProperties, response =>
+        {
+            if (response.Property(Dav + "resourcetype")?.Contains(Cal + "calendar") != true)
+            {
+                return;
+            }
+
+            var calendar = ToCalendar(response);
+            if (!Hrefs.IsLocal(calendar.Href))
+            {
+                return; // a calendar on another origin cannot be synced with this account
+            }
+
+            if (calendars.Count == MaxCalendarsPerAccount)
+            {
+                throw new CalDavInvalidResponseException($"The server lists more than {MaxCalendarsPerAccount} calendars.");
+            }
+
+            calendars.Add(calendar);
+        }, cancellationToken);
+        return calendars.OrderBy(c => c.Href, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>ctag and sync-token of a collection: when neither moved, nothing changed on the server.
@@ -72,8 +94,8 @@ public sealed partial class CalDavClient
             .. markers.HasFlag(ChangeMarkers.Ctag) ? [CalendarServer + "getctag"] : Array.Empty<XName>(),
             .. markers.HasFlag(ChangeMarkers.SyncToken) ? [Dav + "sync-token"] : Array.Empty<XName>(),
         ];
-        var answer = await PropFindAsync(collection, 0, properties, cancellationToken);
-        var self = answer.Responses.Count > 0 ? answer.Responses[0] : throw new CalDavInvalidResponseException("PROPFIND answered no response for the collection.");
+        var self = await PropFindSelfAsync(collection, properties, cancellationToken)
+            ?? throw new CalDavInvalidResponseException("PROPFIND answered no response for the collection.");
         if (self.IsNotFound)
         {
             // Xandikos answers 207 with a 404 inside for a collection that does not exist.

@@ -22,16 +22,15 @@ public sealed partial class CalDavClient
 
     private RemoteCalendar ToCalendar(DavResponse response)
     {
-        var components = response.Properties.GetValueOrDefault(Cal + "supported-calendar-component-set");
-        var reports = response.Properties.GetValueOrDefault(Dav + "supported-report-set");
+        var components = response.Property(Cal + "supported-calendar-component-set");
         return new RemoteCalendar(
             Hrefs.AsCollection(Key(response.Href)),
             response.Text(Dav + "displayname") is { Length: > 0 } name ? name : null,
             response.Text(Apple + "calendar-color") is { Length: > 0 } color ? color : null,
-            components is null || components.Elements(Cal + "comp").Any(c => string.Equals((string?)c.Attribute("name"), "VEVENT", StringComparison.OrdinalIgnoreCase)),
+            components is null || components.ComponentNames.Any(c => string.Equals(c, "VEVENT", StringComparison.OrdinalIgnoreCase)),
             response.Text(CalendarServer + "getctag"),
             response.Text(Dav + "sync-token"),
-            reports?.Descendants(Dav + "sync-collection").Any() == true);
+            response.Property(Dav + "supported-report-set")?.Contains(Dav + "sync-collection") == true);
     }
 
     private async Task<string?> PutAsync(string href, string iCalendar, Action<HttpRequestMessage> condition, CancellationToken cancellationToken)
@@ -45,30 +44,40 @@ public sealed partial class CalDavClient
         return response.Headers.ETag?.ToString() ?? await GetEtagAsync(href, cancellationToken);
     }
 
-    private async Task<MultiStatus> PropFindAsync(string path, int depth, IEnumerable<XName> properties, CancellationToken cancellationToken)
+    /// <summary>PROPFIND, each DAV:response of the answer handed to <paramref name="onResponse"/> as it is read.</summary>
+    private async Task PropFindAsync(string path, int depth, XName[] properties, Action<DavResponse> onResponse, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(new HttpMethod("PROPFIND"), path, Xml(PropFind([.. properties])),
+        using var response = await SendAsync(new HttpMethod("PROPFIND"), path, Xml(PropFind(properties)),
             request => request.Headers.TryAddWithoutValidation("Depth", depth.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
         EnsureStatus(response, path, HttpStatusCode.MultiStatus);
-        return ReadMultiStatus(await ReadBodyAsync(response, cancellationToken));
+        await ReadMultiStatusAsync(response, properties, onResponse, cancellationToken);
     }
 
-    private async Task<MultiStatus> ReportAsync(string collection, XElement body, int depth, CancellationToken cancellationToken)
+    /// <summary>PROPFIND Depth 0: the first DAV:response of the answer (null when there is none).</summary>
+    private async Task<DavResponse?> PropFindSelfAsync(string path, XName[] properties, CancellationToken cancellationToken)
+    {
+        DavResponse? self = null;
+        await PropFindAsync(path, 0, properties, response => self ??= response, cancellationToken);
+        return self;
+    }
+
+    /// <summary>REPORT; returns the answer's sync-token.</summary>
+    private async Task<string?> ReportAsync(
+        string collection, XElement body, int depth, XName[] properties, Action<DavResponse> onResponse, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(new HttpMethod("REPORT"), Hrefs.AsCollection(collection), Xml(body),
             request => request.Headers.TryAddWithoutValidation("Depth", depth.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
         if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Conflict or HttpStatusCode.BadRequest
             && body.Name == Dav + "sync-collection")
         {
-            var error = await ReadBodyAsync(response, cancellationToken);
-            if (Encoding.UTF8.GetString(error).Contains("valid-sync-token", StringComparison.Ordinal))
+            if ((await ReadTextAsync(response, cancellationToken)).Contains("valid-sync-token", StringComparison.Ordinal))
             {
                 throw new CalDavInvalidSyncTokenException(response.StatusCode);
             }
         }
 
         EnsureStatus(response, collection, HttpStatusCode.MultiStatus);
-        return ReadMultiStatus(await ReadBodyAsync(response, cancellationToken));
+        return await ReadMultiStatusAsync(response, properties, onResponse, cancellationToken);
     }
 
     /// <summary>Sends one request (following same-host redirects, refusing cross-host ones) and maps transport
@@ -164,30 +173,41 @@ public sealed partial class CalDavClient
             : new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{account.Username}:{account.Password}")));
     }
 
-    /// <summary>The answer's body (already read whole, within bounds, by <see cref="CalDavTransportHandler"/>),
+    /// <summary>The answer's body as text (already read whole, within bounds, by <see cref="CalDavTransportHandler"/>),
     /// charged to the running operation's byte budget.</summary>
-    private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<string> ReadTextAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        byte[] body;
+        await using var body = await OpenBodyAsync(response, cancellationToken);
+        using var text = new StreamReader(body, Encoding.UTF8);
+        return await text.ReadToEndAsync(cancellationToken);
+    }
+
+    /// <summary>Reads a multistatus answer as a stream (no copy of the body), keeping only the asked-for properties.</summary>
+    private async Task<string?> ReadMultiStatusAsync(
+        HttpResponseMessage response, XName[] properties, Action<DavResponse> onResponse, CancellationToken cancellationToken)
+    {
+        await using var body = await OpenBodyAsync(response, cancellationToken);
+        return DavXml.ReadMultiStatus(body, properties, onResponse, options.MaxHrefsPerResponse);
+    }
+
+    private async Task<Stream> OpenBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var length = response.Content.Headers.ContentLength ?? 0;
+        if (length > options.MaxResponseBytes)
+        {
+            throw new CalDavInvalidResponseException($"The answer is larger than {options.MaxResponseBytes} bytes.", response.StatusCode);
+        }
+
+        _budget?.Charge(length);
         try
         {
-            body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            return await response.Content.ReadAsStreamAsync(cancellationToken);
         }
         catch (Exception e) when (e is IOException or HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw new CalDavServerErrorException($"The connection broke while reading the answer: {e.Message}", response.StatusCode, e);
         }
-
-        if (body.Length > options.MaxResponseBytes)
-        {
-            throw new CalDavInvalidResponseException($"The answer is larger than {options.MaxResponseBytes} bytes.", response.StatusCode);
-        }
-
-        _budget?.Charge(body.Length);
-        return body;
     }
-
-    private MultiStatus ReadMultiStatus(byte[] body) => DavXml.ReadMultiStatus(body, options.MaxHrefsPerResponse);
 
     // ---- operation budgets --------------------------------------------------------------------------------------
 

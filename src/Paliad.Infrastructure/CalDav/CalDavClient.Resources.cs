@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using static Paliad.Infrastructure.CalDav.DavXml;
 
 namespace Paliad.Infrastructure.CalDav;
@@ -47,8 +46,7 @@ public sealed partial class CalDavClient
         }
 
         EnsureStatus(response, href, HttpStatusCode.OK);
-        var body = await ReadBodyAsync(response, cancellationToken);
-        return new RemoteResource(Key(href), response.Headers.ETag?.ToString(), Encoding.UTF8.GetString(body));
+        return new RemoteResource(Key(href), response.Headers.ETag?.ToString(), await ReadTextAsync(response, cancellationToken));
     }
 
     /// <summary>The ETag of one resource (PROPFIND getetag); null when it does not exist.</summary>
@@ -56,8 +54,9 @@ public sealed partial class CalDavClient
     {
         try
         {
-            var answer = await PropFindAsync(href, 0, [Dav + "getetag"], cancellationToken);
-            return answer.Responses.Select(r => r.Text(Dav + "getetag")).FirstOrDefault(e => !string.IsNullOrEmpty(e));
+            string? etag = null;
+            await PropFindAsync(href, 0, [Dav + "getetag"], response => etag ??= response.Text(Dav + "getetag") is { Length: > 0 } found ? found : null, cancellationToken);
+            return etag;
         }
         catch (CalDavNotFoundException)
         {

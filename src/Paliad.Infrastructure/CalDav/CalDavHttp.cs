@@ -42,8 +42,10 @@ public static class CalDavHttp
         // Registered after the resilience handler, so they sit under it: once per attempt — a place in the server's
         // window, then the whole answer read inside the attempt's timeout.
         services.AddSingleton(sp => new ServerConcurrency(() => sp.GetRequiredService<IOptionsMonitor<CalDavOptions>>().CurrentValue));
+        services.AddSingleton(sp => AnswerBudgetFor(() => sp.GetRequiredService<IOptionsMonitor<CalDavOptions>>().CurrentValue));
         builder.AddHttpMessageHandler(sp => new ServerConcurrencyHandler(sp.GetRequiredService<ServerConcurrency>()));
-        builder.AddHttpMessageHandler(sp => new CalDavTransportHandler(() => sp.GetRequiredService<IOptionsMonitor<CalDavOptions>>().CurrentValue));
+        builder.AddHttpMessageHandler(sp => new CalDavTransportHandler(
+            () => sp.GetRequiredService<IOptionsMonitor<CalDavOptions>>().CurrentValue, sp.GetRequiredService<AnswerBudget>()));
         return services;
     }
 
@@ -67,11 +69,18 @@ public static class CalDavHttp
 
     /// <summary>What runs under the resilience pipeline, per attempt (the chain AddCalDavHttp builds): the server's
     /// concurrency window, the transport handler, the sockets.</summary>
-    public static DelegatingHandler CreateAttemptHandler(Func<CalDavOptions> options, ServerConcurrency? concurrency = null)
+    public static DelegatingHandler CreateAttemptHandler(Func<CalDavOptions> options, ServerConcurrency? concurrency = null, AnswerBudget? budget = null)
         => new ServerConcurrencyHandler(concurrency ?? new ServerConcurrency(options))
         {
-            InnerHandler = new CalDavTransportHandler(options) { InnerHandler = CreatePrimaryHandler(options) },
+            InnerHandler = new CalDavTransportHandler(options, budget ?? AnswerBudgetFor(options)) { InnerHandler = CreatePrimaryHandler(options) },
         };
+
+    /// <summary>The process's budget of answer bytes in flight (CalDav:MaxInFlightResponseBytes), never below one answer.</summary>
+    public static AnswerBudget AnswerBudgetFor(Func<CalDavOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new AnswerBudget(() => Math.Max(options().MaxInFlightResponseBytes, options().MaxResponseBytes));
+    }
 
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, CalDavOptions options)
     {

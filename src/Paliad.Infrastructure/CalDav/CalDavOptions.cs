@@ -26,6 +26,10 @@ public sealed class CalDavOptions
     /// <summary>Largest response body read from a CalDAV server (after decompression).</summary>
     public long MaxResponseBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>Answer bytes held in memory by this process at once, over all users and servers: answers beyond it wait
+    /// for room (never less than one answer of CalDav:MaxResponseBytes).</summary>
+    public long MaxInFlightResponseBytes { get; set; } = 128L * 1024 * 1024;
+
     /// <summary>Total bytes of all answers in one operation: one sync-collection loop, one multiget run (with its
     /// fetch-alone fallbacks), one discovery.</summary>
     public long MaxOperationBytes { get; set; } = 64 * 1024 * 1024;

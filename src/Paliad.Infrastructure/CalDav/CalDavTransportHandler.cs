@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Net.Http.Headers;
 
@@ -11,9 +12,15 @@ namespace Paliad.Infrastructure.CalDav;
 /// deflate and br are decompressed here, not by the sockets handler, so both sides of the ratio are known). Behind a
 /// configured proxy, the target host is judged by the SSRF guard before the request leaves.
 /// </summary>
-public sealed class CalDavTransportHandler(Func<CalDavOptions> options) : DelegatingHandler
+public sealed class CalDavTransportHandler(Func<CalDavOptions> options, AnswerBudget budget) : DelegatingHandler
 {
+    /// <summary>Most content codings one answer may stack (RFC 9110 allows a list; real servers send one).</summary>
+    public const int MaxContentCodings = 2;
+
     private const int RatioGraceBytes = 1024 * 1024;
+
+    /// <summary>What an answer of unknown length reserves first: most answers are small.</summary>
+    private const long InitialReservationBytes = 64 * 1024;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -53,70 +60,124 @@ public sealed class CalDavTransportHandler(Func<CalDavOptions> options) : Delega
         }
     }
 
-    private static async Task<HttpContent> ReadWholeAsync(HttpResponseMessage response, CalDavOptions options, CancellationToken cancellationToken)
+    private async Task<HttpContent> ReadWholeAsync(HttpResponseMessage response, CalDavOptions options, CancellationToken cancellationToken)
     {
         var limit = options.MaxResponseBytes;
         var original = response.Content;
-        if (original.Headers.ContentLength > limit && original.Headers.ContentEncoding.Count == 0)
+        var encodings = ContentCodings(original, response);
+        var exactLength = encodings.Count == 0 ? original.Headers.ContentLength : null;
+        if (exactLength > limit)
         {
             throw new CalDavInvalidResponseException($"The answer is larger than {limit} bytes.", response.StatusCode);
         }
 
-        byte[] body;
+        // An answer whose length is known reserves exactly that; any other starts small and, should it outgrow that,
+        // gives the small reservation back before waiting for the largest (so no request waits while holding bytes).
+        var body = new BufferedAnswer(await budget.ReserveAsync(exactLength ?? Math.Min(InitialReservationBytes, limit), cancellationToken));
         try
         {
             await using var raw = await original.ReadAsStreamAsync(cancellationToken);
             var counted = new CountingStream(raw);
-            await using var decoded = Decoder(original.Headers.ContentEncoding, counted, response);
-            using var buffer = new MemoryStream();
-            var chunk = new byte[16 * 1024];
-            int read;
-            while ((read = await decoded.ReadAsync(chunk, cancellationToken)) > 0)
+            await using var decoded = Decoder(encodings, counted);
+            var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
             {
-                if (buffer.Length + read > limit)
+                int read;
+                while ((read = await decoded.ReadAsync(chunk, cancellationToken)) > 0)
                 {
-                    throw new CalDavInvalidResponseException($"The answer is larger than {limit} bytes.", response.StatusCode);
-                }
+                    if (body.Length + read > limit)
+                    {
+                        throw new CalDavInvalidResponseException($"The answer is larger than {limit} bytes.", response.StatusCode);
+                    }
 
-                buffer.Write(chunk, 0, read);
-                if (!ReferenceEquals(decoded, counted) && buffer.Length > RatioGraceBytes
-                    && buffer.Length > (double)Math.Max(1, counted.BytesRead) * Math.Max(1, options.MaxCompressionRatio))
-                {
-                    throw new CalDavInvalidResponseException(
-                        $"The answer decompresses more than {options.MaxCompressionRatio} times its size (a compression bomb?).", response.StatusCode);
+                    if (body.Length + read > body.Reserved)
+                    {
+                        await body.GrowAsync(budget, limit, cancellationToken);
+                    }
+
+                    body.Append(chunk.AsSpan(0, read));
+                    if (!ReferenceEquals(decoded, counted) && body.Length > RatioGraceBytes
+                        && body.Length > (double)Math.Max(1, counted.BytesRead) * Math.Max(1, options.MaxCompressionRatio))
+                    {
+                        throw new CalDavInvalidResponseException(
+                            $"The answer decompresses more than {options.MaxCompressionRatio} times its size (a compression bomb?).", response.StatusCode);
+                    }
                 }
             }
-
-            body = buffer.ToArray();
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
         }
-        catch (Exception e) when (e is IOException or InvalidDataException)
+        catch (Exception e)
         {
-            // A connection broken mid-body (or a corrupt compressed stream) is a transport failure: retried.
-            throw new HttpRequestException($"The connection broke while reading the answer: {e.Message}", e);
+            body.Dispose();
+            if (e is IOException or InvalidDataException)
+            {
+                // A connection broken mid-body (or a corrupt compressed stream) is a transport failure: retried.
+                throw new HttpRequestException($"The connection broke while reading the answer: {e.Message}", e);
+            }
+
+            throw;
         }
 
-        var content = new ByteArrayContent(body);
         foreach (var header in original.Headers.Where(h => h.Key is not ("Content-Encoding" or "Content-Length")))
         {
-            content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            body.Headers.TryAddWithoutValidation(header.Key, header.Value);
         }
 
         original.Dispose();
-        return content;
+        return body;
     }
 
-    private static Stream Decoder(ICollection<string> encodings, Stream raw, HttpResponseMessage response)
+    /// <summary>The answer's content codings, outermost last: at most <see cref="MaxContentCodings"/>, each one this
+    /// handler decodes — judged on the raw header, before a single decompressor is built (a stack of thousands of
+    /// decoders is memory no answer may take).</summary>
+    private static List<string> ContentCodings(HttpContent content, HttpResponseMessage response)
+    {
+        var codings = new List<string>();
+        if (!content.Headers.NonValidated.TryGetValues("Content-Encoding", out var values))
+        {
+            return codings;
+        }
+
+        foreach (var value in values)
+        {
+            foreach (var token in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                var coding = token.ToLowerInvariant();
+                if (coding is not ("gzip" or "x-gzip" or "deflate" or "br" or "identity"))
+                {
+                    throw new CalDavInvalidResponseException($"The answer uses an unsupported Content-Encoding '{Clip(token)}'.", response.StatusCode);
+                }
+
+                if (coding != "identity")
+                {
+                    codings.Add(coding);
+                }
+
+                if (codings.Count > MaxContentCodings)
+                {
+                    throw new CalDavInvalidResponseException($"The answer stacks more than {MaxContentCodings} content codings.", response.StatusCode);
+                }
+            }
+        }
+
+        return codings;
+    }
+
+    private static string Clip(string text) => text.Length > 40 ? text[..40] + "…" : text;
+
+    private static Stream Decoder(List<string> codings, Stream raw)
     {
         var stream = raw;
-        foreach (var encoding in encodings.Reverse())
+        for (var i = codings.Count - 1; i >= 0; i--)
         {
-            stream = encoding.Trim().ToLowerInvariant() switch
+            stream = codings[i] switch
             {
                 "gzip" or "x-gzip" => new GZipStream(stream, CompressionMode.Decompress),
                 "deflate" => new ZLibStream(stream, CompressionMode.Decompress),
-                "br" => new BrotliStream(stream, CompressionMode.Decompress),
-                "identity" or "" => stream,
-                var other => throw new CalDavInvalidResponseException($"The answer uses an unsupported Content-Encoding '{other}'.", response.StatusCode),
+                _ => new BrotliStream(stream, CompressionMode.Decompress),
             };
         }
 

@@ -94,36 +94,3 @@ public sealed class ICalendarMapperTests
         Assert.That(EventNames.Href("/dav/alice/court", "u1"), Is.EqualTo("/dav/alice/court/u1.ics"));
     }
 }
-
-/// <summary>The XML reader refuses DTDs, so an entity-expansion or external-entity answer cannot do harm.</summary>
-public sealed class DavXmlTests
-{
-    [Test]
-    public void A_multistatus_with_a_dtd_is_refused()
-    {
-        const string billionLaughs = """
-            <?xml version="1.0"?>
-            <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">]>
-            <multistatus xmlns="DAV:"><response><href>&lol2;</href></response></multistatus>
-            """;
-
-        Assert.Throws<Paliad.Infrastructure.CalDav.CalDavInvalidResponseException>(
-            () => Paliad.Infrastructure.CalDav.DavXml.ReadMultiStatus(System.Text.Encoding.UTF8.GetBytes(billionLaughs)));
-    }
-
-    [Test]
-    public void A_multistatus_is_read_with_its_statuses()
-    {
-        const string xml = """
-            <d:multistatus xmlns:d="DAV:"><d:response><d:href>/c/a.ics</d:href><d:propstat><d:prop><d:getetag>"1"</d:getetag></d:prop>
-            <d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response><d:response><d:href>/c/b.ics</d:href><d:status>HTTP/1.1 404 Not Found</d:status>
-            </d:response><d:sync-token>t2</d:sync-token></d:multistatus>
-            """;
-
-        var answer = Paliad.Infrastructure.CalDav.DavXml.ReadMultiStatus(System.Text.Encoding.UTF8.GetBytes(xml));
-
-        Assert.That(answer.SyncToken, Is.EqualTo("t2"));
-        Assert.That(answer.Responses[0].Text(Paliad.Infrastructure.CalDav.DavXml.Dav + "getetag"), Is.EqualTo("\"1\""));
-        Assert.That(answer.Responses[1].IsNotFound, Is.True);
-    }
-}

@@ -65,7 +65,7 @@ public static class ApiExecutable
         }
     }
 
-    private static string DllPath()
+    internal static string DllPath()
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "Paliad.sln")))

@@ -47,6 +47,11 @@ public static class ForeignParts
     /// fields stay as rendered).</summary>
     internal static void MergeInto(Calendar calendar, CalendarEvent evt, string foreignParts)
     {
+        if (ICalendarShape.Problem(foreignParts) is not null)
+        {
+            return; // kept before shapes were checked: dropped rather than parsed
+        }
+
         var parsed = Calendar.Load(foreignParts);
         var holder = parsed?.Events.FirstOrDefault();
         if (parsed is null)

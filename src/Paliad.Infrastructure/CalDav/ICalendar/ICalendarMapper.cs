@@ -87,6 +87,12 @@ public static class ICalendarMapper
     public static bool TryParse(string iCalendar, string fallbackTimeZone, out RemoteEvent? remoteEvent, out string? error)
     {
         remoteEvent = null;
+        if (ICalendarShape.Problem(iCalendar) is { } problem)
+        {
+            error = $"Malformed iCalendar: {problem}.";
+            return false;
+        }
+
         try
         {
             var calendar = Calendar.Load(iCalendar);
