@@ -220,6 +220,7 @@ internal static class BenchProgram
             web.UseSetting("ConnectionStrings:Paliad", connectionString);
             web.UseSetting("Auth:JwtSigningKey", signingKey);
             web.UseSetting("Sync:Enabled", "false");
+            web.UseSetting("Api:WritesPerMinute", "1000000");
             web.UseSetting("CalDav:AllowPrivateNetworks", "true");
 
             // The bench drives whole ticks through the hook entry point: give them room for a large first push.

@@ -80,6 +80,7 @@ catch (KeyEncryptionException refused)
     return 1;
 }
 
+app.UseSecurityHeaders(app.Environment);
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 

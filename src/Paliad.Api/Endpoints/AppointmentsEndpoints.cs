@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Paliad.Api.Auth;
 using Paliad.Api.Json;
+using Paliad.Api.Protection;
 using Paliad.Application.Appointments;
 using Paliad.Application.Appointments.CreateAppointment;
 using Paliad.Application.Appointments.DeleteAppointment;
@@ -51,6 +52,7 @@ internal static class AppointmentsEndpoints
                     ct);
                 return TypedResults.Created($"/api/appointments/{appointment.Id}", appointment);
             })
+            .RequireRateLimiting(ApiProtection.WritePolicy)
             .WithSummary("Create a personal appointment, or one in a project you may edit.");
 
         appointments.MapGet("/{id:guid}", async Task<AppointmentDto> (Guid id, ClaimsPrincipal user, ISender sender, CancellationToken ct)
@@ -75,6 +77,7 @@ internal static class AppointmentsEndpoints
                 return await sender.Send(command, ct);
             })
             .Accepts<JsonElement>("application/json")
+            .RequireRateLimiting(ApiProtection.WritePolicy)
             .WithSummary("Change any of title, description, location, startsAt, endsAt, allDay, timeZone, projectId.");
 
         appointments.MapDelete("/{id:guid}", async Task<NoContent> (Guid id, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
@@ -82,6 +85,7 @@ internal static class AppointmentsEndpoints
                 await sender.Send(new DeleteAppointment(user.UserId(), id), ct);
                 return TypedResults.NoContent();
             })
+            .RequireRateLimiting(ApiProtection.WritePolicy)
             .WithSummary("Delete an appointment; its events leave every calendar.");
         return api;
     }

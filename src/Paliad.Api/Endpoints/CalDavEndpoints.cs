@@ -79,6 +79,7 @@ internal static class CalDavEndpoints
                     new CreateBinding(user.UserId(), body.CalendarPath, body.DisplayName, body.Scope, body.ScopeId, body.Enabled), ct);
                 return TypedResults.Created($"/api/caldav-bindings/{binding.Id}", binding);
             })
+            .RequireRateLimiting(ApiProtection.WritePolicy)
             .WithSummary("Bind a calendar to a scope: all_visible, personal_only, project, client, litigation, patent or case (the last five need scopeId).");
 
         bindings.MapGet("/{id:guid}", async Task<BindingDto> (Guid id, ClaimsPrincipal user, ISender sender, CancellationToken ct)
@@ -100,6 +101,7 @@ internal static class CalDavEndpoints
                 return await sender.Send(command, ct);
             })
             .Accepts<JsonElement>("application/json")
+            .RequireRateLimiting(ApiProtection.WritePolicy)
             .WithSummary("Change any of calendarPath, displayName, scope, scopeId, enabled.");
 
         bindings.MapDelete("/{id:guid}", async Task<NoContent> (Guid id, bool? keepRemoteEvents, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
@@ -107,6 +109,7 @@ internal static class CalDavEndpoints
                 await sender.Send(new DeleteBinding(user.UserId(), id, keepRemoteEvents ?? false), ct);
                 return TypedResults.NoContent();
             })
+            .RequireRateLimiting(ApiProtection.WritePolicy)
             .WithSummary("Delete a binding; the app's events leave that calendar unless keepRemoteEvents=true.");
 
         api.MapPost("/caldav-sync", async Task<IReadOnlyList<BindingSyncResult>> (Guid? bindingId, ClaimsPrincipal user, ISender sender, CancellationToken ct)

@@ -65,6 +65,12 @@ internal static class OpenApiSetup
                     Add(operation, "429", "Too many requests that reach the CalDAV server: see Retry-After.");
                 }
 
+                if (method is "POST" or "PATCH" or "DELETE" && (path.StartsWith("/api/appointments", StringComparison.Ordinal)
+                                                              || path.StartsWith("/api/caldav-bindings", StringComparison.Ordinal)))
+                {
+                    Add(operation, "429", "Too many changes by one person (Api:WritesPerMinute): see Retry-After.");
+                }
+
                 if (path is "/api/caldav-calendars")
                 {
                     Add(operation, "502", "The CalDAV server failed; `reason` says how (unauthorized, unreachable, timeout, not_a_calendar_server, server_error).");

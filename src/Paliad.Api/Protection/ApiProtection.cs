@@ -19,6 +19,14 @@ public sealed class ApiProtectionOptions
     /// <summary>Discoveries (GET /api/caldav-calendars) running at once across all users; a few more may queue.</summary>
     public int MaxConcurrentDiscoveries { get; set; } = 16;
 
+    /// <summary>Discoveries one user may run at once (as many more may wait), inside the global limit: one user's
+    /// stalling server cannot take every discovery slot.</summary>
+    public int MaxConcurrentDiscoveriesPerUser { get; set; } = 2;
+
+    /// <summary>Changes per user per minute to appointments and bindings (POST/PATCH/DELETE); also the burst allowed
+    /// at once. Each change fans out to every member's calendars, so one script cannot queue unbounded work.</summary>
+    public int WritesPerMinute { get; set; } = 120;
+
     /// <summary>Largest request body accepted (413 beyond).</summary>
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
 }
@@ -30,6 +38,7 @@ public sealed class ApiProtectionOptions
 internal static class ApiProtection
 {
     public const string RemotePolicy = "remote";
+    public const string WritePolicy = "writes";
     private const string DiscoveryPath = "/api/caldav-calendars";
 
     public static IServiceCollection AddApiProtection(this IServiceCollection services, IConfiguration configuration)
@@ -40,30 +49,46 @@ internal static class ApiProtection
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = WriteRejectionAsync;
-            limiter.AddPolicy(RemotePolicy, http => RateLimitPartition.GetTokenBucketLimiter(
-                http.User.TryUserId(out var userId) ? userId.ToString() : "anonymous",
-                _ => new TokenBucketRateLimiterOptions
-                {
-                    // A burst of the whole minute's allowance, then one request back every 60/N seconds (so Retry-After
-                    // says seconds, not a minute).
-                    TokenLimit = Math.Max(1, options.RemoteRequestsPerMinute),
-                    TokensPerPeriod = 1,
-                    ReplenishmentPeriod = TimeSpan.FromMinutes(1) / Math.Max(1, options.RemoteRequestsPerMinute),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                }));
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                http.Request.Path.StartsWithSegments(DiscoveryPath, StringComparison.OrdinalIgnoreCase)
+            limiter.AddPolicy(RemotePolicy, http => PerUserPerMinute(http, options.RemoteRequestsPerMinute));
+            limiter.AddPolicy(WritePolicy, http => PerUserPerMinute(http, options.WritesPerMinute));
+
+            // Discovery: first the user's own few slots (waiting there holds nothing global), then the global ones.
+            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+                PartitionedRateLimiter.Create<HttpContext, string>(http => IsDiscovery(http)
+                    ? RateLimitPartition.GetConcurrencyLimiter(UserKey(http), _ => new ConcurrencyLimiterOptions
+                    {
+                        PermitLimit = Math.Max(1, options.MaxConcurrentDiscoveriesPerUser),
+                        QueueLimit = Math.Max(1, options.MaxConcurrentDiscoveriesPerUser),
+                        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                    })
+                    : RateLimitPartition.GetNoLimiter(string.Empty)),
+                PartitionedRateLimiter.Create<HttpContext, string>(http => IsDiscovery(http)
                     ? RateLimitPartition.GetConcurrencyLimiter("discovery", _ => new ConcurrencyLimiterOptions
                     {
                         PermitLimit = Math.Max(1, options.MaxConcurrentDiscoveries),
                         QueueLimit = Math.Max(1, options.MaxConcurrentDiscoveries),
                         QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
                     })
-                    : RateLimitPartition.GetNoLimiter(string.Empty));
+                    : RateLimitPartition.GetNoLimiter(string.Empty)));
         });
         return services;
     }
+
+    private static bool IsDiscovery(HttpContext http) => http.Request.Path.StartsWithSegments(DiscoveryPath, StringComparison.OrdinalIgnoreCase);
+
+    private static string UserKey(HttpContext http) => http.User.TryUserId(out var userId) ? userId.ToString() : "anonymous";
+
+    /// <summary>A token bucket per user: a burst of the whole minute's allowance, then one request back every 60/N
+    /// seconds (so Retry-After says seconds, not a minute).</summary>
+    private static RateLimitPartition<string> PerUserPerMinute(HttpContext http, int perMinute)
+        => RateLimitPartition.GetTokenBucketLimiter(UserKey(http), _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(1, perMinute),
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / Math.Max(1, perMinute),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
 
     /// <summary>413 before a byte of an oversized body is read (Content-Length), and the server's own limit for bodies
     /// without one.</summary>
@@ -94,8 +119,12 @@ internal static class ApiProtection
     private static async ValueTask WriteRejectionAsync(OnRejectedContext context, CancellationToken cancellationToken)
     {
         var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        var reachesServer = IsDiscovery(context.HttpContext) || context.HttpContext.Request.Path.StartsWithSegments("/api/caldav-sync", StringComparison.OrdinalIgnoreCase);
         await WriteProblemAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests.",
-            "This reaches your CalDAV server; try again after the time in Retry-After.", retryAfter);
+            reachesServer
+                ? "This reaches your CalDAV server; try again after the time in Retry-After."
+                : "Changes are limited per person, because each one reaches every member's calendars; try again after the time in Retry-After.",
+            retryAfter);
     }
 
     private static async Task WriteProblemAsync(HttpContext http, int status, string title, string detail, TimeSpan? retryAfter)

@@ -120,6 +120,7 @@ function el(tag, attributes = {}, ...children) {
   for (const [key, value] of Object.entries(attributes)) {
     if (value === undefined || value === null || value === false) continue;
     if (key === "class") node.className = value;
+    else if (key === "style") node.style.cssText = value; // through the CSSOM: the CSP allows no inline style attributes
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? "" : value);
   }
@@ -131,13 +132,61 @@ function el(tag, attributes = {}, ...children) {
 
 // ---- signing in ---------------------------------------------------------------------------------------------------
 
+/** The subject (user id) of a JWT, or null; only to tell "the same account" from another — the API verifies tokens. */
+function tokenSubject(token) {
+  try {
+    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(payload)).sub || null;
+  } catch {
+    return null;
+  }
+}
+
+/** A token arriving in the URL fragment (a sign-in redirect, or a link someone sent): taken out of the address bar at
+ * once; used without a word only when it opens the account already signed in here, else only after confirming. */
 function takeTokenFromFragment() {
   const fragment = new URLSearchParams(location.hash.slice(1));
   const token = fragment.get("access_token");
-  if (token) {
+  if (!token) return null;
+  history.replaceState(null, "", location.pathname + location.search);
+  const current = sessionStorage.getItem(TOKEN_KEY);
+  if (current && tokenSubject(current) !== null && tokenSubject(current) === tokenSubject(token)) {
     sessionStorage.setItem(TOKEN_KEY, token);
-    history.replaceState(null, "", location.pathname + location.search);
+    return null;
   }
+  return token;
+}
+
+async function emailOf(token) {
+  const response = await fetch("/api/me", { headers: { Accept: "application/json", Authorization: `Bearer ${token}` } });
+  if (!response.ok) return null;
+  return (await response.json()).email;
+}
+
+/** Shows whose account the offered token opens and waits for the person to continue or cancel. */
+async function confirmOfferedToken(token) {
+  const email = await emailOf(token).catch(() => null);
+  if (!email) {
+    say("The sign-in link is not valid (any more).", true);
+    return false;
+  }
+  const current = sessionStorage.getItem(TOKEN_KEY);
+  const currentEmail = current ? await emailOf(current).catch(() => null) : null;
+  $("app").hidden = true;
+  $("who").hidden = true;
+  $("sign-in").hidden = true;
+  $("confirm-email").textContent = email;
+  $("confirm-current").textContent = currentEmail || "";
+  $("confirm-switch").hidden = !currentEmail;
+  $("confirm-sign-in").hidden = false;
+  $("confirm-title").focus();
+  const accepted = await new Promise((resolve) => {
+    $("confirm-continue").onclick = () => resolve(true);
+    $("confirm-cancel").onclick = () => resolve(false);
+  });
+  $("confirm-sign-in").hidden = true;
+  say(accepted ? `Signed in as ${email}.` : "The link's sign-in was not used.");
+  return accepted;
 }
 
 function signOut(message) {
@@ -161,7 +210,8 @@ async function showSignIn() {
 }
 
 async function start() {
-  takeTokenFromFragment();
+  const offered = takeTokenFromFragment();
+  if (offered && (await confirmOfferedToken(offered))) sessionStorage.setItem(TOKEN_KEY, offered);
   if (!sessionStorage.getItem(TOKEN_KEY)) {
     await showSignIn();
     return;

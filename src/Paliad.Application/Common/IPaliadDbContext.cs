@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Paliad.Domain.Appointments;
 using Paliad.Domain.CalDav;
 using Paliad.Domain.Identity;
@@ -28,4 +29,8 @@ public interface IPaliadDbContext
     DbSet<ActivityEntry> Activity { get; }
 
     Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Begins a transaction holding this user's lock until it ends: a rule over the user's rows that a plain
+    /// read-then-write would race (at most CalDav:MaxBindingsPerUser bindings) is checked and written under it.</summary>
+    Task<IDbContextTransaction> BeginUserTransactionAsync(Guid userId, CancellationToken cancellationToken);
 }

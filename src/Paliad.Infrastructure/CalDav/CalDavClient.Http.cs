@@ -198,7 +198,7 @@ public sealed partial class CalDavClient
             throw new CalDavInvalidResponseException($"The answer is larger than {options.MaxResponseBytes} bytes.", response.StatusCode);
         }
 
-        _budget?.Charge(length);
+        Budget.Value?.Charge(length);
         try
         {
             return await response.Content.ReadAsStreamAsync(cancellationToken);
@@ -211,28 +211,30 @@ public sealed partial class CalDavClient
 
     // ---- operation budgets --------------------------------------------------------------------------------------
 
-    private ByteBudget? _budget;
+    /// <summary>The running operation's budget. It flows with the async call (an AsyncLocal), so the concurrent
+    /// requests of one operation — a push's parallel PUTs and the GETs their 412s lead to — share it.</summary>
+    private static readonly AsyncLocal<ByteBudget?> Budget = new();
 
-    /// <summary>Starts an operation (a sync-collection loop, a multiget run, a discovery) whose answers together may
-    /// not exceed CalDav:MaxOperationBytes. Nested operations share the outermost one's budget.</summary>
-    private OperationScope BeginOperation(string name)
+    /// <summary>Starts an operation (a push, a sync-collection loop, a multiget run, a discovery) whose answers together
+    /// may not exceed CalDav:MaxOperationBytes. Nested operations share the outermost one's budget.</summary>
+    public IDisposable BeginOperation(string name)
     {
-        if (_budget is not null)
+        if (Budget.Value is not null)
         {
-            return new OperationScope(null);
+            return new OperationScope(owner: false);
         }
 
-        _budget = new ByteBudget(name, options.MaxOperationBytes);
-        return new OperationScope(this);
+        Budget.Value = new ByteBudget(name, options.MaxOperationBytes);
+        return new OperationScope(owner: true);
     }
 
-    private readonly struct OperationScope(CalDavClient? owner) : IDisposable
+    private sealed class OperationScope(bool owner) : IDisposable
     {
         public void Dispose()
         {
-            if (owner is not null)
+            if (owner)
             {
-                owner._budget = null;
+                Budget.Value = null;
             }
         }
     }
@@ -243,8 +245,7 @@ public sealed partial class CalDavClient
 
         public void Charge(long bytes)
         {
-            _spent += bytes;
-            if (_spent > limit)
+            if (Interlocked.Add(ref _spent, bytes) > limit)
             {
                 throw new CalDavInvalidResponseException($"The server's answers to one {operation} exceeded {limit} bytes.");
             }

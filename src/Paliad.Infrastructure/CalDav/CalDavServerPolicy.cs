@@ -18,6 +18,6 @@ internal sealed class CalDavServerPolicy(IOptionsMonitor<CalDavOptions> options)
         var host = url.Host.Trim('[', ']');
         var local = host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
                     || (IPAddress.TryParse(host, out var address) && !NetworkGuard.IsPublic(address));
-        return local ? "'serverUrl' may not point at a loopback, private or link-local address." : null;
+        return local ? $"'serverUrl': {NetworkGuard.NotAllowed}." : null;
     }
 }

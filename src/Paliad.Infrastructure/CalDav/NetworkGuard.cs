@@ -10,9 +10,20 @@ namespace Paliad.Infrastructure.CalDav;
 /// </summary>
 public static class NetworkGuard
 {
+    /// <summary>What a refused address is told: the same words whether the name resolved to a private address or not
+    /// at all, so the message is no oracle for an internal DNS.</summary>
+    public const string NotAllowed = "address not allowed: Paliad connects only to CalDAV servers on public Internet addresses";
+
     public static bool IsPublic(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
+        if (address.IsIPv4MappedToIPv6 || IsIPv4Translated(address))
+        {
+            // ::ffff:0:0/96 and ::ffff:0:0:0/96 name IPv4 hosts through IPv6 sockets: no server is configured that way,
+            // and a stack may route them as the IPv4 host, so none is public whatever it embeds.
+            return false;
+        }
+
         if (EmbeddedIPv4(address) is { } embedded)
         {
             // Mapped, compatible, NAT64, 6to4 and Teredo addresses reach an IPv4 host: judge that host.
@@ -44,6 +55,7 @@ public static class NetworkGuard
             198 when b[1] is 18 or 19 => false, // benchmarking
             198 when b[1] == 51 && b[2] == 100 => false, // TEST-NET-2
             203 when b[1] == 0 && b[2] == 113 => false, // TEST-NET-3
+            168 when b[1] == 63 && b[2] == 129 && b[3] == 16 => false, // Azure's platform endpoint (wireserver)
             >= 224 => false, // multicast and reserved
             _ => true,
         };
@@ -94,23 +106,40 @@ public static class NetworkGuard
         return null;
     }
 
+    private static bool IsIPv4Translated(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return false;
+        }
+
+        var b = address.GetAddressBytes();
+        return b[..8].All(x => x == 0) && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0;
+    }
+
     /// <summary>The addresses <paramref name="host"/> may be reached at: all of them with private networks allowed,
     /// else the public ones (none: refused).</summary>
     public static async Task<IPAddress[]> ResolveAllowedAsync(string host, bool allowPrivateNetworks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);
         var name = host.Trim('[', ']');
-        var addresses = IPAddress.TryParse(name, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(name, cancellationToken);
         if (allowPrivateNetworks)
         {
-            return addresses;
+            return IPAddress.TryParse(name, out var any) ? [any] : await Dns.GetHostAddressesAsync(name, cancellationToken);
+        }
+
+        IPAddress[] addresses;
+        try
+        {
+            addresses = IPAddress.TryParse(name, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(name, cancellationToken);
+        }
+        catch (SocketException)
+        {
+            addresses = []; // a name that does not resolve is told the same as one that resolves to a private address
         }
 
         addresses = addresses.Where(IsPublic).ToArray();
-        return addresses.Length > 0
-            ? addresses
-            : throw new CalDavAddressNotAllowedException(
-                $"'{host}' resolves to a loopback, private or link-local address; set CalDav:AllowPrivateNetworks for local servers.");
+        return addresses.Length > 0 ? addresses : throw new CalDavAddressNotAllowedException($"'{host}': {NotAllowed}.");
     }
 
     /// <summary>A ConnectCallback that resolves the host, keeps the allowed addresses and connects to one of them. A

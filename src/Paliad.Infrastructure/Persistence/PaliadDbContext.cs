@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Paliad.Application.Common;
 using Paliad.Domain.Appointments;
 using Paliad.Domain.CalDav;
@@ -41,6 +42,14 @@ public sealed class PaliadDbContext(DbContextOptions<PaliadDbContext> options)
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    public async Task<IDbContextTransaction> BeginUserTransactionAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var transaction = await Database.BeginTransactionAsync(cancellationToken);
+        var key = "paliad.user:" + userId;
+        await Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", cancellationToken);
+        return transaction;
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

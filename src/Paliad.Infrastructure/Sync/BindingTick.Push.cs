@@ -72,7 +72,13 @@ internal sealed partial class BindingTick
     /// changed too: Paliad wins. Planning is lazy, so the next event is rendered while earlier writes are in flight.</summary>
     public async Task PushAllAsync(IEnumerable<PushWork.Item> items, CancellationToken cancellationToken)
     {
-        await PushManyAsync(items.Select(p => PlanPush(p.Appointment, p.Target)).OfType<PushPlan>(), cancellationToken);
+        // One byte budget for the push: what the server answers its writes — the copies fetched after 412s above all —
+        // is bounded like any other operation's answers.
+        using (client.BeginOperation("push"))
+        {
+            await PushManyAsync(items.Select(p => PlanPush(p.Appointment, p.Target)).OfType<PushPlan>(), cancellationToken);
+        }
+
         if (db.ChangeTracker.HasChanges())
         {
             await db.SaveChangesAsync(CancellationToken.None); // versions of copies found unchanged

@@ -143,4 +143,24 @@ public sealed class ApiLimitsTests : ApiTest
         Assert.That(refused.GetProperty("detail").GetString(), Does.Contain("2 bindings"));
         Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.calendar_bindings"), Is.EqualTo(2));
     }
+
+    [Test]
+    public async Task The_binding_limit_holds_exactly_under_concurrent_creates()
+    {
+        await using var host = new PaliadApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string> { ["CalDav:MaxBindingsPerUser"] = "3" });
+        using var alice = host.CreateClient();
+        alice.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(Alice));
+        await ExpectAsync(PutAsync(alice, "/api/caldav-config", new { serverUrl = "https://dav.example.com/", username = "alice", password = "x" }), HttpStatusCode.OK);
+
+        var creates = Enumerable.Range(0, 20).Select(i => PostAsync(alice, "/api/caldav-bindings", new { calendarPath = $"/dav/alice/c{i}/", scope = "personal_only" }));
+        var responses = await Task.WhenAll(creates);
+
+        Assert.That(responses.Count(r => r.StatusCode == HttpStatusCode.Created), Is.EqualTo(3));
+        Assert.That(responses.Count(r => r.StatusCode == HttpStatusCode.Conflict), Is.EqualTo(17));
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.calendar_bindings"), Is.EqualTo(3));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
 }

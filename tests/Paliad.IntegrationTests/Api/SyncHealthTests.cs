@@ -32,6 +32,24 @@ public sealed class SyncHealthTests : ApiTest
     }
 
     [Test]
+    public async Task Wrong_keys_beyond_a_few_a_minute_are_a_429_even_before_the_key_is_compared()
+    {
+        using var guesser = _host.CreateClient();
+        guesser.DefaultRequestHeaders.Add("X-Operator-Key", "guess");
+        for (var i = 0; i < Paliad.Api.Endpoints.SyncHealthEndpoints.WrongKeysPerMinute; i++)
+        {
+            await ExpectAsync(guesser.GetAsync(new Uri("/health/sync", UriKind.Relative)), HttpStatusCode.Unauthorized);
+        }
+
+        using var refused = await guesser.GetAsync(new Uri("/health/sync", UriKind.Relative));
+        using var rightKeyMeanwhile = await Operator().GetAsync(new Uri("/health/sync", UriKind.Relative));
+
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(refused.Headers.RetryAfter?.Delta, Is.GreaterThan(TimeSpan.Zero));
+        Assert.That(rightKeyMeanwhile.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "no key is compared from that address until the wait is over");
+    }
+
+    [Test]
     public async Task Nothing_behind_is_healthy()
     {
         var report = await ExpectAsync(Operator().GetAsync(new Uri("/health/sync", UriKind.Relative)), HttpStatusCode.OK);

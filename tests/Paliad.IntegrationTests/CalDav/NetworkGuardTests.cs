@@ -33,6 +33,9 @@ public sealed class NetworkGuardTests
     [TestCase("198.51.100.7")]
     [TestCase("203.0.113.9")]
     [TestCase("100::1")]
+    [TestCase("168.63.129.16")]
+    [TestCase("::ffff:93.184.216.34")]
+    [TestCase("::ffff:0:93.184.216.34")]
     public void Loopback_private_and_link_local_addresses_are_not_public(string address)
     {
         Assert.That(NetworkGuard.IsPublic(IPAddress.Parse(address)), Is.False);
@@ -41,7 +44,7 @@ public sealed class NetworkGuardTests
     [TestCase("93.184.216.34")]
     [TestCase("172.32.0.1")]
     [TestCase("2a00:1450:4001:82b::200e")]
-    [TestCase("::ffff:93.184.216.34")]
+    [TestCase("168.63.129.17")]
     [TestCase("64:ff9b::5db8:d822")]
     [TestCase("64:ff9b:1::808:808")]
     [TestCase("2002:5db8:d822::1")]
@@ -70,6 +73,25 @@ public sealed class NetworkGuardTests
         using var counter = new RequestCounter();
 
         Assert.ThrowsAsync<CalDavAddressNotAllowedException>(() => CalDavServers.Client(url, options, counter).DiscoverCalendarsAsync());
+    }
+
+    [Test]
+    public void A_name_resolving_to_a_private_address_and_a_name_resolving_to_nothing_are_told_the_same()
+    {
+        var options = CalDavServers.TestOptions(o => o.AllowPrivateNetworks = false);
+        string Refusal(string host)
+        {
+            using var counter = new RequestCounter();
+            var url = new UriBuilder(CalDavServers.Url(CalDavServers.Radicale)) { Host = host }.Uri;
+            var error = Assert.ThrowsAsync<CalDavAddressNotAllowedException>(() => CalDavServers.Client(url, options, counter).DiscoverCalendarsAsync());
+            return error!.Message.Replace(host, "HOST", StringComparison.Ordinal);
+        }
+
+        var resolvesPrivately = Refusal("localhost");
+        var resolvesToNothing = Refusal("no-such-host.invalid");
+
+        Assert.That(resolvesToNothing, Is.EqualTo(resolvesPrivately));
+        Assert.That(resolvesPrivately, Does.Contain("address not allowed").And.Not.Contain("loopback").And.Not.Contain("private"));
     }
 }
 

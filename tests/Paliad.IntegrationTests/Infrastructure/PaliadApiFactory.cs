@@ -30,6 +30,8 @@ public sealed class PaliadApiFactory(string connectionString, IReadOnlyDictionar
 
         // Many tests sync one user often; the rate-limit tests start their own host with the real limits.
         builder.UseSetting("Api:RemoteRequestsPerMinute", "100000");
+        builder.UseSetting("Api:WritesPerMinute", "100000");
+        builder.UseSetting("Api:MaxConcurrentDiscoveriesPerUser", "100");
 
         // The OpenAPI tests read the document (served by default in Development only).
         builder.UseSetting("Api:PublishReference", "true");

@@ -26,6 +26,10 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         builder.HasIndex(m => m.NextAttemptAt).HasDatabaseName("ix_outbox_messages_pending")
             .HasFilter("processed_at IS NULL AND dead_at IS NULL");
 
+        // Claims look for each lane's oldest pending message, and whether the lane has one in flight.
+        builder.HasIndex(m => new { m.Lane, m.OccurredAt }).HasDatabaseName("ix_outbox_messages_lane_pending")
+            .HasFilter("processed_at IS NULL AND dead_at IS NULL");
+
         // Parked messages are found by the user whose account change releases them.
         builder.HasIndex(m => m.ParkedForUserId).HasDatabaseName("ix_outbox_messages_parked")
             .HasFilter("parked_at IS NOT NULL");

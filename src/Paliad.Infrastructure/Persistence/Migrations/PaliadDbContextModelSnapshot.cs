@@ -683,6 +683,10 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("dead_at");
 
+                    b.Property<Guid>("Lane")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lane");
+
                     b.Property<string>("LastError")
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)")
@@ -738,6 +742,10 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                     b.HasIndex("ParkedForUserId")
                         .HasDatabaseName("ix_outbox_messages_parked")
                         .HasFilter("parked_at IS NOT NULL");
+
+                    b.HasIndex("Lane", "OccurredAt")
+                        .HasDatabaseName("ix_outbox_messages_lane_pending")
+                        .HasFilter("processed_at IS NULL AND dead_at IS NULL");
 
                     b.ToTable("outbox_messages", "paliad", t =>
                         {

@@ -9,20 +9,42 @@ namespace Paliad.Infrastructure.Persistence.Outbox;
 /// </summary>
 internal static class OutboxLeases
 {
-    /// <summary>Claims up to <paramref name="limit"/> due messages (not processed, dead or parked) no one holds.</summary>
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due messages (not processed, dead or parked) no one holds — at most one per
+    /// lane, and none of a lane that already has one in flight (on any instance), oldest lane head first. So every
+    /// user with work gets one message handled per round, in turn: one user's backlog or retries never sit ahead of
+    /// another user's fresh message. Claims are serialised across instances by a transaction-scoped advisory lock, so
+    /// "one per lane in flight" holds for the whole fleet; the claim itself is one short statement.
+    /// </summary>
     public static async Task<IReadOnlyList<Guid>> ClaimAsync(
         PaliadDbContext db, string token, TimeSpan lease, int limit, CancellationToken cancellationToken)
-        => await db.Database.SqlQuery<Guid>($"""
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({ClaimLock})", cancellationToken);
+        var claimed = await db.Database.SqlQuery<Guid>($"""
             UPDATE paliad.outbox_messages m SET lease_owner = {token}, lease_expires_at = now() + {lease}
             WHERE m.id IN (
-                SELECT p.id FROM paliad.outbox_messages p
-                WHERE p.processed_at IS NULL AND p.dead_at IS NULL AND p.parked_at IS NULL AND p.next_attempt_at <= now()
-                  AND (p.lease_expires_at IS NULL OR p.lease_expires_at < now())
-                ORDER BY p.occurred_at, p.id
-                LIMIT {limit}
-                FOR UPDATE SKIP LOCKED)
+                SELECT head.id FROM (
+                    SELECT DISTINCT ON (p.lane) p.id, p.occurred_at
+                    FROM paliad.outbox_messages p
+                    WHERE p.processed_at IS NULL AND p.dead_at IS NULL AND p.parked_at IS NULL AND p.next_attempt_at <= now()
+                      AND (p.lease_expires_at IS NULL OR p.lease_expires_at < now())
+                      AND NOT EXISTS (
+                          SELECT 1 FROM paliad.outbox_messages busy
+                          WHERE busy.lane = p.lane AND busy.processed_at IS NULL AND busy.dead_at IS NULL
+                            AND busy.lease_expires_at >= now())
+                    ORDER BY p.lane, p.occurred_at, p.id) head
+                ORDER BY head.occurred_at, head.id
+                LIMIT {limit})
+              AND (m.lease_expires_at IS NULL OR m.lease_expires_at < now())
             RETURNING m.id AS "Value"
             """).ToListAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return claimed;
+    }
+
+    /// <summary>The advisory lock key of outbox claims ('paliad-outbox-claim' as a number).</summary>
+    private const long ClaimLock = 0x70616c6961646f62;
 
     /// <summary>Extends a held message lease; false when it was lost.</summary>
     public static async Task<bool> RenewAsync(PaliadDbContext db, Guid messageId, string token, TimeSpan lease, CancellationToken cancellationToken)

@@ -49,12 +49,18 @@ public sealed class OutboxMessage
     /// <summary>The user whose account change releases a parked message.</summary>
     public Guid? ParkedForUserId { get; private set; }
 
+    /// <summary>The lane the message runs in (<see cref="OutboxLanes.KeyOf"/>: the user it concerns, else itself): at most
+    /// one message of a lane is in flight, and claims take lanes in turn.</summary>
+    public Guid Lane { get; private set; }
+
     public static OutboxMessage From(IDomainEvent domainEvent, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(domainEvent);
+        var id = Guid.CreateVersion7();
         return new OutboxMessage
         {
-            Id = Guid.CreateVersion7(),
+            Id = id,
+            Lane = OutboxLanes.KeyOf(domainEvent) ?? id,
             Type = DomainEventTypes.NameOf(domainEvent.GetType()),
             Payload = JsonSerializer.Serialize(domainEvent, domainEvent.GetType(), Json),
             OccurredAt = Instant.Normalize(now),

@@ -44,10 +44,11 @@ public sealed partial class OutboxProcessor(
     public void Dispose() => _handlers.Dispose();
 
     /// <summary>Handles every message that is due, until none is due and none is running; returns how many were
-    /// handled (successfully or not). Messages run in lanes, one per user: a user's messages keep their order, up
-    /// to Outbox:MaxConcurrentHandlers messages of different users run at once, and new messages keep being
-    /// claimed while a slow lane runs — one user's slow server holds its own lane, never the outbox. Every claimed
-    /// message's lease is renewed until it is handled.</summary>
+    /// handled (successfully or not). Messages run in lanes, one per user, with at most one message of a lane in
+    /// flight (<see cref="OutboxLeases.ClaimAsync"/> takes lanes in turn): a user's messages keep their order, up to
+    /// Outbox:MaxConcurrentHandlers messages of different users run at once, and new messages keep being claimed
+    /// while a slow lane runs — one user's slow server or backlog holds its own lane, never the outbox. Every
+    /// claimed message's lease is renewed until it is handled.</summary>
     public async Task<int> ProcessPendingAsync(CancellationToken cancellationToken = default)
     {
         var handledBefore = Volatile.Read(ref _handled);

@@ -7,7 +7,8 @@ using Paliad.Domain.Common;
 
 namespace Paliad.Application.CalDav.Bindings.CreateBinding;
 
-/// <summary>"Push the appointments of scope S into calendar C." A second binding on one calendar is a 409.</summary>
+/// <summary>"Push the appointments of scope S into calendar C." A second binding on one calendar is a 409; so is one
+/// beyond CalDav:MaxBindingsPerUser, exactly, however many creates run at once (counted under the user's lock).</summary>
 public sealed record CreateBinding(Guid UserId, string? CalendarPath, string? DisplayName, string? Scope, Guid? ScopeId, bool? Enabled)
     : ICommand<BindingDto>;
 
@@ -16,6 +17,7 @@ public sealed class CreateBindingHandler(IPaliadDbContext db, TimeProvider clock
     public async ValueTask<BindingDto> Handle(CreateBinding command, CancellationToken cancellationToken)
     {
         var max = limits.Value.MaxBindingsPerUser;
+        await using var serial = await db.BeginUserTransactionAsync(command.UserId, cancellationToken);
         if (await db.CalendarBindings.CountAsync(b => b.UserId == command.UserId, cancellationToken) >= max)
         {
             throw new DomainException(string.Empty, $"You already have {max} bindings, the most one user may hold (CalDav:MaxBindingsPerUser).", DomainErrorKind.Conflict);
@@ -27,6 +29,7 @@ public sealed class CreateBindingHandler(IPaliadDbContext db, TimeProvider clock
             command.UserId, path, command.DisplayName, Words.Parse<BindingScope>(command.Scope!), command.ScopeId, command.Enabled ?? true, clock.GetUtcNow());
         db.CalendarBindings.Add(binding);
         await db.SaveChangesAsync(cancellationToken);
+        await serial.CommitAsync(cancellationToken);
         return BindingDto.From(binding);
     }
 }
