@@ -11,6 +11,7 @@ using Paliad.Application.CalDav.Activity;
 using Paliad.Application.CalDav.Activity.ListActivity;
 using Paliad.Application.CalDav.Bindings;
 using Paliad.Application.CalDav.Bindings.CreateBinding;
+using Paliad.Application.CalDav.Bindings.DecideHeldChanges;
 using Paliad.Application.CalDav.Bindings.DeleteBinding;
 using Paliad.Application.CalDav.Bindings.GetBinding;
 using Paliad.Application.CalDav.Bindings.ListBindings;
@@ -39,6 +40,8 @@ internal static class CalDavEndpoints
         int? SyncIntervalMinutes);
 
     public sealed record CreateBindingBody(string? CalendarPath, string? DisplayName, string? Scope, Guid? ScopeId, bool? Enabled);
+
+    public sealed record HeldChangesBody(string? Action);
 
     public static RouteGroupBuilder MapCalDavEndpoints(this RouteGroupBuilder api)
     {
@@ -111,6 +114,12 @@ internal static class CalDavEndpoints
             })
             .RequireRateLimiting(ApiProtection.WritePolicy)
             .WithSummary("Delete a binding; the app's events leave that calendar unless keepRemoteEvents=true.");
+
+        bindings.MapPost("/{id:guid}/held-changes", async Task<BindingDto> (Guid id, HeldChangesBody body, ClaimsPrincipal user, ISender sender, CancellationToken ct)
+                => await sender.Send(new DecideHeldChanges(user.UserId(), id, body.Action), ct))
+            .RequireRateLimiting(ApiProtection.RemotePolicy)
+            .WithSummary("Decide about a calendar's held mass change: {\"action\": \"apply\"} takes the edits, \"revert\" writes Paliad's version back; "
+                         + "carried out by a sync of the binding now. 409 when nothing is held.");
 
         api.MapPost("/caldav-sync", async Task<IReadOnlyList<BindingSyncResult>> (Guid? bindingId, ClaimsPrincipal user, ISender sender, CancellationToken ct)
                 => await sender.Send(new SyncNow(user.UserId(), bindingId), ct))

@@ -485,10 +485,33 @@ function renderBindings() {
       el("div", { class: "path" }, binding.calendarPath),
       el("div", {}, `${SCOPE_WORDS[binding.scope]}${binding.scopeId ? `: ${projectName(binding.scopeId)}` : ""} · last sync ${ago(binding.lastSyncAt)}`),
       binding.lastSyncError ? el("div", { class: "error" }, binding.lastSyncError) : null,
+      binding.heldChanges > 0 ? heldNotice(binding, name) : null,
       el("div", { class: "row" },
         el("button", { type: "button", class: "secondary", onclick: () => toggleBinding(binding) }, binding.enabled ? `Disable “${name}”` : `Enable “${name}”`),
         el("button", { type: "button", class: "secondary", onclick: () => openBind({ ...binding }) }, `Change “${name}”…`),
         el("button", { type: "button", class: "danger", onclick: () => deleteBinding(binding) }, `Delete “${name}”…`))));
+  }
+}
+
+/** A calendar changed many appointments at once: nothing was changed in Paliad until the person decides. */
+function heldNotice(binding, name) {
+  const count = binding.heldChanges === 1 ? "1 appointment" : `${binding.heldChanges} appointments`;
+  return el("div", { class: "held", role: "group", "aria-label": `Held changes in “${name}”` },
+    el("p", {}, `This calendar changed ${count} at once — more than a person usually does (a phone's time-zone mix-up or an import, say). `
+      + "Nothing was changed in Paliad yet; appointments still go to the calendar as usual."),
+    el("div", { class: "row" },
+      el("button", { type: "button", onclick: () => decideHeld(binding, "apply") }, `Apply the ${count}`),
+      el("button", { type: "button", class: "secondary", onclick: () => decideHeld(binding, "revert") }, `Put Paliad's ${count} back`)));
+}
+
+async function decideHeld(binding, action) {
+  say(action === "apply" ? "Applying the calendar's changes…" : "Putting Paliad's appointments back…");
+  try {
+    await api("POST", `/api/caldav-bindings/${binding.id}/held-changes`, { action });
+    say(action === "apply" ? "The calendar's changes were applied." : "Paliad's appointments were put back in the calendar.");
+    await Promise.all([loadBindings(), loadActivity(true), loadLog(true)]);
+  } catch (error) {
+    say(error.message, true);
   }
 }
 

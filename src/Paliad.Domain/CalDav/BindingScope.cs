@@ -52,4 +52,18 @@ public enum BindingSyncStatus
     Pending,
     Ok,
     Error,
+
+    /// <summary>Synced, but the calendar's edits were held back as a mass change until the user decides
+    /// (<see cref="CalendarBinding.HeldChanges"/>); Paliad → calendar goes on.</summary>
+    Held,
+}
+
+/// <summary>What the user decided about a binding's held calendar edits.</summary>
+public enum HeldDecision
+{
+    /// <summary>Take them as ordinary pulled edits.</summary>
+    Apply,
+
+    /// <summary>Write Paliad's version back over them (counted as conflicts).</summary>
+    Revert,
 }

@@ -18,6 +18,15 @@ public enum ActivityKind
 
     /// <summary>A calendar made the event a series (or changed one occurrence); the single event was put back.</summary>
     RemoteSeriesReverted,
+
+    /// <summary>Too many of a calendar's edits at once: held until the user decides (a line about the binding).</summary>
+    RemoteEditsHeld,
+
+    /// <summary>The user applied the held edits.</summary>
+    HeldEditsApplied,
+
+    /// <summary>The user reverted the held edits: Paliad's version was written back.</summary>
+    HeldEditsReverted,
 }
 
 /// <summary>Why a calendar's edit was overwritten.</summary>
@@ -85,7 +94,8 @@ public sealed class ActivityEntry
 
     public ActivityKind Kind { get; private set; }
 
-    public Guid AppointmentId { get; private set; }
+    /// <summary>The appointment the line is about; null for a line about a whole binding (held edits).</summary>
+    public Guid? AppointmentId { get; private set; }
 
     public string AppointmentTitle { get; private set; }
 
@@ -134,6 +144,37 @@ public sealed class ActivityEntry
             $"{Named(e.Subject)} was made a repeating event (or one occurrence was changed) in your calendar and put back as a single event: "
             + "Paliad's appointments do not repeat.");
     }
+
+    public static ActivityEntry For(RemoteEditsHeld e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return ForBinding(e.EventId, e.UserId, e.BindingId, e.CalendarPath, e.At, ActivityKind.RemoteEditsHeld,
+            $"Your calendar {e.CalendarPath} changed {e.Count} appointments at once. Nothing was changed in Paliad: choose whether to apply "
+            + "those changes or put Paliad's appointments back.");
+    }
+
+    public static ActivityEntry For(HeldEditsDecided e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e.Decision == HeldDecision.Apply
+            ? ForBinding(e.EventId, e.UserId, e.BindingId, e.CalendarPath, e.At, ActivityKind.HeldEditsApplied,
+                $"You applied {e.Count} held changes from your calendar {e.CalendarPath} in Paliad.")
+            : ForBinding(e.EventId, e.UserId, e.BindingId, e.CalendarPath, e.At, ActivityKind.HeldEditsReverted,
+                $"You put Paliad's version back over {e.Count} held changes in your calendar {e.CalendarPath}.");
+    }
+
+    private static ActivityEntry ForBinding(Guid id, Guid userId, Guid bindingId, string calendarPath, DateTimeOffset at, ActivityKind kind, string detail) => new()
+    {
+        Id = id,
+        UserId = userId,
+        At = Instant.Normalize(at),
+        Kind = kind,
+        AppointmentId = null,
+        AppointmentTitle = string.Empty,
+        BindingId = bindingId,
+        CalendarPath = TextLimits.Clip(calendarPath, CalendarPathMaxLength)!,
+        Detail = TextLimits.Clip(detail, DetailMaxLength)!,
+    };
 
     private static ActivityEntry New(Guid id, ActivitySubject subject, DateTimeOffset at, ActivityKind kind, string detail) => new()
     {

@@ -215,6 +215,59 @@ public sealed class CalendarBinding : Entity
         }
     }
 
+    /// <summary>Calendar edits the last tick held back as a mass change (<see cref="MassChangeThreshold"/>): neither
+    /// applied nor overwritten until the user decides; 0 when nothing is held.</summary>
+    public int HeldChanges { get; private set; }
+
+    /// <summary>What the user decided about the held edits, for the next tick to carry out; null while undecided.</summary>
+    public HeldDecision? HeldDecision { get; private set; }
+
+    /// <summary>A tick found <paramref name="count"/> calendar edits at once, too many to be a person's (a phone's
+    /// time-zone bug, an import gone wrong): they are held until the user decides. The first hold says so in the
+    /// activity feed; later ticks only update the count.</summary>
+    public void HoldRemoteEdits(int count, DateTimeOffset now)
+    {
+        if (count <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "Only a positive number of edits is held.");
+        }
+
+        var first = HeldChanges == 0;
+        HeldChanges = count;
+        if (first)
+        {
+            Raise(new RemoteEditsHeld(Guid.CreateVersion7(), Id, UserId, CalendarPath, count, Instant.Normalize(now)));
+        }
+    }
+
+    /// <summary>The calendar no longer holds a mass change (its edits were undone there): nothing is held any more.</summary>
+    public void ForgetHeldEdits()
+    {
+        HeldChanges = 0;
+        HeldDecision = null;
+    }
+
+    /// <summary>The user decides about the held edits; the next tick carries it out. Nothing held: a conflict.</summary>
+    public void DecideHeldEdits(HeldDecision decision, DateTimeOffset now)
+    {
+        if (HeldChanges == 0)
+        {
+            throw new DomainException("action", "No calendar edits are held on this binding.", DomainErrorKind.Conflict);
+        }
+
+        HeldDecision = decision;
+        UpdatedAt = Instant.Normalize(now);
+    }
+
+    /// <summary>A tick carried out the user's decision over <paramref name="count"/> edits: one activity line says so.</summary>
+    public void RecordHeldEditsDecided(int count, DateTimeOffset now)
+    {
+        var decision = HeldDecision ?? throw new InvalidOperationException("No decision about held edits was taken.");
+        HeldChanges = 0;
+        HeldDecision = null;
+        Raise(new HeldEditsDecided(Guid.CreateVersion7(), Id, UserId, CalendarPath, decision, count, Instant.Normalize(now)));
+    }
+
     /// <summary>Forgets the change markers, so the next pull is a full listing (after a calendar move).</summary>
     private void ForgetPullState()
     {
@@ -228,7 +281,7 @@ public sealed class CalendarBinding : Entity
     /// server asked for it (<paramref name="serverAskedToWait"/>, a Retry-After); anything else resets that.</summary>
     public void RecordSync(BindingSyncStatus status, string? error, DateTimeOffset finishedAt, bool retryLater = false, TimeSpan? serverAskedToWait = null)
     {
-        SyncStatus = status;
+        SyncStatus = status == BindingSyncStatus.Ok && HeldChanges > 0 ? BindingSyncStatus.Held : status;
         LastSyncError = status == BindingSyncStatus.Error ? TextLimits.Clip(error, LastSyncErrorMaxLength) : null;
         LastSyncAt = Instant.Normalize(finishedAt);
         if (retryLater)
@@ -299,5 +352,12 @@ public sealed record CalendarBindingDisabled(Guid BindingId, Guid UserId) : IDom
 /// <summary>Calendar edits one tick of the binding applied to these appointments (each also raised its own
 /// <c>AppointmentChanged</c>); the other calendars that carry them are updated once for all.</summary>
 public sealed record RemoteEditsApplied(Guid BindingId, Guid UserId, IReadOnlyList<Guid> AppointmentIds) : IDomainEvent;
+
+/// <summary>A tick held back <paramref name="Count"/> calendar edits as a mass change.</summary>
+public sealed record RemoteEditsHeld(Guid EventId, Guid BindingId, Guid UserId, string CalendarPath, int Count, DateTimeOffset At) : IDomainEvent;
+
+/// <summary>The user's decision about held edits was carried out over <paramref name="Count"/> edits.</summary>
+public sealed record HeldEditsDecided(Guid EventId, Guid BindingId, Guid UserId, string CalendarPath, HeldDecision Decision, int Count, DateTimeOffset At)
+    : IDomainEvent;
 
 public sealed record CalendarBindingDeleted(Guid BindingId, Guid UserId, string CalendarPath, bool KeepRemoteEvents, IReadOnlyList<RemoteEventLocation> RemoteEvents) : IDomainEvent;

@@ -18,6 +18,11 @@ internal sealed partial class BindingTick
     private readonly Dictionary<Guid, bool> _mayEditProject = [];
     private readonly List<Guid> _editsApplied = [];
 
+    /// <summary>Calendar edits this pull would apply, gathered before any is: together they may be a mass change.</summary>
+    private readonly List<PulledEdit> _pulledEdits = [];
+
+    private sealed record PulledEdit(Appointment Appointment, AppointmentTarget Target, RemoteResource Remote, RemoteEvent Edit);
+
     // ---- pull ---------------------------------------------------------------------------------------------------------
 
     private async Task PullAsync(CancellationToken cancellationToken)
@@ -46,8 +51,11 @@ internal sealed partial class BindingTick
             await RemoteChangeDetection.FindAsync(db, client, binding, state, fullReconcile, cancellationToken);
         fullReconcile = reconciledAll;
 
+        var held = false;
+
         // Pulled edits are recorded in one round trip at the end (also when the pull stops on a server failure:
-        // what was done is kept); if that write is refused, the markers stay put and the next tick pulls again.
+        // what was done is kept); if that write is refused, the markers stay put and the next tick pulls again. Held
+        // edits (a mass change) keep the markers put too: every tick sees them again until the user decides.
         try
         {
             // Fetched a slice at a time: a full reconcile of a large calendar never holds every event's text at once.
@@ -68,6 +76,7 @@ internal sealed partial class BindingTick
                 }
             }
 
+            held = await SettlePulledEditsAsync(cancellationToken);
             foreach (var target in deleted)
             {
                 await Guarded(target.AppointmentId, () => RestoreAsync(appointments[target.AppointmentId], target, cancellationToken), keepOthersPending: true);
@@ -78,7 +87,7 @@ internal sealed partial class BindingTick
             await RecordPulledAsync();
         }
 
-        if (_problems.Count > problemsBefore)
+        if (_problems.Count > problemsBefore || held)
         {
             // Something could not be reconciled: keep the old markers, so the next tick sees these changes again.
             binding.RecordPull(binding.SyncToken, binding.Ctag, fullReconcile: false);
@@ -107,16 +116,7 @@ internal sealed partial class BindingTick
                 target.KeepForeignParts(edit!.ForeignParts);
                 return;
             case ReconcileDecision.ApplyRemoteEdit:
-                var before = appointment.Details;
-                ApplyRemoteEdit(appointment, edit!, now);
-                target.RecordPulled(remote.Etag, EventContent.From(appointment, target.CalDavUid).ContentHash(), now, appointment.Version);
-                target.KeepForeignParts(edit!.ForeignParts);
-                if (appointment.Details != before)
-                {
-                    target.RecordRemoteEditApplied(binding, appointment, ChangedFields(before, appointment.Details), now);
-                }
-
-                _touched.Add(appointment.Id);
+                _pulledEdits.Add(new PulledEdit(appointment, target, remote, edit!)); // applied (or held) with the others
                 return;
         }
 
@@ -127,6 +127,81 @@ internal sealed partial class BindingTick
 
         // Paliad's copy wins: it changed too, the remote copy is unreadable, a series, or the user may only view it;
         // or Paliad's change is merged around what another client added.
+        await OverwriteRemoteAsync(appointment, target, remote, edit, decision, recordLoss: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// The calendar edits this pull would apply, settled together. More than Sync:MassChangeThreshold at once and no
+    /// decision yet: none is applied or overwritten, the binding holds them (true). The user's decision, once taken:
+    /// apply them all as ordinary pulled edits, or write Paliad's version back over them (conflicts) — one activity
+    /// line either way. Otherwise each is applied as it always was.
+    /// </summary>
+    private async Task<bool> SettlePulledEditsAsync(CancellationToken cancellationToken)
+    {
+        var edits = _pulledEdits.ToList();
+        _pulledEdits.Clear();
+        var now = clock.GetUtcNow();
+        var decision = binding.HeldDecision;
+        if (decision is null && edits.Count > 0 && options.MassChangeThreshold.AsThreshold().IsMassChange(edits.Count, await EventsInBindingAsync(cancellationToken)))
+        {
+            binding.HoldRemoteEdits(edits.Count, now);
+            return true;
+        }
+
+        foreach (var pulled in edits)
+        {
+            if (decision == HeldDecision.Revert)
+            {
+                await Guarded(pulled.Appointment.Id, () => OverwriteRemoteAsync(
+                    pulled.Appointment, pulled.Target, pulled.Remote, pulled.Edit, ReconcileDecision.OverwriteRemoteCountConflict, recordLoss: false, cancellationToken),
+                    keepOthersPending: true);
+            }
+            else
+            {
+                ApplyPulledEdit(pulled, now, recordActivity: decision is null);
+            }
+        }
+
+        if (decision is not null)
+        {
+            binding.RecordHeldEditsDecided(edits.Count, now);
+        }
+        else if (binding.HeldChanges > 0)
+        {
+            binding.ForgetHeldEdits(); // the calendar's mass change shrank to what a person does: applied as such
+        }
+
+        return false;
+    }
+
+    private Task<int> EventsInBindingAsync(CancellationToken cancellationToken)
+        => db.AppointmentTargets.CountAsync(t => t.BindingId == binding.Id, cancellationToken);
+
+    private void ApplyPulledEdit(PulledEdit pulled, DateTimeOffset now, bool recordActivity)
+    {
+        var (appointment, target, remote, edit) = pulled;
+        var before = appointment.Details;
+        ApplyRemoteEdit(appointment, edit, now);
+        target.RecordPulled(remote.Etag, EventContent.From(appointment, target.CalDavUid).ContentHash(), now, appointment.Version);
+        target.KeepForeignParts(edit.ForeignParts);
+        if (recordActivity && appointment.Details != before)
+        {
+            target.RecordRemoteEditApplied(binding, appointment, ChangedFields(before, appointment.Details), now);
+        }
+
+        _touched.Add(appointment.Id);
+    }
+
+    /// <summary>Writes Paliad's version over the server's copy this pull read (or over what is there now, after a
+    /// 412), counting and telling what the user lost (unless <paramref name="recordLoss"/> is off: a reverted mass
+    /// change is one activity line, not one per event).</summary>
+    private async Task OverwriteRemoteAsync(
+        Appointment appointment, AppointmentTarget target, RemoteResource remote, RemoteEvent? edit, ReconcileDecision decision, bool recordLoss,
+        CancellationToken cancellationToken)
+    {
+        var ours = EventContent.From(appointment, target.CalDavUid);
+        var now = clock.GetUtcNow();
+        var readable = edit is not null;
         var overwrite = new Overwrite(
             target.CalDavHref, (seq, foreign) => ICalendarMapper.ToICalendar(ours, seq, appointment.CreatedAt, appointment.UpdatedAt, now, foreign),
             Math.Max(appointment.Version, (edit?.Sequence ?? -1) + 1), remote.Etag, readable ? edit!.ForeignParts : target.ForeignParts, target.ContentHash,
@@ -138,12 +213,20 @@ internal sealed partial class BindingTick
         if (done.Outcome == PutOutcome.Updated && done.Found is null)
         {
             // Written over the copy this pull read: what was decided about that copy stands.
-            RecordWhatTheUserLost(target, appointment, new FoundCopy(decision, readable, edit?.Title), now);
+            if (recordLoss)
+            {
+                RecordWhatTheUserLost(target, appointment, new FoundCopy(decision, readable, edit?.Title), now);
+            }
+
             Count(ReconcilePolicy.CountsConflict(decision) ? PutOutcome.Conflict : PutOutcome.Updated);
             return;
         }
 
-        RecordWhatTheUserLost(target, appointment, done, now);
+        if (recordLoss)
+        {
+            RecordWhatTheUserLost(target, appointment, done, now);
+        }
+
         Count(done.Outcome);
     }
 

@@ -37,4 +37,17 @@ public sealed class SyncOptions
 
     /// <summary>How long POST /api/caldav-sync waits for a binding another worker is syncing before it says "skipped".</summary>
     public double ManualSyncWaitSeconds { get; set; } = 30;
+
+    /// <summary>Sync:MassChangeThreshold:{MoreThan, PercentOfEvents}: one tick never applies more calendar edits than
+    /// this (more than 10 and more than 25 % of the binding's events, by default); the binding is held instead.</summary>
+    public MassChangeOptions MassChangeThreshold { get; set; } = new();
+
+    public sealed class MassChangeOptions
+    {
+        public int MoreThan { get; set; } = Domain.CalDav.MassChangeThreshold.DefaultMoreThan;
+
+        public int PercentOfEvents { get; set; } = Domain.CalDav.MassChangeThreshold.DefaultPercentOfEvents;
+
+        public Domain.CalDav.MassChangeThreshold AsThreshold() => new(Math.Max(0, MoreThan), Math.Clamp(PercentOfEvents, 0, 100));
+    }
 }

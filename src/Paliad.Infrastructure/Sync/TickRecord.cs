@@ -12,6 +12,8 @@ namespace Paliad.Infrastructure.Sync;
 /// the binding's status, backoff, change markers and push mark, the lease given back, the account's roll-up, and the
 /// Phase F legacy columns. The binding row is written only if no PATCH moved it to another calendar or scope meanwhile
 /// (that PATCH left it pending for its own reconcile), and its push mark only if no full scan was asked for meanwhile.
+/// The user's decision about held edits is the user's to write (and the pull's SaveChanges clears it once carried out),
+/// so a decision taken during a tick is never overwritten here.
 /// </summary>
 internal static class TickRecord
 {
@@ -46,12 +48,12 @@ internal static class TickRecord
                 """
                 UPDATE paliad.calendar_bindings SET sync_status = $2, last_sync_error = $3, last_sync_at = $4, consecutive_failures = $5,
                     next_attempt_at = $6, sync_token = $7, ctag = $8, ticks_since_full_reconcile = $9,
-                    pushed_through = CASE WHEN full_scans_requested = $10 THEN $11 ELSE pushed_through END
+                    pushed_through = CASE WHEN full_scans_requested = $10 THEN $11 ELSE pushed_through END, held_changes = $15
                 WHERE id = $1 AND calendar_path = $12 AND scope = $13 AND scope_id IS NOT DISTINCT FROM $14
                 """,
                 binding.Id, Words.Of(binding.SyncStatus), Text(binding.LastSyncError), binding.LastSyncAt, binding.ConsecutiveFailures,
                 binding.NextAttemptAt, Text(binding.SyncToken), Text(binding.Ctag), binding.TicksSinceFullReconcile, workedOn.FullScansSeen,
-                binding.PushedThrough, workedOn.CalendarPath, Words.Of(workedOn.Scope), workedOn.ScopeId));
+                binding.PushedThrough, workedOn.CalendarPath, Words.Of(workedOn.Scope), workedOn.ScopeId, binding.HeldChanges));
             batch.BatchCommands.Add(Command(
                 "UPDATE paliad.calendar_bindings SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2",
                 binding.Id, leaseToken));

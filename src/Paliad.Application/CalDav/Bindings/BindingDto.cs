@@ -14,8 +14,10 @@ public sealed record BindingDto(
     DateTimeOffset? LastSyncAt,
     string? LastSyncError,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    int HeldChanges)
 {
     public static BindingDto From(CalendarBinding b)
-        => new(b.Id, b.CalendarPath, b.DisplayName, Words.Of(b.Scope), b.ScopeId, b.Enabled, Words.Of(b.SyncStatus), b.LastSyncAt, b.LastSyncError, b.CreatedAt, b.UpdatedAt);
+        => new(b.Id, b.CalendarPath, b.DisplayName, Words.Of(b.Scope), b.ScopeId, b.Enabled, Words.Of(b.SyncStatus), b.LastSyncAt, b.LastSyncError, b.CreatedAt, b.UpdatedAt,
+            b.HeldChanges);
 }

@@ -23,6 +23,8 @@ internal sealed class CalendarBindingConfiguration : IEntityTypeConfiguration<Ca
             t.HasCheckConstraint("ck_calendar_bindings_scope_id", $"(scope IN ({scopesWithoutProject})) = (scope_id IS NULL)");
             t.HasCheckConstraint("ck_calendar_bindings_sync_status", $"sync_status IN ({Words.SqlList<BindingSyncStatus>()})");
             t.HasCheckConstraint("ck_calendar_bindings_calendar_path_not_blank", "btrim(calendar_path) <> ''");
+            t.HasCheckConstraint("ck_calendar_bindings_held_changes_not_negative", "held_changes >= 0");
+            t.HasCheckConstraint("ck_calendar_bindings_held_decision", $"held_decision IS NULL OR held_decision IN ({Words.SqlList<HeldDecision>()})");
         });
         builder.HasKey(b => b.Id);
         builder.Property(b => b.Id).ValueGeneratedNever();
@@ -30,6 +32,7 @@ internal sealed class CalendarBindingConfiguration : IEntityTypeConfiguration<Ca
         builder.Property(b => b.DisplayName).HasMaxLength(CalendarBinding.DisplayNameMaxLength);
         builder.Property(b => b.Scope).HasConversion<WordConverter<BindingScope>>().HasMaxLength(WordConverter<BindingScope>.MaxLength);
         builder.Property(b => b.SyncStatus).HasConversion<WordConverter<BindingSyncStatus>>().HasMaxLength(WordConverter<BindingSyncStatus>.MaxLength);
+        builder.Property(b => b.HeldDecision).HasConversion<WordConverter<HeldDecision>>().HasMaxLength(WordConverter<HeldDecision>.MaxLength);
 
         // RFC 4791: one UID per collection, so one calendar takes one binding.
         builder.HasIndex(b => new { b.UserId, b.CalendarPath }).IsUnique();

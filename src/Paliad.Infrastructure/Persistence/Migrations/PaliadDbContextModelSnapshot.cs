@@ -148,7 +148,7 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
-                    b.Property<Guid>("AppointmentId")
+                    b.Property<Guid?>("AppointmentId")
                         .HasColumnType("uuid")
                         .HasColumnName("appointment_id");
 
@@ -203,7 +203,7 @@ namespace Paliad.Infrastructure.Persistence.Migrations
 
                     b.ToTable("caldav_activity", "paliad", t =>
                         {
-                            t.HasCheckConstraint("ck_caldav_activity_kind", "kind IN ('remote_edit_applied', 'remote_edit_overwritten', 'remote_deletion_reverted', 'remote_series_reverted')");
+                            t.HasCheckConstraint("ck_caldav_activity_kind", "kind IN ('remote_edit_applied', 'remote_edit_overwritten', 'remote_deletion_reverted', 'remote_series_reverted', 'remote_edits_held', 'held_edits_applied', 'held_edits_reverted')");
                         });
                 });
 
@@ -377,6 +377,15 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("full_scans_requested");
 
+                    b.Property<int>("HeldChanges")
+                        .HasColumnType("integer")
+                        .HasColumnName("held_changes");
+
+                    b.Property<string>("HeldDecision")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("held_decision");
+
                     b.Property<DateTimeOffset?>("LastSyncAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_sync_at");
@@ -453,11 +462,15 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         {
                             t.HasCheckConstraint("ck_calendar_bindings_calendar_path_not_blank", "btrim(calendar_path) <> ''");
 
+                            t.HasCheckConstraint("ck_calendar_bindings_held_changes_not_negative", "held_changes >= 0");
+
+                            t.HasCheckConstraint("ck_calendar_bindings_held_decision", "held_decision IS NULL OR held_decision IN ('apply', 'revert')");
+
                             t.HasCheckConstraint("ck_calendar_bindings_scope", "scope IN ('all_visible', 'personal_only', 'project', 'client', 'litigation', 'patent', 'case')");
 
                             t.HasCheckConstraint("ck_calendar_bindings_scope_id", "(scope IN ('all_visible', 'personal_only')) = (scope_id IS NULL)");
 
-                            t.HasCheckConstraint("ck_calendar_bindings_sync_status", "sync_status IN ('pending', 'ok', 'error')");
+                            t.HasCheckConstraint("ck_calendar_bindings_sync_status", "sync_status IN ('pending', 'ok', 'error', 'held')");
                         });
                 });
 

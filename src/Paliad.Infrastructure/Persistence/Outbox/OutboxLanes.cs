@@ -25,6 +25,8 @@ public static class OutboxLanes
         RemoteEditOverwritten e => e.Subject.UserId,
         RemoteDeletionReverted e => e.Subject.UserId,
         RemoteSeriesReverted e => e.Subject.UserId,
+        RemoteEditsHeld e => e.UserId,
+        HeldEditsDecided e => e.UserId,
         CalDavConfigured e => e.UserId,
         CalDavAccountChanged e => e.UserId,
         ProjectMemberAdded e => e.UserId,

@@ -5,12 +5,13 @@ using Paliad.Domain.CalDav;
 
 namespace Paliad.Application.CalDav.Activity.RecordActivity;
 
-/// <summary>Keeps the activity feed: each AppointmentTarget event becomes one line. Idempotent — the line's id is the
+/// <summary>Keeps the activity feed: each AppointmentTarget event becomes one line, and so does a binding's held mass
+/// change and the user's decision about it. Idempotent — the line's id is the
 /// event's, so an event the outbox delivers twice is written once; a user gone meanwhile gets no line, a binding gone
 /// meanwhile leaves the line without it.</summary>
 public sealed class RecordActivity(IPaliadDbContext db)
     : INotificationHandler<RemoteEditApplied>, INotificationHandler<RemoteEditOverwritten>, INotificationHandler<RemoteDeletionReverted>,
-        INotificationHandler<RemoteSeriesReverted>
+        INotificationHandler<RemoteSeriesReverted>, INotificationHandler<RemoteEditsHeld>, INotificationHandler<HeldEditsDecided>
 {
     public ValueTask Handle(RemoteEditApplied notification, CancellationToken cancellationToken) => WriteAsync(ActivityEntry.For(notification), cancellationToken);
 
@@ -19,6 +20,10 @@ public sealed class RecordActivity(IPaliadDbContext db)
     public ValueTask Handle(RemoteDeletionReverted notification, CancellationToken cancellationToken) => WriteAsync(ActivityEntry.For(notification), cancellationToken);
 
     public ValueTask Handle(RemoteSeriesReverted notification, CancellationToken cancellationToken) => WriteAsync(ActivityEntry.For(notification), cancellationToken);
+
+    public ValueTask Handle(RemoteEditsHeld notification, CancellationToken cancellationToken) => WriteAsync(ActivityEntry.For(notification), cancellationToken);
+
+    public ValueTask Handle(HeldEditsDecided notification, CancellationToken cancellationToken) => WriteAsync(ActivityEntry.For(notification), cancellationToken);
 
     private async ValueTask WriteAsync(ActivityEntry entry, CancellationToken cancellationToken)
     {
