@@ -79,4 +79,31 @@ public sealed class SettingsPageManageTests : BrowserTest
         await SetPhoneWidthAsync();
         await ScreenshotAsync("log-and-activity-360");
     }
+
+    [Test]
+    public async Task A_held_binding_says_how_many_changes_it_holds_and_offers_both_decisions()
+    {
+        var radicale = CalDavServers.Url(CalDavServers.Radicale);
+        var alice = As(Alice);
+        await ExpectAsync(PutAsync(alice, "/api/caldav-config", new { serverUrl = radicale.ToString(), username = CalDavServers.Username, password = CalDavServers.Password }),
+            HttpStatusCode.OK);
+        var client = CalDavServers.Client(radicale, CalDavServers.TestOptions());
+        var calendar = $"{await client.FindCalendarHomeAsync("/paliad/")}held-{Guid.NewGuid():N}/";
+        await client.MakeCalendarAsync(calendar, "Court dates");
+        var id = await CreateBindingAsync(alice, calendar, "personal_only");
+        await ExecuteAsync("UPDATE paliad.calendar_bindings SET held_changes = 30, sync_status = 'held' WHERE id = @id", ("id", id));
+        await SignInAsync(Alice);
+
+        var notice = Page.GetByRole(AriaRole.Group, new() { Name = $"Held changes in “{calendar}”" });
+        await Expect(notice).ToContainTextAsync("This calendar changed 30 appointments at once");
+        await Expect(notice).ToContainTextAsync("Nothing was changed in Paliad yet");
+        await Expect(notice.GetByRole(AriaRole.Button, new() { Name = "Put Paliad's 30 appointments back" })).ToBeVisibleAsync();
+        await AssertAccessibleAsync("held binding");
+        await notice.GetByRole(AriaRole.Button, new() { Name = "Apply the 30 appointments" }).ClickAsync();
+
+        await Expect(Page.Locator("#status")).ToHaveTextAsync("The calendar's changes were applied.");
+        await Expect(notice).ToHaveCountAsync(0);
+        var binding = await ExpectAsync(alice.GetAsync(new Uri($"/api/caldav-bindings/{id}", UriKind.Relative)), HttpStatusCode.OK);
+        Assert.That((binding.GetProperty("heldChanges").GetInt32(), binding.GetProperty("syncStatus").GetString()), Is.EqualTo((0, "ok")));
+    }
 }
