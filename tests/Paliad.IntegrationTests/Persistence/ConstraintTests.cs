@@ -38,6 +38,8 @@ public sealed class ConstraintTests : DatabaseTest
         yield return Bad("ck_calendar_bindings_scope_id", BindingSql("'client'", "NULL", "'pending'", "'/c/x/'"));
         yield return Bad("ck_calendar_bindings_sync_status", BindingSql("'all_visible'", "NULL", "'syncing'", "'/c/x/'"));
         yield return Bad("ck_calendar_bindings_calendar_path_not_blank", BindingSql("'all_visible'", "NULL", "'pending'", "'  '"));
+        yield return Bad("ck_calendar_bindings_held_changes_not_negative", $"UPDATE paliad.calendar_bindings SET held_changes = -1 WHERE id = '{BindingId}'");
+        yield return Bad("ck_calendar_bindings_held_decision", $"UPDATE paliad.calendar_bindings SET held_decision = 'ignore' WHERE id = '{BindingId}'");
         yield return Bad("ck_appointment_targets_uid_not_blank", $"INSERT INTO paliad.appointment_targets (id, appointment_id, binding_id, caldav_uid, caldav_href) VALUES (gen_random_uuid(), '{AppointmentId}', '{BindingId}', ' ', '/c/x.ics')");
         yield return Bad("ck_caldav_sync_log_status", SyncLogSql("'running'", "0", "now()", "now()"));
         yield return Bad("ck_caldav_sync_log_counts_not_negative", SyncLogSql("'ok'", "-1", "now()", "now()"));
@@ -60,6 +62,7 @@ public sealed class ConstraintTests : DatabaseTest
         yield return Good("personal_only without scope_id", BindingSql("'personal_only'", "NULL", "'ok'", "'/c/personal/'"));
         yield return Good("project with scope_id", BindingSql("'project'", $"'{Client}'", "'error'", "'/c/acme/'"));
         yield return Good("client with scope_id", BindingSql("'client'", $"'{Client}'", "'pending'", "'/c/acme-tree/'"));
+        yield return Good("held with a decision", $"UPDATE paliad.calendar_bindings SET sync_status = 'held', held_changes = 0, held_decision = 'revert' WHERE id = '{BindingId}'");
         yield return Good("litigation below a client", $"INSERT INTO paliad.projects (id, parent_id, kind, name, path, created_at) VALUES (gen_random_uuid(), '{Client}', 'litigation', 'L', '/c1/l1/', now())");
         yield return Good("sync log with zero counts finishing when started", SyncLogSql("'partial'", "0", "'2026-11-26T10:00:00Z'", "'2026-11-26T10:00:00Z'"));
     }
