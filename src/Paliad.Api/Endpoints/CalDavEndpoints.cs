@@ -55,6 +55,7 @@ internal static class CalDavEndpoints
                 => await sender.Send(
                     new SaveCalDavConfig(user.UserId(), body.ServerUrl, body.Username, body.Password, body.CalendarPath, body.SyncEnabled, body.SyncIntervalMinutes),
                     ct))
+            .RequireRateLimiting(ApiProtection.WritePolicy)
             .WithSummary("Configure your CalDAV account. The first save binds its calendarPath to everything you see (all_visible).");
 
         config.MapDelete("/", async Task<NoContent> (ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
@@ -62,6 +63,7 @@ internal static class CalDavEndpoints
                 await sender.Send(new DeleteCalDavConfig(user.UserId()), ct);
                 return TypedResults.NoContent();
             })
+            .RequireRateLimiting(ApiProtection.WritePolicy)
             .WithSummary("Remove the account, its bindings and targets. Events already in your calendars stay.");
 
         api.MapGet("/caldav-calendars", async Task<IReadOnlyList<CalDavCalendarDto>> (ClaimsPrincipal user, ISender sender, CancellationToken ct)

@@ -60,13 +60,13 @@ internal static class OpenApiSetup
                     Add(operation, "409", "Conflicts with the current state (a second binding on one calendar, a change made meanwhile).");
                 }
 
-                if (path is "/api/caldav-sync" or "/api/caldav-calendars")
+                if (path is "/api/caldav-sync" or "/api/caldav-calendars" || path.EndsWith("/held-changes", StringComparison.Ordinal))
                 {
                     Add(operation, "429", "Too many requests that reach the CalDAV server: see Retry-After.");
                 }
 
-                if (method is "POST" or "PATCH" or "DELETE" && (path.StartsWith("/api/appointments", StringComparison.Ordinal)
-                                                              || path.StartsWith("/api/caldav-bindings", StringComparison.Ordinal)))
+                if (method is "POST" or "PUT" or "PATCH" or "DELETE" && path != "/api/caldav-sync" && !path.EndsWith("/held-changes", StringComparison.Ordinal)
+                    && path.StartsWith("/api/", StringComparison.Ordinal))
                 {
                     Add(operation, "429", "Too many changes by one person (Api:WritesPerMinute): see Retry-After.");
                 }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Paliad.Api.Auth;
+using Paliad.Api.Protection;
 using Paliad.Application.Projects;
 using Paliad.Application.Projects.CreateProject;
 using Paliad.Application.Projects.GetProject;
@@ -30,6 +31,7 @@ internal static class ProjectsEndpoints
                 var project = await sender.Send(new CreateProject(user.UserId(), body.Name, body.Kind, body.ParentId), ct);
                 return TypedResults.Created($"/api/projects/{project.Id}", project);
             })
+            .RequireRateLimiting(ApiProtection.WritePolicy)
             .WithSummary("Create a client (no parent) or a litigation/patent/case below a project you may edit; you become its owner.");
 
         projects.MapGet("/{id:guid}", async Task<ProjectDto> (Guid id, ClaimsPrincipal user, ISender sender, CancellationToken ct)
@@ -44,6 +46,7 @@ internal static class ProjectsEndpoints
                         ? TypedResults.Created($"/api/projects/{id}/members/{shared.Member.UserId}", shared.Member)
                         : TypedResults.Ok(shared.Member);
                 })
+            .RequireRateLimiting(ApiProtection.WritePolicy)
             .WithSummary("Share the project with a user (201), or change their role (200). Owners and editors may share.");
 
         projects.MapDelete("/{id:guid}/members/{userId:guid}", async Task<NoContent> (Guid id, Guid userId, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
@@ -51,6 +54,7 @@ internal static class ProjectsEndpoints
                 await sender.Send(new UnshareProject(user.UserId(), id, userId), ct);
                 return TypedResults.NoContent();
             })
+            .RequireRateLimiting(ApiProtection.WritePolicy)
             .WithSummary("Unshare the project with a user (owners and editors; anyone may leave). The last owner stays.");
         return api;
     }

@@ -149,12 +149,16 @@ function takeTokenFromFragment() {
   const token = fragment.get("access_token");
   if (!token) return null;
   history.replaceState(null, "", location.pathname + location.search);
-  const current = sessionStorage.getItem(TOKEN_KEY);
-  if (current && tokenSubject(current) !== null && tokenSubject(current) === tokenSubject(token)) {
-    sessionStorage.setItem(TOKEN_KEY, token);
-    return null;
-  }
   return token;
+}
+
+/** Whether an offered token opens the account already signed in here (a fresher token of the same person): only
+ * then is it used without asking — and only once the API has accepted it (a forged token naming this account's
+ * `sub` must not replace a working sign-in). */
+async function isFreshTokenOfThisAccount(token) {
+  const current = sessionStorage.getItem(TOKEN_KEY);
+  if (!current || tokenSubject(current) === null || tokenSubject(current) !== tokenSubject(token)) return false;
+  return (await emailOf(token).catch(() => null)) !== null;
 }
 
 async function emailOf(token) {
@@ -211,7 +215,9 @@ async function showSignIn() {
 
 async function start() {
   const offered = takeTokenFromFragment();
-  if (offered && (await confirmOfferedToken(offered))) sessionStorage.setItem(TOKEN_KEY, offered);
+  if (offered && ((await isFreshTokenOfThisAccount(offered)) || (await confirmOfferedToken(offered)))) {
+    sessionStorage.setItem(TOKEN_KEY, offered);
+  }
   if (!sessionStorage.getItem(TOKEN_KEY)) {
     await showSignIn();
     return;

@@ -223,8 +223,9 @@ public sealed class CalendarBinding : Entity
     public HeldDecision? HeldDecision { get; private set; }
 
     /// <summary>A tick found <paramref name="count"/> calendar edits at once, too many to be a person's (a phone's
-    /// time-zone bug, an import gone wrong): they are held until the user decides. The first hold says so in the
-    /// activity feed; later ticks only update the count.</summary>
+    /// time-zone bug, an import gone wrong): they are held until the user decides — afresh, since what they decided
+    /// (if anything) was about another count. The first hold says so in the activity feed; later ticks only update
+    /// the count.</summary>
     public void HoldRemoteEdits(int count, DateTimeOffset now)
     {
         if (count <= 0)
@@ -234,6 +235,7 @@ public sealed class CalendarBinding : Entity
 
         var first = HeldChanges == 0;
         HeldChanges = count;
+        HeldDecision = null;
         if (first)
         {
             Raise(new RemoteEditsHeld(Guid.CreateVersion7(), Id, UserId, CalendarPath, count, Instant.Normalize(now)));

@@ -14,8 +14,9 @@ internal sealed class BufferedAnswer : HttpContent
 
     /// <summary>Segments are reused, not left to the collector: answers live long enough (seconds) to be promoted, so
     /// fresh segments for every answer would pile up in the oldest generation between its rare collections. The pool
-    /// keeps at most 256 MiB of segments (above the default in-flight budget, so a burst's are all reused).</summary>
-    private static readonly ArrayPool<byte> Segments = ArrayPool<byte>.Create(SegmentBytes, 4096);
+    /// keeps at most the default in-flight budget's worth (128 MiB); beyond it, returned segments are left to the
+    /// collector.</summary>
+    private static readonly ArrayPool<byte> Segments = ArrayPool<byte>.Create(SegmentBytes, 2048);
 
     private readonly List<byte[]> _segments = [];
     private AnswerBudget.Reservation _reservation;

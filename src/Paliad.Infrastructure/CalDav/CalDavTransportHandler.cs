@@ -71,9 +71,10 @@ public sealed class CalDavTransportHandler(Func<CalDavOptions> options, AnswerBu
             throw new CalDavInvalidResponseException($"The answer is larger than {limit} bytes.", response.StatusCode);
         }
 
-        // An answer whose length is known reserves exactly that; any other starts small and, should it outgrow that,
-        // gives the small reservation back before waiting for the largest (so no request waits while holding bytes).
-        var body = new BufferedAnswer(await budget.ReserveAsync(exactLength ?? Math.Min(InitialReservationBytes, limit), cancellationToken));
+        // Room is reserved as bytes arrive, never ahead of them (a server announcing 16 MiB and dripping a byte a
+        // second holds next to nothing): a small first reservation, doubled whenever the answer outgrows it — given
+        // back before waiting for the larger one, so no request waits while holding room.
+        var body = new BufferedAnswer(await budget.ReserveAsync(Math.Min(exactLength ?? InitialReservationBytes, Math.Min(InitialReservationBytes, limit)), cancellationToken));
         try
         {
             await using var raw = await original.ReadAsStreamAsync(cancellationToken);
@@ -92,7 +93,8 @@ public sealed class CalDavTransportHandler(Func<CalDavOptions> options, AnswerBu
 
                     if (body.Length + read > body.Reserved)
                     {
-                        await body.GrowAsync(budget, limit, cancellationToken);
+                        var doubled = Math.Max(body.Reserved * 2, body.Length + read);
+                        await body.GrowAsync(budget, Math.Min(exactLength is { } length ? Math.Min(doubled, length) : doubled, limit), cancellationToken);
                     }
 
                     body.Append(chunk.AsSpan(0, read));
@@ -159,6 +161,12 @@ public sealed class CalDavTransportHandler(Func<CalDavOptions> options, AnswerBu
                 if (codings.Count > MaxContentCodings)
                 {
                     throw new CalDavInvalidResponseException($"The answer stacks more than {MaxContentCodings} content codings.", response.StatusCode);
+                }
+
+                if (coding == "br" && codings.Count(c => c == "br") > 1)
+                {
+                    // Each Brotli decoder may hold a window of up to 16 MiB outside any managed budget.
+                    throw new CalDavInvalidResponseException("The answer stacks Brotli on Brotli.", response.StatusCode);
                 }
             }
         }

@@ -26,6 +26,11 @@ internal static class DavXml
     /// ETags, ctags, sync-tokens and hrefs are short; anything longer is not a CalDAV server's answer.</summary>
     public const int MaxTextChars = 64 * 1024;
 
+    /// <summary>Most attributes (namespace declarations included) on one element. The reader builds every attribute of
+    /// an element before handing it over, so an element of a million attributes would cost the reader ~20 times its
+    /// bytes: such an element is refused while its bytes are read, before the reader has built it.</summary>
+    public const int MaxAttributesPerElement = 64;
+
     /// <summary>Names, hrefs and component names kept per property (resourcetype, supported-report-set, …).</summary>
     private const int MaxNamesPerProperty = 64;
 
@@ -62,7 +67,8 @@ internal static class DavXml
         ArgumentNullException.ThrowIfNull(onResponse);
         try
         {
-            using var reader = XmlReader.Create(body, SafeReading);
+            using var guarded = new MarkupGuard(body);
+            using var reader = XmlReader.Create(guarded, SafeReading);
             var xml = new BoundedReader(reader);
             if (reader.MoveToContent() != XmlNodeType.Element || !xml.Is(Dav + "multistatus"))
             {
@@ -337,6 +343,116 @@ internal static class DavXml
                 throw new CalDavInvalidResponseException($"The server's XML answer nests elements more than {MaxDepth} levels deep.");
             }
         }
+    }
+
+    /// <summary>
+    /// Watches the bytes the XML reader pulls and refuses an element with more than <see cref="MaxAttributesPerElement"/>
+    /// attributes (counted as '=' outside quotes inside a tag; comments, CDATA sections and processing instructions
+    /// are passed over). Only ASCII delimiters are looked at, which UTF-8 never uses inside a multi-byte character.
+    /// </summary>
+    private sealed class MarkupGuard(Stream inner) : Stream
+    {
+        private enum State
+        {
+            Text,
+            Open,
+            Bang,
+            Tag,
+            Quoted,
+            Cdata,
+            Comment,
+            Instruction,
+        }
+
+        private State _state;
+        private byte _quote;
+        private int _attributes;
+        private byte _last;
+        private byte _beforeLast;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var read = inner.Read(buffer);
+            foreach (var b in buffer[..read])
+            {
+                Watch(b);
+            }
+
+            return read;
+        }
+
+        private void Watch(byte b)
+        {
+            _state = _state switch
+            {
+                State.Text => b == '<' ? State.Open : State.Text,
+                State.Open => b switch
+                {
+                    (byte)'!' => State.Bang,
+                    (byte)'?' => State.Instruction,
+                    _ => InTag(b, fresh: true),
+                },
+                State.Bang => b switch
+                {
+                    (byte)'[' => State.Cdata,
+                    (byte)'-' => State.Comment,
+                    _ => InTag(b, fresh: true),
+                },
+                State.Tag => InTag(b, fresh: false),
+                State.Quoted => b == _quote ? State.Tag : State.Quoted,
+                State.Cdata => b == '>' && _last == ']' && _beforeLast == ']' ? State.Text : State.Cdata,
+                State.Comment => b == '>' && _last == '-' && _beforeLast == '-' ? State.Text : State.Comment,
+                _ => b == '>' && _last == '?' ? State.Text : State.Instruction,
+            };
+            (_beforeLast, _last) = (_last, b);
+        }
+
+        private State InTag(byte b, bool fresh)
+        {
+            if (fresh)
+            {
+                _attributes = 0;
+            }
+
+            switch (b)
+            {
+                case (byte)'>':
+                    return State.Text;
+                case (byte)'"' or (byte)'\'':
+                    _quote = b;
+                    return State.Quoted;
+                case (byte)'=' when ++_attributes > MaxAttributesPerElement:
+                    throw new CalDavInvalidResponseException($"The server's XML answer has an element with more than {MaxAttributesPerElement} attributes.");
+                default:
+                    return State.Tag;
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Text gathered up to a limit: beyond it, refused (a malformed answer) or cut.</summary>

@@ -105,7 +105,7 @@ internal sealed partial class BindingTick
     {
         var ours = EventContent.From(appointment, target.CalDavUid);
         var now = clock.GetUtcNow();
-        var readable = ICalendarMapper.TryParse(remote.ICalendar, appointment.TimeZone, out var edit, out var error);
+        _ = ICalendarMapper.TryParse(remote.ICalendar, appointment.TimeZone, out var edit, out var error);
         var decision = await DecideAsync(appointment, target, remote, ours, edit, cancellationToken);
         switch (decision)
         {
@@ -141,13 +141,22 @@ internal sealed partial class BindingTick
         var edits = _pulledEdits.ToList();
         _pulledEdits.Clear();
         var now = clock.GetUtcNow();
-        var decision = binding.HeldDecision;
+
+        // A decision counts only while something is held, and "apply" only for as many edits as the user was shown:
+        // more than that are judged afresh (held again, if they are a mass change).
+        var decision = binding.HeldChanges > 0 ? binding.HeldDecision : null;
+        if (decision == HeldDecision.Apply && edits.Count > binding.HeldChanges)
+        {
+            decision = null;
+        }
+
         if (decision is null && edits.Count > 0 && options.MassChangeThreshold.AsThreshold().IsMassChange(edits.Count, await EventsInBindingAsync(cancellationToken)))
         {
             binding.HoldRemoteEdits(edits.Count, now);
             return true;
         }
 
+        var problemsBefore = _problems.Count;
         foreach (var pulled in edits)
         {
             if (decision == HeldDecision.Revert)
@@ -162,15 +171,17 @@ internal sealed partial class BindingTick
             }
         }
 
-        if (decision is not null)
+        if (decision is not null && _problems.Count == problemsBefore)
         {
             binding.RecordHeldEditsDecided(edits.Count, now);
         }
-        else if (binding.HeldChanges > 0)
+        else if (decision is null && binding.HeldChanges > 0)
         {
             binding.ForgetHeldEdits(); // the calendar's mass change shrank to what a person does: applied as such
         }
 
+        // A revert that could not write every copy keeps the decision: the next tick reverts what is left, rather
+        // than taking those edits as ordinary ones once they are too few to be held.
         return false;
     }
 

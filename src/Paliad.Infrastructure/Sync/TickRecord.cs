@@ -12,8 +12,8 @@ namespace Paliad.Infrastructure.Sync;
 /// the binding's status, backoff, change markers and push mark, the lease given back, the account's roll-up, and the
 /// Phase F legacy columns. The binding row is written only if no PATCH moved it to another calendar or scope meanwhile
 /// (that PATCH left it pending for its own reconcile), and its push mark only if no full scan was asked for meanwhile.
-/// The user's decision about held edits is the user's to write (and the pull's SaveChanges clears it once carried out),
-/// so a decision taken during a tick is never overwritten here.
+/// The user's decision about held edits is the user's to write: a decision taken during a tick stands, unless the tick
+/// leaves nothing held (then no decision may linger to wave through a later mass change unseen).
 /// </summary>
 internal static class TickRecord
 {
@@ -48,7 +48,8 @@ internal static class TickRecord
                 """
                 UPDATE paliad.calendar_bindings SET sync_status = $2, last_sync_error = $3, last_sync_at = $4, consecutive_failures = $5,
                     next_attempt_at = $6, sync_token = $7, ctag = $8, ticks_since_full_reconcile = $9,
-                    pushed_through = CASE WHEN full_scans_requested = $10 THEN $11 ELSE pushed_through END, held_changes = $15
+                    pushed_through = CASE WHEN full_scans_requested = $10 THEN $11 ELSE pushed_through END, held_changes = $15,
+                    held_decision = CASE WHEN $15 = 0 THEN NULL ELSE held_decision END
                 WHERE id = $1 AND calendar_path = $12 AND scope = $13 AND scope_id IS NOT DISTINCT FROM $14
                 """,
                 binding.Id, Words.Of(binding.SyncStatus), Text(binding.LastSyncError), binding.LastSyncAt, binding.ConsecutiveFailures,

@@ -72,7 +72,9 @@ public sealed class MassChangeTests
     [TestCase(-1)]
     public void Nothing_or_less_cannot_be_held(int count)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => Binding().HoldRemoteEdits(count, Clock.Now));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Binding().HoldRemoteEdits(count, Clock.Now));
+
+        Assert.That(error!.Message, Does.Contain("Only a positive number of edits is held."));
     }
 
     [Test]
@@ -82,6 +84,7 @@ public sealed class MassChangeTests
 
         Assert.That(error!.Kind, Is.EqualTo(DomainErrorKind.Conflict));
         Assert.That(error.Field, Is.EqualTo("action"));
+        Assert.That(error.Message, Is.EqualTo("No calendar edits are held on this binding."));
     }
 
     [TestCase(HeldDecision.Apply)]
@@ -104,9 +107,23 @@ public sealed class MassChangeTests
     }
 
     [Test]
+    public void Holding_a_new_count_asks_for_a_new_decision()
+    {
+        var binding = Binding();
+        binding.HoldRemoteEdits(12, Clock.Now);
+        binding.DecideHeldEdits(HeldDecision.Apply, Clock.Now);
+
+        binding.HoldRemoteEdits(40, Clock.Now);
+
+        Assert.That((binding.HeldChanges, binding.HeldDecision), Is.EqualTo((40, (HeldDecision?)null)));
+    }
+
+    [Test]
     public void Carrying_out_a_decision_that_was_never_taken_is_a_bug()
     {
-        Assert.Throws<InvalidOperationException>(() => Binding().RecordHeldEditsDecided(1, Clock.Now));
+        var error = Assert.Throws<InvalidOperationException>(() => Binding().RecordHeldEditsDecided(1, Clock.Now));
+
+        Assert.That(error!.Message, Is.EqualTo("No decision about held edits was taken."));
     }
 
     [Test]
@@ -136,7 +153,10 @@ public sealed class MassChangeTests
         var reverted = ActivityEntry.For(new HeldEditsDecided(Guid.CreateVersion7(), binding.Id, Alice, "/dav/alice/phone/", HeldDecision.Revert, 30, at));
 
         Assert.That((held.Kind, applied.Kind, reverted.Kind), Is.EqualTo((ActivityKind.RemoteEditsHeld, ActivityKind.HeldEditsApplied, ActivityKind.HeldEditsReverted)));
-        Assert.That(held.Detail, Does.Contain("changed 30 appointments at once").And.Contain("Nothing was changed in Paliad"));
+        Assert.That(held.Detail, Is.EqualTo("Your calendar /dav/alice/phone/ changed 30 appointments at once. Nothing was changed in Paliad: "
+            + "choose whether to apply those changes or put Paliad's appointments back."));
+        Assert.Throws<ArgumentNullException>(() => ActivityEntry.For((RemoteEditsHeld)null!));
+        Assert.Throws<ArgumentNullException>(() => ActivityEntry.For((HeldEditsDecided)null!));
         Assert.That(applied.Detail, Does.Contain("applied 30 held changes").And.Contain("/dav/alice/phone/"));
         Assert.That(reverted.Detail, Does.Contain("Paliad's version back over 30 held changes"));
         foreach (var line in new[] { held, applied, reverted })

@@ -56,6 +56,20 @@ public sealed class SettingsPageSignInTests : BrowserTest
     }
 
     [Test]
+    public async Task A_forged_token_naming_the_signed_in_account_does_not_replace_the_sign_in()
+    {
+        await SignInAsync(Alice);
+        var forged = Paliad.Api.Auth.DevelopmentTokens.Mint(
+            new Paliad.Api.Auth.AuthOptions { JwtSigningKey = "someone-elses-signing-key-0123456789abcdefgh" }, Alice, null, TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+
+        await Page.GotoAsync($"/?from=link#access_token={forged}");
+
+        await Expect(Page.Locator("#status")).ToHaveTextAsync("The sign-in link is not valid (any more).");
+        await Expect(Page.Locator("#who-email")).ToHaveTextAsync(Alice);
+        Assert.That(await Page.EvaluateAsync<string?>("() => sessionStorage.getItem('paliad.accessToken')"), Is.Not.EqualTo(forged));
+    }
+
+    [Test]
     public async Task Sign_out_is_not_offered_while_nobody_is_signed_in()
     {
         await Page.GotoAsync("/");

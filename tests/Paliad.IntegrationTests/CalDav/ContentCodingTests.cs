@@ -39,6 +39,16 @@ public sealed class ContentCodingTests
     }
 
     [Test]
+    public void Brotli_on_brotli_is_refused()
+    {
+        _server.Answer = HostileCalDavServer.MultiStatus([1], ("Content-Encoding", "br, br"));
+
+        var error = Assert.ThrowsAsync<CalDavInvalidResponseException>(() => Client().GetEtagAsync("/dav/c/"));
+
+        Assert.That(error!.Message, Does.Contain("Brotli on Brotli"));
+    }
+
+    [Test]
     public void Twenty_thousand_stacked_codings_are_refused_before_a_decoder_is_built()
     {
         _server.Answer = HostileCalDavServer.MultiStatus([0x0b], ("Content-Encoding", string.Join(",", Enumerable.Repeat("br", 20_000))));

@@ -65,6 +65,37 @@ public sealed class DavXmlTests
         Assert.That(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore, Is.LessThan(2 * 1024 * 1024), "refused near the top, not after reading the whole nest");
     }
 
+    [Test]
+    public void An_element_of_a_million_attributes_is_refused_before_the_reader_builds_it()
+    {
+        var attributes = new StringBuilder();
+        for (var i = 0; i < 1_000_000; i++)
+        {
+            attributes.Append(" a").Append(i).Append("=''");
+        }
+
+        using var body = new MemoryStream(Encoding.UTF8.GetBytes($"<d:multistatus xmlns:d=\"DAV:\"><d:response{attributes}><d:href>/c/</d:href></d:response></d:multistatus>"));
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+
+        var error = Assert.Throws<CalDavInvalidResponseException>(() => DavXml.ReadMultiStatus(body, [GetEtag], _ => { }));
+
+        Assert.That(error!.Message, Does.Contain($"more than {DavXml.MaxAttributesPerElement} attributes"));
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore, Is.LessThan(2 * 1024 * 1024));
+    }
+
+    [Test]
+    public void Equals_signs_in_text_quoted_values_comments_and_cdata_are_not_attributes()
+    {
+        var many = new string('=', 500);
+        var xml = $"<d:multistatus xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\"><!-- {many} --><?pi {many} ?><d:response x='{many}' y=\"a>{many}\">"
+                  + $"<d:href>/c/a.ics</d:href><d:propstat><d:prop><c:calendar-data><![CDATA[{many}<x {many}]]>{many}</c:calendar-data></d:prop>"
+                  + "<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>";
+
+        var data = Read(xml, DavXml.Cal + "calendar-data").Responses[0].Text(DavXml.Cal + "calendar-data");
+
+        Assert.That(data, Is.EqualTo($"{many}<x {many}{many}"));
+    }
+
     [TestCase(DavXml.MaxDepth, true)]
     [TestCase(DavXml.MaxDepth + 1, false)]
     public void Nesting_up_to_the_limit_is_read_and_one_level_more_is_refused(int depth, bool accepted)

@@ -63,6 +63,24 @@ public sealed class ICalendarShapeTests
         Assert.That(ICalendarShape.Problem(WithInside(folded)), Does.Contain("nested"));
     }
 
+    [TestCase("BEGIN;X-P=1:X")]
+    [TestCase("begin :x")]
+    [TestCase("BEGIN\t;A=\"b:c\":X")]
+    public void Begin_lines_with_parameters_or_blanks_are_counted(string begin)
+    {
+        var nested = string.Concat(Enumerable.Repeat(begin + "\r\n", 10)) + string.Concat(Enumerable.Repeat("END:X\r\n", 10));
+
+        Assert.That(ICalendarShape.Problem(WithInside(nested)), Does.Contain("nested"));
+    }
+
+    [Test]
+    public void Properties_named_like_begin_are_not_components()
+    {
+        var lookalikes = string.Concat(Enumerable.Repeat("BEGINNING:x\r\nX-BEGIN:y\r\nENDING:z\r\nDESCRIPTION:BEGIN:X\r\n", 20));
+
+        Assert.That(ICalendarShape.Problem(WithInside(lookalikes)), Is.Null);
+    }
+
     [Test]
     public void Lower_case_begin_lines_are_counted()
     {

@@ -58,6 +58,37 @@ public sealed class MassChangeHoldTests(string server) : SyncTest(server)
     }
 
     [Test]
+    public async Task A_decision_left_over_without_held_edits_does_not_wave_a_mass_change_through()
+    {
+        var (calendar, appointments) = await FortyAppointmentsInACalendarAsync();
+        await ExecuteAsync("UPDATE paliad.calendar_bindings SET held_decision = 'apply', held_changes = 0");
+        await ShiftOnThePhoneAsync(calendar, 30, TimeSpan.FromHours(1));
+
+        await SyncAsync();
+
+        Assert.That(await StartsAsync(appointments.Keys), Is.EqualTo(appointments));
+        var binding = await BindingAsync();
+        Assert.That((binding.GetProperty("syncStatus").GetString(), binding.GetProperty("heldChanges").GetInt32()), Is.EqualTo(("held", 30)));
+        Assert.That(await ScalarAsync<string>("SELECT held_decision FROM paliad.calendar_bindings"), Is.Null, "held afresh: the user decides about these");
+    }
+
+    [Test]
+    public async Task Applying_covers_only_as_many_edits_as_were_held()
+    {
+        var (calendar, appointments) = await FortyAppointmentsInACalendarAsync();
+        await ShiftOnThePhoneAsync(calendar, 15, TimeSpan.FromHours(1));
+        await SyncAsync();
+        Assert.That((await BindingAsync()).GetProperty("heldChanges").GetInt32(), Is.EqualTo(15));
+        await ExecuteAsync("UPDATE paliad.calendar_bindings SET held_decision = 'apply'"); // decided, but not carried out yet
+        await ShiftOnThePhoneAsync(calendar, 30, TimeSpan.FromHours(2));
+
+        await SyncAsync();
+
+        Assert.That(await StartsAsync(appointments.Keys), Is.EqualTo(appointments), "30 edits, the user saw 15: held again");
+        Assert.That((await BindingAsync()).GetProperty("heldChanges").GetInt32(), Is.EqualTo(30));
+    }
+
+    [Test]
     public async Task A_single_phone_edit_still_flows_as_before()
     {
         var (calendar, appointments) = await FortyAppointmentsInACalendarAsync();

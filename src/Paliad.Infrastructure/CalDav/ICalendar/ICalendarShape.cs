@@ -19,24 +19,37 @@ public static class ICalendarShape
 
     /// <summary>What is wrong with the object's shape, in words; null when it is within the bounds. Folded lines are
     /// unfolded as RFC 5545 §3.1 says (a line break followed by a space or tab continues the line); a lone CR or LF
-    /// counts as a line break, so no spelling of a BEGIN line escapes the count.</summary>
+    /// counts as a line break; a line's name is what comes before its first ';' or ':' (blanks ignored, any case), so
+    /// no spelling of a BEGIN line — "BEGIN;X=1:VEVENT", "begin :x", folded — escapes the count.</summary>
     public static string? Problem(string iCalendar)
     {
         ArgumentNullException.ThrowIfNull(iCalendar);
         var depth = 0;
         var components = 0;
         var lines = 0;
-        Span<char> head = stackalloc char[6];
-        var headLength = 0;
+        Span<char> name = stackalloc char[8];
+        var nameLength = 0;
+        var nameEnded = false;
+        var empty = true;
         for (var i = 0; i <= iCalendar.Length; i++)
         {
             var end = i == iCalendar.Length;
             var c = end ? '\n' : iCalendar[i];
             if (c is not ('\r' or '\n'))
             {
-                if (headLength < head.Length)
+                empty = false;
+                if (nameEnded || c is ' ' or '\t')
                 {
-                    head[headLength++] = char.ToUpperInvariant(c);
+                    continue;
+                }
+
+                if (c is ';' or ':')
+                {
+                    nameEnded = true;
+                }
+                else if (nameLength++ < name.Length)
+                {
+                    name[nameLength - 1] = char.ToUpperInvariant(c);
                 }
 
                 continue;
@@ -53,19 +66,19 @@ public static class ICalendarShape
                 continue;
             }
 
-            if (headLength == 0)
+            if (empty)
             {
                 continue;
             }
 
-            var line = head[..headLength];
-            headLength = 0;
+            var line = nameLength <= name.Length ? name[..nameLength] : [];
+            (nameLength, nameEnded, empty) = (0, false, true);
             if (++lines > MaxContentLines)
             {
                 return $"more than {MaxContentLines} lines";
             }
 
-            if (line.StartsWith("BEGIN:"))
+            if (line.SequenceEqual("BEGIN"))
             {
                 if (++components > MaxComponents)
                 {
@@ -77,7 +90,7 @@ public static class ICalendarShape
                     return $"components nested more than {MaxNesting} deep";
                 }
             }
-            else if (line.StartsWith("END:") && --depth < 0)
+            else if (line.SequenceEqual("END") && --depth < 0)
             {
                 return "an END without its BEGIN";
             }
