@@ -19,24 +19,26 @@ internal static class OutboxLeases
     public static async Task<IReadOnlyList<Guid>> ClaimAsync(
         PaliadDbContext db, string token, TimeSpan lease, int limit, CancellationToken cancellationToken)
     {
+        // statement_timestamp(), not now(): the transaction began before the lock was granted, and leases are judged
+        // and written by the time the claim actually runs.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({ClaimLock})", cancellationToken);
         var claimed = await db.Database.SqlQuery<Guid>($"""
-            UPDATE paliad.outbox_messages m SET lease_owner = {token}, lease_expires_at = now() + {lease}
+            UPDATE paliad.outbox_messages m SET lease_owner = {token}, lease_expires_at = statement_timestamp() + {lease}
             WHERE m.id IN (
                 SELECT head.id FROM (
                     SELECT DISTINCT ON (p.lane) p.id, p.occurred_at
                     FROM paliad.outbox_messages p
-                    WHERE p.processed_at IS NULL AND p.dead_at IS NULL AND p.parked_at IS NULL AND p.next_attempt_at <= now()
-                      AND (p.lease_expires_at IS NULL OR p.lease_expires_at < now())
+                    WHERE p.processed_at IS NULL AND p.dead_at IS NULL AND p.parked_at IS NULL AND p.next_attempt_at <= statement_timestamp()
+                      AND (p.lease_expires_at IS NULL OR p.lease_expires_at < statement_timestamp())
                       AND NOT EXISTS (
                           SELECT 1 FROM paliad.outbox_messages busy
                           WHERE busy.lane = p.lane AND busy.processed_at IS NULL AND busy.dead_at IS NULL
-                            AND busy.lease_expires_at >= now())
+                            AND busy.lease_expires_at >= statement_timestamp())
                     ORDER BY p.lane, p.occurred_at, p.id) head
                 ORDER BY head.occurred_at, head.id
                 LIMIT {limit})
-              AND (m.lease_expires_at IS NULL OR m.lease_expires_at < now())
+              AND (m.lease_expires_at IS NULL OR m.lease_expires_at < statement_timestamp())
             RETURNING m.id AS "Value"
             """).ToListAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
