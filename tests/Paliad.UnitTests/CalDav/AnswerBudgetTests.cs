@@ -1,6 +1,6 @@
 using Paliad.Infrastructure.CalDav;
 
-namespace Paliad.IntegrationTests.CalDav;
+namespace Paliad.UnitTests.CalDav;
 
 /// <summary>The process-wide budget of answer bytes: requests wait for room in arrival order, never exceed it, and
 /// give their room back when disposed or cancelled.</summary>

@@ -1,7 +1,7 @@
 using System.Text;
 using Paliad.Infrastructure.CalDav.ICalendar;
 
-namespace Paliad.IntegrationTests.CalDav;
+namespace Paliad.UnitTests.CalDav;
 
 /// <summary>A calendar object's structure is bounded before Ical.Net (which recurses per nesting level) reads it.</summary>
 public sealed class ICalendarShapeTests

@@ -1,6 +1,6 @@
 using Paliad.Infrastructure.CalDav;
 
-namespace Paliad.IntegrationTests.CalDav;
+namespace Paliad.UnitTests.CalDav;
 
 /// <summary>The per-server window (AIMD): halves on 429/503, grows by 1/window otherwise, between 1 and the maximum,
 /// and lets waiting requests in as it opens; between overloads it follows the answers' round trips (Vegas).</summary>

@@ -1,6 +1,6 @@
 using Paliad.Infrastructure.CalDav.ICalendar;
 
-namespace Paliad.IntegrationTests.CalDav;
+namespace Paliad.UnitTests.CalDav;
 
 /// <summary>What other clients add to an event is found, kept apart from Paliad's own fields, and merged back into
 /// what Paliad writes; a copy made a series is recognised; the content hash reads a server's copy the way it was

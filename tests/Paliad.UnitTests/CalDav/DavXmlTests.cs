@@ -2,7 +2,7 @@ using System.Text;
 using System.Xml.Linq;
 using Paliad.Infrastructure.CalDav;
 
-namespace Paliad.IntegrationTests.CalDav;
+namespace Paliad.UnitTests.CalDav;
 
 /// <summary>The multistatus reader: DTDs refused, nesting bounded while reading, only asked-for properties kept,
 /// texts bounded.</summary>

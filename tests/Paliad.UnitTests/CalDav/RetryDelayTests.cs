@@ -2,7 +2,7 @@ using System.Net;
 using Paliad.Infrastructure.CalDav;
 using Polly;
 
-namespace Paliad.IntegrationTests.CalDav;
+namespace Paliad.UnitTests.CalDav;
 
 /// <summary>How long the CalDAV pipeline waits before a retry (null: exponential backoff with jitter).</summary>
 public sealed class RetryDelayTests

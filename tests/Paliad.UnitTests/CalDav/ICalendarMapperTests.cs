@@ -1,6 +1,6 @@
 using Paliad.Infrastructure.CalDav.ICalendar;
 
-namespace Paliad.IntegrationTests.CalDav;
+namespace Paliad.UnitTests.CalDav;
 
 /// <summary>Reading what real servers and clients send, and the content hash that keeps unchanged events unwritten.</summary>
 public sealed class ICalendarMapperTests
