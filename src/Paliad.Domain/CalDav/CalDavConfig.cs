@@ -117,13 +117,6 @@ public sealed class CalDavConfig : Entity
         UpdatedAt = Instant.Normalize(now);
     }
 
-    /// <summary>Rolls the worst error of the user's bindings up, so the account shows one aggregate status.</summary>
-    public void RecordSyncOutcome(DateTimeOffset finishedAt, string? worstError)
-    {
-        LastSyncAt = Instant.Normalize(finishedAt);
-        LastSyncError = worstError;
-    }
-
     /// <summary>An absolute http(s) URL with a host, written out as such (the CHECK is <c>^https?://[^/]+</c>), and
     /// without user-info: credentials go in their own fields, never in a URL that is logged and shown.</summary>
     public const string UserInfoRule = "'serverUrl' must not contain a user name or password: put them in 'username' and 'password'.";

@@ -23,8 +23,5 @@ public sealed class ProjectMember
 
     public DateTimeOffset AddedAt { get; private set; }
 
-    /// <summary>Owners and editors may create and change appointments and share the project.</summary>
-    public bool CanEdit => Role.CanEdit();
-
     internal void ChangeRole(ProjectRole role) => Role = role;
 }

@@ -16,6 +16,7 @@ public sealed class ProjectMemberTests
 
         client.Share(Associate, role, Clock.Now);
 
-        Assert.That(client.Members.Single(m => m.UserId == Associate).CanEdit, Is.EqualTo(canEdit));
+        var member = client.Members.Single(m => m.UserId == Associate);
+        Assert.That((member.Role, member.Role.CanEdit()), Is.EqualTo((role, canEdit)));
     }
 }

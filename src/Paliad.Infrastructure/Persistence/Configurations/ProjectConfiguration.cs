@@ -44,6 +44,5 @@ internal sealed class ProjectMemberConfiguration : IEntityTypeConfiguration<Proj
         builder.Property(m => m.Role).HasConversion<WordConverter<ProjectRole>>().HasMaxLength(WordConverter<ProjectRole>.MaxLength);
         builder.HasOne<User>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(m => m.UserId);
-        builder.Ignore(m => m.CanEdit);
     }
 }
