@@ -142,8 +142,9 @@ function tokenSubject(token) {
   }
 }
 
-/** A token arriving in the URL fragment (a sign-in redirect, or a link someone sent): taken out of the address bar at
- * once; used without a word only when it opens the account already signed in here, else only after confirming. */
+/** A token arriving in the URL fragment (a sign-in redirect, or a link someone sent), taken out of the address bar at
+ * once. start() uses it without a word only when it opens the account already signed in here, else only after the
+ * person confirms whose account it opens. */
 function takeTokenFromFragment() {
   const fragment = new URLSearchParams(location.hash.slice(1));
   const token = fragment.get("access_token");
