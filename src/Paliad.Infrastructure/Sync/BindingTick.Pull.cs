@@ -142,15 +142,12 @@ internal sealed partial class BindingTick
         _pulledEdits.Clear();
         var now = clock.GetUtcNow();
 
-        // A decision counts only while something is held, and "apply" only for as many edits as the user was shown:
-        // more than that are judged afresh (held again, if they are a mass change).
-        var decision = binding.HeldChanges > 0 ? binding.HeldDecision : null;
-        if (decision == HeldDecision.Apply && edits.Count > binding.HeldChanges)
-        {
-            decision = null;
-        }
-
-        if (decision is null && edits.Count > 0 && options.MassChangeThreshold.AsThreshold().IsMassChange(edits.Count, await EventsInBindingAsync(cancellationToken)))
+        // The events are counted only when no decision covers these edits and they are enough to be a mass change.
+        var covered = HeldEditsPlan.DecisionFor(edits.Count, binding.HeldChanges, binding.HeldDecision) is not null;
+        var threshold = options.MassChangeThreshold.AsThreshold();
+        var events = covered || edits.Count <= threshold.MoreThan ? 0 : await EventsInBindingAsync(cancellationToken);
+        var action = HeldEditsPlan.Choose(edits.Count, events, binding.HeldChanges, binding.HeldDecision, threshold);
+        if (action == PulledEditsAction.Hold)
         {
             binding.HoldRemoteEdits(edits.Count, now);
             return true;
@@ -159,7 +156,7 @@ internal sealed partial class BindingTick
         var problemsBefore = _problems.Count;
         foreach (var pulled in edits)
         {
-            if (decision == HeldDecision.Revert)
+            if (action == PulledEditsAction.RevertDecided)
             {
                 await Guarded(pulled.Appointment.Id, () => OverwriteRemoteAsync(
                     pulled.Appointment, pulled.Target, pulled.Remote, pulled.Edit, ReconcileDecision.OverwriteRemoteCountConflict, recordLoss: false, cancellationToken),
@@ -167,15 +164,15 @@ internal sealed partial class BindingTick
             }
             else
             {
-                ApplyPulledEdit(pulled, now, recordActivity: decision is null);
+                ApplyPulledEdit(pulled, now, recordActivity: action == PulledEditsAction.ApplyAsUsual);
             }
         }
 
-        if (decision is not null && _problems.Count == problemsBefore)
+        if (action != PulledEditsAction.ApplyAsUsual && _problems.Count == problemsBefore)
         {
             binding.RecordHeldEditsDecided(edits.Count, now);
         }
-        else if (decision is null && binding.HeldChanges > 0)
+        else if (action == PulledEditsAction.ApplyAsUsual && binding.HeldChanges > 0)
         {
             binding.ForgetHeldEdits(); // the calendar's mass change shrank to what a person does: applied as such
         }

@@ -165,4 +165,31 @@ public sealed class MassChangeTests
                 Is.EqualTo((Alice, (Guid?)binding.Id, (Guid?)null, string.Empty, "/dav/alice/phone/", at)));
         }
     }
+
+    [TestCase(30, 40, 0, null, PulledEditsAction.Hold)]
+    [TestCase(1, 40, 0, null, PulledEditsAction.ApplyAsUsual)]
+    [TestCase(0, 40, 0, null, PulledEditsAction.ApplyAsUsual)]
+    [TestCase(30, 40, 30, HeldDecision.Apply, PulledEditsAction.ApplyDecided)]
+    [TestCase(29, 40, 30, HeldDecision.Apply, PulledEditsAction.ApplyDecided)]
+    [TestCase(31, 40, 30, HeldDecision.Apply, PulledEditsAction.Hold)] // more than the user was shown
+    [TestCase(31, 400, 30, HeldDecision.Apply, PulledEditsAction.ApplyAsUsual)] // judged afresh: no longer a mass change
+    [TestCase(45, 40, 30, HeldDecision.Revert, PulledEditsAction.RevertDecided)] // reverting more is still safe
+    [TestCase(0, 40, 30, HeldDecision.Revert, PulledEditsAction.RevertDecided)]
+    [TestCase(30, 40, 0, HeldDecision.Apply, PulledEditsAction.Hold)] // a decision left over with nothing held counts for nothing
+    [TestCase(30, 40, 30, null, PulledEditsAction.Hold)]
+    public void The_plan_settles_pulled_edits_by_the_decision_that_covers_them_else_by_the_threshold(
+        int edits, int events, int held, HeldDecision? decision, PulledEditsAction expected)
+    {
+        Assert.That(HeldEditsPlan.Choose(edits, events, held, decision, new MassChangeThreshold()), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void A_decision_covers_edits_only_while_something_is_held()
+    {
+        Assert.That(HeldEditsPlan.DecisionFor(5, 0, HeldDecision.Revert), Is.Null);
+        Assert.That(HeldEditsPlan.DecisionFor(5, 5, HeldDecision.Apply), Is.EqualTo(HeldDecision.Apply));
+        Assert.That(HeldEditsPlan.DecisionFor(6, 5, HeldDecision.Apply), Is.Null);
+        Assert.That(HeldEditsPlan.DecisionFor(6, 5, HeldDecision.Revert), Is.EqualTo(HeldDecision.Revert));
+        Assert.Throws<ArgumentNullException>(() => HeldEditsPlan.Choose(1, 1, 0, null, null!));
+    }
 }
