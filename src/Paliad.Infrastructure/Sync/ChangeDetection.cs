@@ -6,6 +6,15 @@ using Paliad.Infrastructure.Persistence;
 
 namespace Paliad.Infrastructure.Sync;
 
+/// <summary>How a tick finds what to push: the whole scope, appointments changed since the push mark, or nothing
+/// (the query that loaded the binding found no change).</summary>
+internal enum PushDetection
+{
+    WholeScope,
+    SincePushMark,
+    NothingChanged,
+}
+
 /// <summary>What a tick has to write into its calendar: appointments in scope without a copy or changed since their
 /// copy was synced, and copies whose appointment left the scope.</summary>
 internal sealed record PushWork(IReadOnlyList<PushWork.Item> ToPush, IReadOnlyList<AppointmentTarget> Stale)
@@ -30,17 +39,26 @@ internal static class ChangeDetection
     public static IQueryable<bool> AnythingSince(PaliadDbContext db, Guid bindingId, Guid userId, BindingScope scope, Guid? scopeId, DateTimeOffset since)
         => NotCurrent(db, bindingId, db.ChangedInScope(userId, scope, scopeId, since)).Select(_ => true);
 
+    public static async Task<PushWork> FindAsync(PaliadDbContext db, CalendarBinding binding, PushDetection detection, CancellationToken cancellationToken)
+        => detection switch
+        {
+            PushDetection.WholeScope => await WholeScopeAsync(db, binding, cancellationToken),
+            PushDetection.SincePushMark when binding.PushedThrough is { } since => await SinceAsync(db, binding, since, cancellationToken),
+            PushDetection.SincePushMark => await WholeScopeAsync(db, binding, cancellationToken),
+            _ => PushWork.None,
+        };
+
     /// <summary>The appointments of the scope changed since the binding's mark whose copy is missing or older. What
     /// left the scope is not looked for here (it did not necessarily change): the hooks remove it when it leaves, and
     /// a full reconciliation finds whatever they missed.</summary>
-    public static async Task<PushWork> SinceAsync(PaliadDbContext db, CalendarBinding binding, DateTimeOffset since, CancellationToken cancellationToken)
+    private static async Task<PushWork> SinceAsync(PaliadDbContext db, CalendarBinding binding, DateTimeOffset since, CancellationToken cancellationToken)
     {
         var toPush = await NotCurrent(db, binding.Id, db.ChangedInScope(binding.UserId, binding.Scope, binding.ScopeId, since)).ToListAsync(cancellationToken);
         return new PushWork(toPush, []);
     }
 
     /// <summary>The whole scope: every appointment without a current copy, every copy whose appointment left.</summary>
-    public static async Task<PushWork> WholeScopeAsync(PaliadDbContext db, CalendarBinding binding, CancellationToken cancellationToken)
+    private static async Task<PushWork> WholeScopeAsync(PaliadDbContext db, CalendarBinding binding, CancellationToken cancellationToken)
     {
         var toPush = await NotCurrent(db, binding.Id, db.ForBinding(binding)).ToListAsync(cancellationToken);
         var stale = await db.AppointmentTargets

@@ -1,10 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Paliad.Application.Appointments;
 using Paliad.Application.Projects;
 using Paliad.Domain.CalDav;
-using Paliad.Infrastructure.CalDav;
 using Paliad.Infrastructure.Persistence;
+using Paliad.Infrastructure.Sync.Phases;
 
 namespace Paliad.Infrastructure.Sync;
 
@@ -29,17 +28,8 @@ public sealed partial class SyncEngine
         var ids = appointmentIds.Distinct().ToList();
         var bindings = await ReadAsync(db => CandidateBindingsAsync(db, ids, cancellationToken));
         bindings.RemoveAll(id => id == exceptBindingId);
-        await ForEachBindingAsync(bindings, bindingId => WithBindingAsync(bindingId, async (db, tick, binding, ct) =>
-        {
-            var carried = await db.ForBinding(binding).Where(a => ids.Contains(a.Id)).ToListAsync(ct);
-            var copies = await db.AppointmentTargets.Where(t => t.BindingId == binding.Id && ids.Contains(t.AppointmentId)).ToDictionaryAsync(t => t.AppointmentId, ct);
-            await tick.PushAllAsync(carried.ConvertAll(a => new PushWork.Item(a, copies.GetValueOrDefault(a.Id))), ct);
-            var carriedIds = carried.Select(a => a.Id).ToHashSet();
-            foreach (var stale in copies.Values.Where(t => !carriedIds.Contains(t.AppointmentId)))
-            {
-                await tick.DeleteStaleAsync(stale, ct);
-            }
-        }, cancellationToken), cancellationToken);
+        await ForEachBindingAsync(bindings, bindingId => WithBindingAsync(bindingId, (db, tick, binding, ct) => tick.PushAppointmentsAsync(ids, ct), cancellationToken),
+            cancellationToken);
     }
 
     /// <summary>Removes events from calendars by href (a deleted appointment's or binding's copies). Bindings that
@@ -53,7 +43,7 @@ public sealed partial class SyncEngine
             var exists = await ReadAsync(db => db.CalendarBindings.AnyAsync(b => b.Id == bindingId, cancellationToken));
             if (exists)
             {
-                await WithBindingAsync(bindingId, (db, tick, binding, ct) => tick.DeleteCopiesAsync(copies, ct), cancellationToken);
+                await WithBindingAsync(bindingId, (db, tick, binding, ct) => tick.RemoveEventsAsync(copies, ct), cancellationToken);
             }
             else
             {
@@ -64,7 +54,11 @@ public sealed partial class SyncEngine
                 var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
                 if (await ClientForUserAsync(db, copies[0].UserId, timeout.Token) is { } client)
                 {
-                    await BindingTick.DeleteCopiesAsync(client, copies, metrics, timeout.Token);
+                    foreach (var copy in copies)
+                    {
+                        await CopyWriter.DeleteEventAsync(new CalDavCalendar(client, copy.Href), copy.Href, copy.Etag, timeout.Token);
+                        metrics.Deletes.Add(1);
+                    }
                 }
             }
         }, cancellationToken, userOf: bindingId => events.First(e => e.BindingId == bindingId).UserId);
@@ -73,15 +67,7 @@ public sealed partial class SyncEngine
     /// <summary>A binding now points at another calendar: its events leave the old one, then a tick fills the new one.</summary>
     public async Task MoveBindingCalendarAsync(Guid bindingId, CancellationToken cancellationToken)
     {
-        await WithBindingAsync(bindingId, async (db, tick, binding, ct) =>
-        {
-            var newPath = Hrefs.AsCollection(Hrefs.Key(binding.CalendarPath));
-            var elsewhere = await db.AppointmentTargets.Where(t => t.BindingId == binding.Id).ToListAsync(ct);
-            foreach (var target in elsewhere.Where(t => !Hrefs.Key(t.CalDavHref).StartsWith(newPath, StringComparison.Ordinal)))
-            {
-                await tick.DeleteStaleAsync(target, ct);
-            }
-        }, cancellationToken);
+        await WithBindingAsync(bindingId, (db, tick, binding, ct) => tick.LeaveOtherCalendarsAsync(binding.CalendarPath, ct), cancellationToken);
         RequireDone(await SyncBindingAsync(bindingId, cancellationToken));
     }
 

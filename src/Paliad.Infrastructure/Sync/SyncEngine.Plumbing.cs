@@ -6,6 +6,7 @@ using Paliad.Domain.CalDav;
 using Paliad.Infrastructure.CalDav;
 using Paliad.Infrastructure.Persistence;
 using Paliad.Infrastructure.Persistence.Outbox;
+using Paliad.Infrastructure.Sync.Phases;
 
 namespace Paliad.Infrastructure.Sync;
 
@@ -41,22 +42,23 @@ public sealed partial class SyncEngine
 
             var started = clock.GetUtcNow();
             using var activity = SyncTelemetry.StartHook(bindingId);
-            var tick = new BindingTick(db, await ClientForAsync(scope, db, config, timeout.Token), binding, clock, _options, metrics, logger, () => RenewAsync(db, bindingId, token),
-                    calDavOptions.Value.MaxConcurrentRequestsPerServer);
+            var client = await ClientForAsync(scope, db, config, timeout.Token);
+            var tick = new BindingTick(binding, new CalDavCalendar(client, binding.CalendarPath), new DatabaseCopyBook(db, binding), TickSettings, logger,
+                () => RenewAsync(db, bindingId, token));
             var elapsed = System.Diagnostics.Stopwatch.StartNew();
             await work(db, tick, binding, timeout.Token);
-            var problems = tick.Problems.Count > 0 ? string.Join("; ", tick.Problems) : null;
-            SyncTelemetry.Describe(activity, binding.CalendarPath, tick.Counts, problems);
-            var c = tick.Counts;
+            var problems = tick.Tally.Problems.Count > 0 ? string.Join("; ", tick.Tally.Problems) : null;
+            SyncTelemetry.Describe(activity, binding.CalendarPath, tick.Tally.Counts, problems);
+            var c = tick.Tally.Counts;
             LogHook(logger, binding.Id, binding.UserId, problems is null ? "ok" : "partial", c.Pushed, c.Updated, c.Deleted, c.Pulled, c.Conflicts, c.Restored,
                 elapsed.ElapsedMilliseconds, problems);
 
-            if (tick.Counts != SyncCounts.None || tick.Problems.Count > 0)
+            if (tick.Tally.Counts != SyncCounts.None || tick.Tally.Problems.Count > 0)
             {
                 // What a hook did (a push, a conflict it resolved, a removal) belongs in the audit as much as a tick.
-                var status = tick.Problems.Count > 0 ? SyncLogStatus.Partial : SyncLogStatus.Ok;
-                var error = tick.Problems.Count > 0 ? string.Join("; ", tick.Problems) : null;
-                db.SyncLog.Add(SyncLogEntry.Record(binding.UserId, binding.Id, started, clock.GetUtcNow(), status, tick.Counts, error));
+                var status = tick.Tally.Problems.Count > 0 ? SyncLogStatus.Partial : SyncLogStatus.Ok;
+                var error = tick.Tally.Problems.Count > 0 ? string.Join("; ", tick.Tally.Problems) : null;
+                db.SyncLog.Add(SyncLogEntry.Record(binding.UserId, binding.Id, started, clock.GetUtcNow(), status, tick.Tally.Counts, error));
                 await db.SaveChangesAsync(CancellationToken.None);
                 if (error is not null)
                 {

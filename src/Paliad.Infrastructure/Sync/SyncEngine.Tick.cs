@@ -7,6 +7,7 @@ using Paliad.Domain.CalDav;
 using Paliad.Domain.Common;
 using Paliad.Infrastructure.CalDav;
 using Paliad.Infrastructure.Persistence;
+using Paliad.Infrastructure.Sync.Phases;
 
 namespace Paliad.Infrastructure.Sync;
 
@@ -64,8 +65,9 @@ public sealed partial class SyncEngine
             var deadlineHit = false;
             try
             {
-                tick = new BindingTick(db, await ClientForAsync(scope, db, config, timeout.Token), binding, clock, _options, metrics, logger, () => RenewAsync(db, bindingId, token),
-                    calDavOptions.Value.MaxConcurrentRequestsPerServer);
+                var client = await ClientForAsync(scope, db, config, timeout.Token);
+                tick = new BindingTick(binding, new CalDavCalendar(client, binding.CalendarPath), new DatabaseCopyBook(db, binding), TickSettings, logger,
+                    () => RenewAsync(db, bindingId, token));
                 await tick.RunAsync(detection, timeout.Token);
             }
             catch (LeaseLostException)
@@ -96,8 +98,8 @@ public sealed partial class SyncEngine
                 }
             }
 
-            var problems = tick?.Problems ?? [];
-            var counts = tick?.Counts ?? SyncCounts.None;
+            var problems = tick?.Tally.Problems ?? [];
+            var counts = tick?.Tally.Counts ?? SyncCounts.None;
             var status = fatal is not null ? SyncLogStatus.Error : problems.Count > 0 || deadlineHit ? SyncLogStatus.Partial : SyncLogStatus.Ok;
             var error = fatal
                         ?? (deadlineHit ? $"Stopped at the {deadline.TotalSeconds:0} s deadline; what was done is kept and the rest resumes next tick." : null)
@@ -117,7 +119,7 @@ public sealed partial class SyncEngine
             // A tick that did not look at the whole scope mirrors the legacy columns only for the owner's appointments
             // changed since the mark (what hooks pushed) and the copies it wrote itself — never the whole calendar.
             var legacyChangedSince = detection != PushDetection.WholeScope && tick is not null ? claimed.PushedThrough : null;
-            var touched = tick?.Touched.ToArray() ?? [];
+            var touched = tick?.Tally.Touched.ToArray() ?? [];
             var result = await RecordTickAsync(db, binding, workedOn, token,
                 new TickOutcome(started, clock.GetUtcNow(), status, bindingStatus, counts, error, retryLater, serverAskedToWait, legacyChangedSince, touched),
                 stopwatch);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Paliad.Application.CalDav.Sync;
 using Paliad.Infrastructure.CalDav;
+using Paliad.Infrastructure.Sync.Phases;
 
 namespace Paliad.Infrastructure.Sync;
 
@@ -24,6 +25,8 @@ public sealed partial class SyncEngine(
     ILogger<SyncEngine> logger) : ISyncRunner, IDisposable
 {
     private readonly SyncOptions _options = syncOptions.Value;
+
+    private TickSettings TickSettings => new(clock, _options, metrics, calDavOptions.Value.MaxConcurrentRequestsPerServer);
 
     /// <summary>Who holds a lease: unique per engine instance (process, or test host).</summary>
     public string InstanceId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
