@@ -121,7 +121,7 @@ internal static class Fleet
         return new Round(users, calendars.Count, targets, seedSeconds, roundSeconds,
             fleet.Select(r => r.BindingId).Distinct().Count(),
             fleet.GroupBy(r => r.BindingId).Count(g => g.Count() > 1),
-            fleet.Count(r => r.Status != "ok"));
+            fleet.Count(r => r.Status != SyncRunStatus.Ok));
     }
 }
 

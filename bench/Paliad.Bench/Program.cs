@@ -79,7 +79,7 @@ internal static class BenchProgram
         var bareSeconds = await BarePutLoopAsync(radicale, bareCalendar, appointmentCount);
         var onePutMs = bareSeconds * 1000 / appointmentCount;
         table.Add($"initial push of {appointmentCount:N0}", $"{engineSeconds:F2} s", $"bare PUT loop {bareSeconds:F2} s", engineSeconds / bareSeconds, 1.05,
-            $"{initial.Status}, pushed {initial.Pushed}; {pushRequests}");
+            $"{initial.Status}, pushed {initial.Counts.Pushed}; {pushRequests}");
 
         // The same push to a server 50 ms away (a latency proxy in front of Radicale): concurrency overlaps the
         // round trips the serial loop pays one by one.
@@ -100,7 +100,7 @@ internal static class BenchProgram
             var farRequests = $"{httpRequests.Total} HTTP request(s) ({httpRequests.Describe()}), window at the end {concurrency.WindowOf(far.Url.Authority):F1}";
             var farBareSeconds = await BarePutLoopAsync(far.Url, farBareCalendar, appointmentCount);
             table.Add($"initial push of {appointmentCount:N0}, server 50 ms away", $"{farEngineSeconds:F2} s", $"bare PUT loop {farBareSeconds:F2} s",
-                farEngineSeconds / farBareSeconds, 0.6, $"{farPush.Status}, pushed {farPush.Pushed}; {farRequests}");
+                farEngineSeconds / farBareSeconds, 0.6, $"{farPush.Status}, pushed {farPush.Counts.Pushed}; {farRequests}");
         }
 
         // vdirsyncer mirrors the engine's calendar into a folder (its first sync is set-up, not measured).
@@ -159,7 +159,7 @@ internal static class BenchProgram
                 var largeSeconds = watch.Elapsed.TotalSeconds;
                 var extrapolated = bareSeconds * scaleCount / appointmentCount;
                 table.Add($"initial push of {scaleCount:N0}", $"{largeSeconds:F1} s", $"bare PUT loop ×{scaleCount / appointmentCount} ≈ {extrapolated:F1} s",
-                    largeSeconds / extrapolated, null, $"{largePush.Status}, pushed {largePush.Pushed}; Radicale's PUT grows with the collection");
+                    largeSeconds / extrapolated, null, $"{largePush.Status}, pushed {largePush.Counts.Pushed}; Radicale's PUT grows with the collection");
             }
             else
             {
@@ -172,7 +172,7 @@ internal static class BenchProgram
                 var setUp = await engine.SyncBindingAsync(largeBinding, CancellationToken.None);
                 Memory("the full reconcile of the large calendar");
                 table.Add($"{scaleCount:N0} events in one calendar (set-up, not a contest)", $"{watch.Elapsed.TotalSeconds:F1} s", "—", null, null,
-                    $"{adopted:N0} written to Radicale's storage, one full reconcile: {setUp.Status}, pulled {setUp.Pulled}; PALIAD_BENCH_SCALE_PUSH=1 pushes them instead");
+                    $"{adopted:N0} written to Radicale's storage, one full reconcile: {setUp.Status}, pulled {setUp.Counts.Pulled}; PALIAD_BENCH_SCALE_PUSH=1 pushes them instead");
             }
 
             var largeIdle = await NoChangeTickAsync(engine, largeBinding, connectionString, httpRequests, () => Interlocked.Exchange(ref sqlCommands, 0));
@@ -274,7 +274,7 @@ internal static class BenchProgram
         var http = $"{httpRequests.Total} HTTP request(s) ({httpRequests.Describe()})";
         var (_, rows, byTable) = await RowsRead.MeasureAsync(connectionString, () => engine.SyncBindingAsync(bindingId, CancellationToken.None));
         return new TickFigures(ms, rows,
-            $"{http}, {sql} SQL round trip(s), {idle.Pushed + idle.Updated} PUTs, {rows:N0} rows read ({byTable}); waiting on the server {serverMs:F0} ms", serverMs);
+            $"{http}, {sql} SQL round trip(s), {idle.Counts.Pushed + idle.Counts.Updated} PUTs, {rows:N0} rows read ({byTable}); waiting on the server {serverMs:F0} ms", serverMs);
     }
 
     /// <summary>A tick that pulls the server's edits, timed with the time its requests waited on the server.</summary>
@@ -287,7 +287,7 @@ internal static class BenchProgram
         var ms = watch.Elapsed.TotalMilliseconds;
         var serverMs = httpRequests.ServerMilliseconds;
         return new TickFigures(ms, 0,
-            $"pulled {pull.Pulled}, {httpRequests.Total} HTTP request(s) ({httpRequests.Describe()}), {takeSqlCount()} SQL round trip(s); waiting on the server {serverMs:F0} ms",
+            $"pulled {pull.Counts.Pulled}, {httpRequests.Total} HTTP request(s) ({httpRequests.Describe()}), {takeSqlCount()} SQL round trip(s); waiting on the server {serverMs:F0} ms",
             serverMs);
     }
 

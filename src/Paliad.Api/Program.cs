@@ -1,12 +1,11 @@
 using Mediator;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Paliad.Api;
+using Paliad.Api.Composition;
 using Paliad.Api.Auth;
 using Paliad.Api.Endpoints;
 using Paliad.Api.Errors;
 using Paliad.Api.Json;
 using Paliad.Api.Protection;
-using Paliad.Api.Telemetry;
 using Paliad.Application;
 using Paliad.Application.Common;
 using Paliad.Infrastructure;

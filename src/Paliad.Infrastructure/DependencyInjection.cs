@@ -7,6 +7,7 @@ using Paliad.Application.CalDav;
 using Paliad.Application.CalDav.Calendars;
 using Paliad.Application.CalDav.Sync;
 using Paliad.Application.Common;
+using Paliad.Application.Operations;
 using Paliad.Infrastructure.CalDav;
 using Paliad.Infrastructure.Persistence;
 using Paliad.Infrastructure.Persistence.Outbox;
@@ -63,7 +64,7 @@ public static class DependencyInjection
         services.Configure<ActivityOptions>(configuration.GetSection(ActivityOptions.Section));
         services.AddSingleton<ActivityRetention>();
         services.Configure<HealthOptions>(configuration.GetSection(HealthOptions.Section));
-        services.AddSingleton<SyncHealth>();
+        services.AddSingleton<ISyncHealth, SyncHealth>();
         services.AddSingleton<SyncGauges>();
         services.AddMetrics();
         services.AddSingleton<SyncMetrics>();

@@ -8,6 +8,9 @@ public sealed class AuthOptions
 {
     public const string Section = "Auth";
 
+    /// <summary>The settings as configured (defaults when the section is absent): the one place they are bound.</summary>
+    public static AuthOptions Read(IConfiguration configuration) => configuration.GetSection(Section).Get<AuthOptions>() ?? new AuthOptions();
+
     /// <summary>HS256 needs a key of at least 256 bits.</summary>
     public const int MinimumKeyBytes = 32;
 

@@ -7,7 +7,7 @@ public static class AuthenticationSetup
 {
     public static IServiceCollection AddPaliadAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        var options = AuthOptions.Read(configuration);
         var signingKey = options.SigningKey();
         services.AddSingleton(options);
         services

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Paliad.Api.Composition;
 
 namespace Paliad.Api.Auth;
 
@@ -33,7 +34,7 @@ internal static class TokenCommand
         }
 
         var configuration = CommandConfiguration.Build();
-        var options = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        var options = AuthOptions.Read(configuration);
         Console.WriteLine(DevelopmentTokens.Mint(options, args[0], sub, TimeSpan.FromHours(hours), DateTimeOffset.UtcNow));
         return 0;
     }

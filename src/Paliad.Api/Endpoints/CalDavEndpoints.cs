@@ -15,6 +15,7 @@ using Paliad.Application.CalDav.Bindings.DecideHeldChanges;
 using Paliad.Application.CalDav.Bindings.DeleteBinding;
 using Paliad.Application.CalDav.Bindings.GetBinding;
 using Paliad.Application.CalDav.Bindings.ListBindings;
+using Paliad.Application.CalDav.Bindings.ListScopes;
 using Paliad.Application.CalDav.Bindings.UpdateBinding;
 using Paliad.Application.CalDav.Calendars;
 using Paliad.Application.CalDav.Calendars.ListCalDavCalendars;
@@ -73,6 +74,9 @@ internal static class CalDavEndpoints
             .WithSummary("The calendars on your configured CalDAV server (href, displayName, color, supportsEvents).");
 
         var bindings = api.MapGroup("/caldav-bindings").WithTags("Calendar bindings");
+        api.MapGet("/caldav-scopes", async Task<IReadOnlyList<BindingScopeDto>> (ISender sender, CancellationToken ct) => await sender.Send(new ListBindingScopes(), ct))
+            .WithTags("Calendar bindings")
+            .WithSummary("The scopes a binding may have and the project kinds each may name (none, any, or one).");
 
         bindings.MapGet("/", async Task<IReadOnlyList<BindingDto>> (int? limit, string? after, HttpContext http, ClaimsPrincipal user, ISender sender, CancellationToken ct)
                 => (await sender.Send(new ListBindingsForUser(user.UserId(), limit, after), ct)).WithNextLink(http))
@@ -123,7 +127,7 @@ internal static class CalDavEndpoints
             .WithSummary("Decide about a calendar's held mass change: {\"action\": \"apply\"} takes the edits, \"revert\" writes Paliad's version back; "
                          + "carried out by a sync of the binding now. 409 when nothing is held.");
 
-        api.MapPost("/caldav-sync", async Task<IReadOnlyList<BindingSyncResult>> (Guid? bindingId, ClaimsPrincipal user, ISender sender, CancellationToken ct)
+        api.MapPost("/caldav-sync", async Task<IReadOnlyList<BindingSyncResultDto>> (Guid? bindingId, ClaimsPrincipal user, ISender sender, CancellationToken ct)
                 => await sender.Send(new SyncNow(user.UserId(), bindingId), ct))
             .WithTags("Sync")
             .RequireRateLimiting(ApiProtection.RemotePolicy)

@@ -30,7 +30,7 @@ internal static class DevelopmentSignInEndpoints
                     return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["email"] = ["'email' must be an e-mail address."] });
                 }
 
-                var options = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+                var options = AuthOptions.Read(configuration);
                 var userId = DevelopmentTokens.UserIdFor(email);
                 var token = DevelopmentTokens.Mint(options, email, userId, Lifetime, clock.GetUtcNow());
                 return TypedResults.Ok(new SignedIn(token, "bearer", (int)Lifetime.TotalSeconds, userId, email));

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Paliad.Infrastructure.Sync;
+using Paliad.Application.Operations;
 
 namespace Paliad.Api.Endpoints;
 
@@ -23,7 +23,7 @@ internal static class SyncHealthEndpoints
     public static WebApplication MapSyncHealth(this WebApplication app)
     {
         var wrongKeys = new WrongKeys(app.Services.GetRequiredService<TimeProvider>());
-        app.MapGet("/health/sync", async (HttpContext http, SyncHealth health, IOptionsMonitor<HealthOptions> options, CancellationToken ct) =>
+        app.MapGet("/health/sync", async (HttpContext http, ISyncHealth health, IOptionsMonitor<HealthOptions> options, CancellationToken ct) =>
             {
                 var key = options.CurrentValue.OperatorKey;
                 if (string.IsNullOrEmpty(key))

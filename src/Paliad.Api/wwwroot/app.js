@@ -22,7 +22,7 @@ const FAILURE_WORDS = {
   server_error: "The server reported an error of its own. Try again later.",
 };
 
-const state = { calendars: [], bindings: [], projects: [], config: null, bindTarget: null, logNext: null, activityNext: null };
+const state = { calendars: [], bindings: [], projects: [], scopes: new Map(), config: null, bindTarget: null, logNext: null, activityNext: null };
 
 // ---- talking to the API -------------------------------------------------------------------------------------------
 
@@ -390,8 +390,14 @@ function calendarHome() {
 }
 
 async function loadProjects() {
-  const { data } = await api("GET", "/api/projects?limit=2000");
+  const [{ data }, scopes] = await Promise.all([api("GET", "/api/projects?limit=2000"), api("GET", "/api/caldav-scopes")]);
   state.projects = data;
+  state.scopes = new Map(scopes.data.map((s) => [s.scope, s]));
+}
+
+// Which projects a scope may name comes from the API (GET /api/caldav-scopes), the rule's one home.
+function scopeNeedsProject(scope) {
+  return state.scopes.get(scope)?.needsProject ?? false;
 }
 
 function projectName(id) {
@@ -411,7 +417,7 @@ function renderProjectOptions(scope, selected) {
   const known = new Set(state.projects.map((p) => p.id));
   const roots = state.projects.filter((p) => !p.parentId || !known.has(p.parentId));
   const walk = (project, depth) => {
-    const choosable = scope === "project" || project.kind === scope;
+    const choosable = (state.scopes.get(scope)?.projectKinds ?? []).includes(project.kind);
     select.append(el("option", { value: project.id, disabled: !choosable, selected: project.id === selected },
       `${"\u00a0\u00a0".repeat(depth)}${project.name} (${project.kind})`));
     for (const child of (children.get(project.id) ?? []).sort((a, b) => a.name.localeCompare(b.name))) walk(child, depth + 1);
@@ -426,7 +432,7 @@ function renderProjectOptions(scope, selected) {
 
 function syncScopeRow() {
   const scope = $("bind-scope").value;
-  const needsProject = !["all_visible", "personal_only"].includes(scope);
+  const needsProject = scopeNeedsProject(scope);
   $("bind-project-row").hidden = !needsProject;
   if (needsProject) renderProjectOptions(scope, state.bindTarget?.scopeId);
 }
@@ -454,7 +460,7 @@ $("bind-form").addEventListener("submit", async (event) => {
   const target = state.bindTarget;
   const scope = $("bind-scope").value;
   const body = { displayName: $("bind-name").value.trim() || null, scope };
-  if (!["all_visible", "personal_only"].includes(scope)) body.scopeId = $("bind-project").value || null;
+  if (scopeNeedsProject(scope)) body.scopeId = $("bind-project").value || null;
   try {
     if (target.id) await api("PATCH", `/api/caldav-bindings/${target.id}`, body);
     else await api("POST", "/api/caldav-bindings", { calendarPath: target.calendarPath, ...body });
@@ -491,7 +497,7 @@ function renderBindings() {
         binding.enabled ? null : el("span", { class: "badge pending" }, "disabled")),
       el("div", { class: "path" }, binding.calendarPath),
       el("div", {}, `${SCOPE_WORDS[binding.scope]}${binding.scopeId ? `: ${projectName(binding.scopeId)}` : ""} · last sync ${ago(binding.lastSyncAt)}`),
-      binding.lastSyncError ? el("div", { class: "error" }, binding.lastSyncError) : null,
+      problem(binding.lastSyncError, binding.lastSyncErrorDetail),
       binding.heldChanges > 0 ? heldNotice(binding, name) : null,
       el("div", { class: "row" },
         el("button", { type: "button", class: "secondary", onclick: () => toggleBinding(binding) }, binding.enabled ? `Disable “${name}”` : `Enable “${name}”`),
@@ -567,6 +573,13 @@ $("sync-now").addEventListener("click", async () => {
   }
 });
 
+// What failed, in the plain words the API says it in, with the technical detail folded away beside it.
+function problem(said, detail) {
+  if (!said && !detail) return null;
+  return el("div", { class: "error" }, said || "",
+    detail ? el("details", { class: "detail" }, el("summary", {}, "Technical detail"), el("code", {}, detail)) : null);
+}
+
 function renderSyncResults(results) {
   const columns = ["pushed", "updated", "deleted", "pulled", "conflicts", "restored"];
   const table = el("table", {},
@@ -575,7 +588,7 @@ function renderSyncResults(results) {
       ...columns.map((c) => el("th", { scope: "col" }, c)))),
     el("tbody", {}, ...results.map((r) => el("tr", {},
       el("th", { scope: "row" }, r.calendarPath),
-      el("td", {}, r.status, r.error ? el("div", { class: "error" }, r.error) : null),
+      el("td", {}, r.status, problem(r.error, r.errorDetail)),
       ...columns.map((c) => el("td", {}, r[c]))))));
   $("sync-results").replaceChildren(el("div", { class: "table-wrap" }, table));
 }
@@ -595,7 +608,7 @@ async function loadLog(fresh) {
       el("span", { class: `badge ${entry.status === "ok" ? "ok" : "error"}` }, entry.status), " ",
       binding ? binding.displayName || binding.calendarPath : entry.bindingId ? "a binding" : "a deleted binding",
       ` — pushed ${entry.pushed}, updated ${entry.updated}, deleted ${entry.deleted}, pulled ${entry.pulled}, conflicts ${entry.conflicts}, restored ${entry.restored}`,
-      entry.error ? el("div", { class: "error" }, entry.error) : null));
+      problem(entry.error, entry.errorDetail)));
   }
   if (fresh && data.length === 0) list.append(el("li", { class: "hint" }, "No sync yet."));
   $("log-more").hidden = !state.logNext;

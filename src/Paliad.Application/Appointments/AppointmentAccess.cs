@@ -12,11 +12,9 @@ internal static class AppointmentAccess
     {
         var appointment = await db.VisibleAppointments(userId).SingleOrDefaultAsync(a => a.Id == appointmentId, cancellationToken)
             ?? throw new NotFoundException("Appointment", appointmentId);
-        if (appointment.ProjectId is { } projectId)
-        {
-            await db.RequireEditRoleAsync(userId, projectId, cancellationToken);
-        }
-
-        return appointment;
+        var role = appointment.ProjectId is { } projectId ? await db.EffectiveRoleAsync(userId, projectId, cancellationToken) : null;
+        return appointment.MayBeEditedBy(userId, role)
+            ? appointment
+            : throw new ForbiddenException("Viewers may not change this project or its appointments.");
     }
 }

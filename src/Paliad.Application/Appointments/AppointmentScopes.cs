@@ -79,8 +79,4 @@ public static class AppointmentScopes
             }
         }
     }
-
-    /// <summary>The single-appointment twin of <see cref="ForBinding"/>: the same predicate, one row.</summary>
-    public static IQueryable<Appointment> AppointmentInBinding(this IPaliadDbContext db, Guid appointmentId, CalendarBinding binding)
-        => db.ForBinding(binding).Where(a => a.Id == appointmentId);
 }

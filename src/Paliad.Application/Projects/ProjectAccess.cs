@@ -40,12 +40,13 @@ public static class ProjectAccess
         return roles.Count == 0 ? null : roles.Min();
     }
 
-    /// <summary>Throws 404 when the project is not visible, 403 when it is but the user may only view it.</summary>
-    public static async Task<ProjectRole> RequireEditRoleAsync(this IPaliadDbContext db, Guid userId, Guid projectId, CancellationToken cancellationToken)
+    /// <summary>The editor rule, the one place it is asked: throws 404 when the project is not visible, 403 (saying
+    /// <paramref name="refusal"/>) when it is but the user may only view it.</summary>
+    public static async Task<ProjectRole> RequireEditRoleAsync(
+        this IPaliadDbContext db, Guid userId, Guid projectId, CancellationToken cancellationToken,
+        string refusal = "Viewers may not change this project or its appointments.")
     {
         var role = await db.EffectiveRoleAsync(userId, projectId, cancellationToken) ?? throw new NotFoundException("Project", projectId);
-        return role.CanEdit()
-            ? role
-            : throw new ForbiddenException("Viewers may not change this project or its appointments.");
+        return role.CanEdit() ? role : throw new ForbiddenException(refusal);
     }
 }

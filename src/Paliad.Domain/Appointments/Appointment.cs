@@ -1,5 +1,6 @@
 using Paliad.Domain.CalDav;
 using Paliad.Domain.Common;
+using Paliad.Domain.Projects;
 
 namespace Paliad.Domain.Appointments;
 
@@ -74,6 +75,12 @@ public sealed class Appointment : Entity
     }
 
     public AppointmentDetails Details => new(Title, Description, Location, StartsAt, EndsAt, AllDay, TimeZone);
+
+    /// <summary>Who may change the appointment (in Paliad, or by an edit in their calendar): its owner when it is
+    /// personal; an owner or editor of its project (or an ancestor) — <paramref name="roleOnProject"/>, null when the
+    /// user holds none — when it belongs to one.</summary>
+    public bool MayBeEditedBy(Guid userId, ProjectRole? roleOnProject)
+        => ProjectId is null ? OwnerId == userId : roleOnProject is { } role && role.CanEdit();
 
     /// <summary>Replaces the details; raises <see cref="AppointmentChanged"/> only when something really changed.</summary>
     public bool Change(AppointmentDetails details, DateTimeOffset now) => Revise(details, ProjectId, now);
@@ -153,12 +160,23 @@ public sealed class Appointment : Entity
     }
 }
 
-public sealed record AppointmentCreated(Guid AppointmentId, Guid OwnerId, Guid? ProjectId) : IDomainEvent;
+public sealed record AppointmentCreated(Guid AppointmentId, Guid OwnerId, Guid? ProjectId) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => OwnerId;
+}
 
 /// <summary>Raised on every change; <see cref="PreviousProjectId"/> differs from <see cref="ProjectId"/> when the
 /// appointment moved, so bindings of the old project can drop it. <see cref="PulledByBindingId"/>: the change is a
-/// calendar's edit that binding's tick pulled (it fans its edits out once, see <c>RemoteEditsApplied</c>).</summary>
+/// calendar's edit that binding's tick pulled (it fans its edits out once, see <c>CalendarEditsPulled</c>).</summary>
 public sealed record AppointmentChanged(Guid AppointmentId, Guid OwnerId, Guid? PreviousProjectId, Guid? ProjectId, int Version, Guid? PulledByBindingId = null)
-    : IDomainEvent;
+    : IDomainEvent
+{
+    Guid IDomainEvent.Lane => OwnerId;
+}
 
-public sealed record AppointmentDeleted(Guid AppointmentId, Guid OwnerId, Guid? ProjectId, IReadOnlyList<RemoteEventLocation> RemoteEvents) : IDomainEvent;
+public sealed record AppointmentDeleted(Guid AppointmentId, Guid OwnerId, Guid? ProjectId, IReadOnlyList<RemoteEventLocation> RemoteEvents) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => OwnerId;
+
+    RetryClass IDomainEvent.Retry => RetryClass.NeverGivesUp;
+}

@@ -56,18 +56,30 @@ public sealed record ActivitySubject(
 }
 
 /// <summary>A calendar's edit reached the appointment; <see cref="ChangedFields"/> names what it changed.</summary>
-public sealed record RemoteEditApplied(Guid EventId, ActivitySubject Subject, DateTimeOffset At, IReadOnlyList<string> ChangedFields) : IDomainEvent;
+public sealed record RemoteEditApplied(Guid EventId, ActivitySubject Subject, DateTimeOffset At, IReadOnlyList<string> ChangedFields) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => Subject.UserId;
+}
 
 /// <summary>A calendar's edit was overwritten: what it said (<see cref="RemoteTitle"/>), why it lost, and when the
 /// appointment was last changed in Paliad.</summary>
 public sealed record RemoteEditOverwritten(
-    Guid EventId, ActivitySubject Subject, DateTimeOffset At, string? RemoteTitle, RemoteEditLoss Loss, DateTimeOffset ChangedInPaliadAt) : IDomainEvent;
+    Guid EventId, ActivitySubject Subject, DateTimeOffset At, string? RemoteTitle, RemoteEditLoss Loss, DateTimeOffset ChangedInPaliadAt) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => Subject.UserId;
+}
 
 /// <summary>A calendar deleted the event and it was put back.</summary>
-public sealed record RemoteDeletionReverted(Guid EventId, ActivitySubject Subject, DateTimeOffset At) : IDomainEvent;
+public sealed record RemoteDeletionReverted(Guid EventId, ActivitySubject Subject, DateTimeOffset At) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => Subject.UserId;
+}
 
 /// <summary>A calendar made the event a series, or edited or cancelled one occurrence; the single event was put back.</summary>
-public sealed record RemoteSeriesReverted(Guid EventId, ActivitySubject Subject, DateTimeOffset At, string? RemoteTitle) : IDomainEvent;
+public sealed record RemoteSeriesReverted(Guid EventId, ActivitySubject Subject, DateTimeOffset At, string? RemoteTitle) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => Subject.UserId;
+}
 
 /// <summary>
 /// One line of a user's activity feed (caldav_activity): what sync did to one of their appointments that they should

@@ -141,7 +141,13 @@ public sealed class CalDavConfig : Entity
     }
 }
 
-public sealed record CalDavConfigured(Guid UserId, string? CalendarPath) : IDomainEvent;
+public sealed record CalDavConfigured(Guid UserId, string? CalendarPath) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => UserId;
+}
 
 /// <summary>The account's server URL, username or password changed.</summary>
-public sealed record CalDavAccountChanged(Guid UserId) : IDomainEvent;
+public sealed record CalDavAccountChanged(Guid UserId) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => UserId;
+}

@@ -46,7 +46,11 @@ public sealed class CalendarBinding : Entity
 
     public DateTimeOffset? LastSyncAt { get; private set; }
 
+    /// <summary>What failed in the last sync, in plain words for the person (null unless the status is error).</summary>
     public string? LastSyncError { get; private set; }
+
+    /// <summary>The technical detail of <see cref="LastSyncError"/> (the request, the server's answer).</summary>
+    public string? LastSyncErrorDetail { get; private set; }
 
     public DateTimeOffset CreatedAt { get; private set; }
 
@@ -206,12 +210,12 @@ public sealed class CalendarBinding : Entity
 
     /// <summary>A tick applied calendar edits to these appointments: one event for all of them, so they reach the
     /// other calendars in one go rather than one fan-out per edit.</summary>
-    public void RecordRemoteEditsApplied(IReadOnlyCollection<Guid> appointmentIds)
+    public void RecordCalendarEditsPulled(IReadOnlyCollection<Guid> appointmentIds)
     {
         ArgumentNullException.ThrowIfNull(appointmentIds);
         if (appointmentIds.Count > 0)
         {
-            Raise(new RemoteEditsApplied(Id, UserId, appointmentIds.Distinct().ToList()));
+            Raise(new CalendarEditsPulled(Id, UserId, appointmentIds.Distinct().ToList()));
         }
     }
 
@@ -278,13 +282,17 @@ public sealed class CalendarBinding : Entity
         TicksSinceFullReconcile = 0;
     }
 
-    /// <summary>How a tick ended. <paramref name="retryLater"/>: it could not finish (the server failed, answered
-    /// something unusable, or the deadline passed), so the binding backs off exponentially — or longer, when the
-    /// server asked for it (<paramref name="serverAskedToWait"/>, a Retry-After); anything else resets that.</summary>
-    public void RecordSync(BindingSyncStatus status, string? error, DateTimeOffset finishedAt, bool retryLater = false, TimeSpan? serverAskedToWait = null)
+    /// <summary>How a tick ended. <paramref name="error"/> says in plain words what failed (kept only while the status
+    /// is error), <paramref name="errorDetail"/> the technical detail beside it. <paramref name="retryLater"/>: it could
+    /// not finish (the server failed, answered something unusable, or the deadline passed), so the binding backs off
+    /// exponentially — or longer, when the server asked for it (<paramref name="serverAskedToWait"/>, a Retry-After);
+    /// anything else resets that.</summary>
+    public void RecordSync(
+        BindingSyncStatus status, string? error, DateTimeOffset finishedAt, bool retryLater = false, TimeSpan? serverAskedToWait = null, string? errorDetail = null)
     {
         SyncStatus = status == BindingSyncStatus.Ok && HeldChanges > 0 ? BindingSyncStatus.Held : status;
         LastSyncError = status == BindingSyncStatus.Error ? TextLimits.Clip(error, LastSyncErrorMaxLength) : null;
+        LastSyncErrorDetail = status == BindingSyncStatus.Error ? TextLimits.Clip(errorDetail, LastSyncErrorMaxLength) : null;
         LastSyncAt = Instant.Normalize(finishedAt);
         if (retryLater)
         {
@@ -298,6 +306,14 @@ public sealed class CalendarBinding : Entity
             NextAttemptAt = null;
         }
     }
+
+    /// <summary>What Paliad does next about this binding, in plain words, to follow <see cref="LastSyncError"/>.</summary>
+    public string NextStepSaid => SyncStatus switch
+    {
+        BindingSyncStatus.Pending => "Paliad goes on with the rest at once.",
+        _ when NextAttemptAt is { } at => $"Paliad tries again at {at.UtcDateTime:HH:mm} UTC.",
+        _ => "Paliad tries again at the next sync.",
+    };
 
     /// <summary>1 min, 2, 4, … capped at 1 h, after the given number of failures in a row.</summary>
     public static TimeSpan RetryDelay(int consecutiveFailures)
@@ -341,25 +357,54 @@ public sealed class CalendarBinding : Entity
         => CalendarCollectionPath.Normalize(calendarPath, out var problem) ?? throw new DomainException(nameof(calendarPath), problem!);
 }
 
-public sealed record CalendarBindingCreated(Guid BindingId, Guid UserId, BindingScope Scope, Guid? ScopeId, bool Enabled) : IDomainEvent;
+public sealed record CalendarBindingCreated(Guid BindingId, Guid UserId, BindingScope Scope, Guid? ScopeId, bool Enabled) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => UserId;
+}
 
-public sealed record CalendarBindingScopeChanged(Guid BindingId, Guid UserId, BindingScope Scope, Guid? ScopeId) : IDomainEvent;
+public sealed record CalendarBindingScopeChanged(Guid BindingId, Guid UserId, BindingScope Scope, Guid? ScopeId) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => UserId;
+}
 
-public sealed record CalendarBindingCalendarChanged(Guid BindingId, Guid UserId, string PreviousCalendarPath, string CalendarPath) : IDomainEvent;
+public sealed record CalendarBindingCalendarChanged(Guid BindingId, Guid UserId, string PreviousCalendarPath, string CalendarPath) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => UserId;
+}
 
-public sealed record CalendarBindingEnabled(Guid BindingId, Guid UserId) : IDomainEvent;
+public sealed record CalendarBindingEnabled(Guid BindingId, Guid UserId) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => UserId;
+}
 
-public sealed record CalendarBindingDisabled(Guid BindingId, Guid UserId) : IDomainEvent;
+public sealed record CalendarBindingDisabled(Guid BindingId, Guid UserId) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => UserId;
+}
 
 /// <summary>Calendar edits one tick of the binding applied to these appointments (each also raised its own
 /// <c>AppointmentChanged</c>); the other calendars that carry them are updated once for all.</summary>
-public sealed record RemoteEditsApplied(Guid BindingId, Guid UserId, IReadOnlyList<Guid> AppointmentIds) : IDomainEvent;
+public sealed record CalendarEditsPulled(Guid BindingId, Guid UserId, IReadOnlyList<Guid> AppointmentIds) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => UserId;
+}
 
 /// <summary>A tick held back <paramref name="Count"/> calendar edits as a mass change.</summary>
-public sealed record RemoteEditsHeld(Guid EventId, Guid BindingId, Guid UserId, string CalendarPath, int Count, DateTimeOffset At) : IDomainEvent;
+public sealed record RemoteEditsHeld(Guid EventId, Guid BindingId, Guid UserId, string CalendarPath, int Count, DateTimeOffset At) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => UserId;
+}
 
 /// <summary>The user's decision about held edits was carried out over <paramref name="Count"/> edits.</summary>
 public sealed record HeldEditsDecided(Guid EventId, Guid BindingId, Guid UserId, string CalendarPath, HeldDecision Decision, int Count, DateTimeOffset At)
-    : IDomainEvent;
+    : IDomainEvent
+{
+    Guid IDomainEvent.Lane => UserId;
+}
 
-public sealed record CalendarBindingDeleted(Guid BindingId, Guid UserId, string CalendarPath, bool KeepRemoteEvents, IReadOnlyList<RemoteEventLocation> RemoteEvents) : IDomainEvent;
+public sealed record CalendarBindingDeleted(Guid BindingId, Guid UserId, string CalendarPath, bool KeepRemoteEvents, IReadOnlyList<RemoteEventLocation> RemoteEvents) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => UserId;
+
+    RetryClass IDomainEvent.Retry => RetryClass.NeverGivesUp;
+}

@@ -43,7 +43,11 @@ public sealed class SyncLogEntry : Entity
 
     public SyncCounts Counts { get; private set; }
 
+    /// <summary>What failed, in plain words.</summary>
     public string? Error { get; private set; }
+
+    /// <summary>The technical detail of <see cref="Error"/>.</summary>
+    public string? ErrorDetail { get; private set; }
 
     public static SyncLogEntry Record(
         Guid userId,
@@ -52,7 +56,8 @@ public sealed class SyncLogEntry : Entity
         DateTimeOffset finishedAt,
         SyncLogStatus status,
         SyncCounts counts,
-        string? error)
+        string? error,
+        string? errorDetail = null)
     {
         ArgumentNullException.ThrowIfNull(counts);
         if (finishedAt < startedAt)
@@ -75,6 +80,7 @@ public sealed class SyncLogEntry : Entity
             Status = status,
             Counts = counts,
             Error = TextLimits.Clip(error, ErrorMaxLength),
+            ErrorDetail = TextLimits.Clip(errorDetail, ErrorMaxLength),
         };
     }
 

@@ -97,4 +97,7 @@ public sealed class User : Entity
     private static string DefaultDisplayName(string email) => TextLimits.Clip(email[..email.IndexOf('@', StringComparison.Ordinal)], DisplayNameMaxLength)!;
 }
 
-public sealed record UserProvisioned(Guid UserId, string Email) : IDomainEvent;
+public sealed record UserProvisioned(Guid UserId, string Email) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => UserId;
+}

@@ -142,10 +142,22 @@ public sealed class Project : Entity
     }
 }
 
-public sealed record ProjectCreated(Guid ProjectId, Guid? ParentId, ProjectKind Kind, Guid CreatorId) : IDomainEvent;
+public sealed record ProjectCreated(Guid ProjectId, Guid? ParentId, ProjectKind Kind, Guid CreatorId) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => CreatorId;
+}
 
-public sealed record ProjectMemberAdded(Guid ProjectId, Guid UserId, ProjectRole Role) : IDomainEvent;
+public sealed record ProjectMemberAdded(Guid ProjectId, Guid UserId, ProjectRole Role) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => UserId;
+}
 
-public sealed record ProjectMemberRoleChanged(Guid ProjectId, Guid UserId, ProjectRole Role) : IDomainEvent;
+public sealed record ProjectMemberRoleChanged(Guid ProjectId, Guid UserId, ProjectRole Role) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => UserId;
+}
 
-public sealed record ProjectMemberRemoved(Guid ProjectId, Guid UserId) : IDomainEvent;
+public sealed record ProjectMemberRemoved(Guid ProjectId, Guid UserId) : IDomainEvent
+{
+    Guid IDomainEvent.Lane => UserId;
+}

@@ -1,4 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Paliad.Domain.CalDav;
+using Paliad.Domain.Common;
 using Paliad.Infrastructure.Persistence;
 
 namespace Paliad.Infrastructure.Sync;
@@ -22,8 +25,8 @@ internal static class Leases
     public static async Task<ClaimedBinding?> ClaimDueBindingAsync(
         PaliadDbContext db, string token, TimeSpan lease, int maxPerUser, CancellationToken cancellationToken)
     {
-        var claimed = await db.Database.SqlQuery<ClaimedBinding>($"""
-            UPDATE paliad.calendar_bindings b SET lease_owner = {token}, lease_expires_at = now() + {lease}
+        var sql = $"""
+            UPDATE paliad.calendar_bindings b SET lease_owner = @token, lease_expires_at = now() + @lease
             WHERE b.id IN (
                 SELECT due.id FROM paliad.calendar_bindings due
                 JOIN paliad.user_caldav_config c ON c.user_id = due.user_id
@@ -33,14 +36,16 @@ internal static class Leases
                 WHERE due.enabled AND c.sync_enabled
                   AND (due.lease_expires_at IS NULL OR due.lease_expires_at < now())
                   AND (due.next_attempt_at IS NULL OR due.next_attempt_at <= now())
-                  AND (due.last_sync_at IS NULL OR due.sync_status = 'pending'
-                       OR due.last_sync_at + make_interval(mins => c.sync_interval_minutes) <= now())
-                  AND busy.held < {maxPerUser}
+                  AND {BindingSchedule.IsDue("due", "c")}
+                  AND busy.held < @maxPerUser
                 ORDER BY busy.held, due.last_sync_at NULLS FIRST, due.id
                 LIMIT 1
                 FOR UPDATE OF due SKIP LOCKED)
             RETURNING b.id, b.user_id, b.scope, b.scope_id, b.pushed_through
-            """).ToListAsync(cancellationToken);
+            """;
+        var claimed = await db.Database.SqlQueryRaw<ClaimedBinding>(sql,
+                new NpgsqlParameter("token", token), new NpgsqlParameter("lease", lease), new NpgsqlParameter("maxPerUser", maxPerUser))
+            .ToListAsync(cancellationToken);
         return claimed.Count == 0 ? null : claimed[0];
     }
 
@@ -59,8 +64,9 @@ internal static class Leases
     public static Task<int> MarkPendingAsync(PaliadDbContext db, IReadOnlyList<Guid> bindingIds, CancellationToken cancellationToken)
     {
         var ids = bindingIds.ToArray();
+        var pending = Words.Of(BindingSyncStatus.Pending);
         return db.Database.ExecuteSqlAsync($"""
-            UPDATE paliad.calendar_bindings SET sync_status = 'pending' WHERE id = ANY({ids})
+            UPDATE paliad.calendar_bindings SET sync_status = {pending} WHERE id = ANY({ids})
             """, cancellationToken);
     }
 

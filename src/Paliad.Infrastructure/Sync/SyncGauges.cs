@@ -1,20 +1,21 @@
 using System.Diagnostics.Metrics;
+using Paliad.Application.Operations;
 
 namespace Paliad.Infrastructure.Sync;
 
 /// <summary>The backlog as gauges on meter Paliad.Sync — outbox pending, dead and lag (the oldest pending message's
-/// age), bindings due, the most overdue binding's delay — read from <see cref="SyncHealth"/> at most every 15 s
+/// age), bindings due, the most overdue binding's delay — read from <see cref="ISyncHealth"/> at most every 15 s
 /// (a scrape never waits for the database: it reports the last reading and starts the next).</summary>
 public sealed class SyncGauges
 {
     private static readonly TimeSpan Fresh = TimeSpan.FromSeconds(15);
-    private readonly SyncHealth _health;
+    private readonly ISyncHealth _health;
     private readonly TimeProvider _clock;
     private SyncHealthReport? _last;
     private DateTimeOffset _readAt = DateTimeOffset.MinValue;
     private int _reading;
 
-    public SyncGauges(IMeterFactory meters, SyncHealth health, TimeProvider clock)
+    public SyncGauges(IMeterFactory meters, ISyncHealth health, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(meters);
         (_health, _clock) = (health, clock);

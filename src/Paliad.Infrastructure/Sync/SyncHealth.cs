@@ -1,62 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Paliad.Application.Operations;
 using Paliad.Infrastructure.Persistence;
 
 namespace Paliad.Infrastructure.Sync;
 
-/// <summary>Configuration section "Health": who may read /health/sync, and when sync counts as degraded.</summary>
-public sealed class HealthOptions
-{
-    public const string Section = "Health";
-
-    /// <summary>The key an operator sends as <c>X-Operator-Key</c> to read /health/sync; unset: the endpoint is off (404).</summary>
-    public string? OperatorKey { get; set; }
-
-    /// <summary>Degraded when a binding is overdue by more than this.</summary>
-    public int MaxOverdueSeconds { get; set; } = 900;
-
-    /// <summary>Degraded when the oldest unprocessed outbox message waits longer than this.</summary>
-    public int MaxOutboxAgeSeconds { get; set; } = 300;
-
-    /// <summary>Degraded when more outbox messages than this are dead.</summary>
-    public int MaxDeadMessages { get; set; }
-
-    /// <summary>Degraded when an instance's clock, when it last reported, was further than this from the database's.
-    /// Two instances this far off either way are still within a push mark's margin (5 min).</summary>
-    public int MaxClockOffsetSeconds { get; set; } = 60;
-}
-
-/// <summary>Bindings in one state.</summary>
-public sealed record BindingStatusCount(string Status, bool Enabled, long Count);
-
-/// <summary>The most overdue binding: due this long ago without a tick.</summary>
-public sealed record OverdueBinding(Guid BindingId, double OverdueSeconds);
-
-/// <summary>Enabled bindings due now, and those waiting out a backoff after failures.</summary>
-public sealed record DueCounts(long Due, long BackingOff);
-
-/// <summary>The outbox's backlog.</summary>
-public sealed record OutboxHealth(long Pending, double? OldestPendingAgeSeconds, long Dead);
-
-/// <summary>One engine instance's last finished tick (instances seen in the last day), and its clock's offset from the
-/// database's then.</summary>
-public sealed record InstanceTick(string InstanceId, DateTimeOffset LastTickFinishedAt, DateTimeOffset SeenAt, double ClockOffsetSeconds);
-
-/// <summary>Is sync keeping up? <see cref="Degraded"/> names each threshold crossed.</summary>
-public sealed record SyncHealthReport(
-    string Status,
-    IReadOnlyList<string> Degraded,
-    IReadOnlyList<BindingStatusCount> Bindings,
-    long DueBindings,
-    long BackingOffBindings,
-    OverdueBinding? OldestOverdue,
-    OutboxHealth Outbox,
-    DateTimeOffset? LastTickFinishedAt,
-    IReadOnlyList<InstanceTick> Instances);
-
 /// <summary>Reads /health/sync's figures from the database in one round trip per figure (all index-backed or tiny).</summary>
-public sealed class SyncHealth(IServiceScopeFactory scopes, IOptionsMonitor<HealthOptions> options)
+public sealed class SyncHealth(IServiceScopeFactory scopes, IOptionsMonitor<HealthOptions> options) : ISyncHealth
 {
     public async Task<SyncHealthReport> ReadAsync(CancellationToken cancellationToken = default)
     {
@@ -76,14 +27,13 @@ public sealed class SyncHealth(IServiceScopeFactory scopes, IOptionsMonitor<Heal
             ORDER BY greatest(COALESCE(b.last_sync_at + make_interval(mins => c.sync_interval_minutes), b.created_at), b.next_attempt_at), b.id
             LIMIT 1
             """).ToListAsync(cancellationToken)).SingleOrDefault();
-        var due = (await db.Database.SqlQuery<DueCounts>($"""
+        var dueSql = $"""
             SELECT count(*) FILTER (WHERE b.next_attempt_at IS NULL OR b.next_attempt_at <= now()) AS due,
                    count(*) FILTER (WHERE b.next_attempt_at > now()) AS backing_off
             FROM paliad.calendar_bindings b JOIN paliad.user_caldav_config c ON c.user_id = b.user_id
-            WHERE b.enabled AND c.sync_enabled
-              AND (b.last_sync_at IS NULL OR b.sync_status = 'pending' OR b.last_sync_at + make_interval(mins => c.sync_interval_minutes) <= now()
-                   OR b.next_attempt_at > now())
-            """).ToListAsync(cancellationToken)).Single();
+            WHERE b.enabled AND c.sync_enabled AND ({BindingSchedule.IsDue("b", "c")} OR b.next_attempt_at > now())
+            """;
+        var due = (await db.Database.SqlQueryRaw<DueCounts>(dueSql).ToListAsync(cancellationToken)).Single();
         var outbox = (await db.Database.SqlQuery<OutboxHealth>($"""
             SELECT count(*) FILTER (WHERE dead_at IS NULL) AS pending,
                    extract(epoch FROM now() - min(occurred_at) FILTER (WHERE dead_at IS NULL))::float8 AS oldest_pending_age_seconds,

@@ -30,9 +30,9 @@ public sealed class PushChangedAppointment(SyncEngine engine) : INotificationHan
 
 /// <summary>The edits one tick pulled from a calendar reach every other calendar that carries them: one claim and
 /// one concurrent push per binding for all of them, not one fan-out per edit.</summary>
-public sealed class PushPulledEdits(SyncEngine engine) : INotificationHandler<RemoteEditsApplied>
+public sealed class PushPulledEdits(SyncEngine engine) : INotificationHandler<CalendarEditsPulled>
 {
-    public async ValueTask Handle(RemoteEditsApplied notification, CancellationToken cancellationToken)
+    public async ValueTask Handle(CalendarEditsPulled notification, CancellationToken cancellationToken)
         => await engine.PushAppointmentsAsync(notification.AppointmentIds, notification.BindingId, cancellationToken);
 }
 
@@ -109,9 +109,9 @@ internal static class SyncResults
     public static async Task ThrowIfNotDone(this Task<Application.CalDav.Sync.BindingSyncResult> pending)
     {
         var result = await pending;
-        if (result.Status is Application.CalDav.Sync.BindingSyncResult.Skipped or "error")
+        if (result.Status is Application.CalDav.Sync.SyncRunStatus.Skipped or Application.CalDav.Sync.SyncRunStatus.Error)
         {
-            throw new SyncBusyException($"Binding {result.BindingId}: {result.Error}");
+            throw new SyncBusyException($"Binding {result.BindingId}: {result.ErrorDetail ?? result.Error}");
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Paliad.Application.CalDav.Sync;
 using Paliad.Domain.CalDav;
+using Paliad.Domain.Common;
 
 namespace Paliad.Infrastructure.Sync;
 
@@ -16,7 +17,7 @@ public static class SyncTelemetry
 
     public static Activity? StartHook(Guid bindingId) => Start("paliad.sync.hook", bindingId);
 
-    /// <summary>What a tick ended with, as the span's attributes and status.</summary>
+    /// <summary>What a tick or hook ended with, as the span's attributes and status.</summary>
     public static void Describe(Activity? activity, BindingSyncResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -26,24 +27,9 @@ public static class SyncTelemetry
         }
 
         activity.SetTag("paliad.calendar.path", result.CalendarPath);
-        activity.SetTag("paliad.sync.status", result.Status);
-        Counts(activity, new SyncCounts(result.Pushed, result.Updated, result.Deleted, result.Pulled, result.Conflicts, result.Restored));
-        activity.SetStatus(result.Error is null ? ActivityStatusCode.Ok : ActivityStatusCode.Error, result.Error);
-    }
-
-    /// <summary>What a hook did on one binding.</summary>
-    public static void Describe(Activity? activity, string calendarPath, SyncCounts counts, string? error)
-    {
-        ArgumentNullException.ThrowIfNull(counts);
-        if (activity is null)
-        {
-            return;
-        }
-
-        activity.SetTag("paliad.calendar.path", calendarPath);
-        activity.SetTag("paliad.sync.status", error is null ? "ok" : "partial");
-        Counts(activity, counts);
-        activity.SetStatus(error is null ? ActivityStatusCode.Ok : ActivityStatusCode.Error, error);
+        activity.SetTag("paliad.sync.status", Words.Of(result.Status));
+        Counts(activity, result.Counts);
+        activity.SetStatus(result.ErrorDetail is null && result.Error is null ? ActivityStatusCode.Ok : ActivityStatusCode.Error, result.ErrorDetail ?? result.Error);
     }
 
     private static Activity? Start(string name, Guid bindingId)

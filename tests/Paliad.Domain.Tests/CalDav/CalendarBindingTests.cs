@@ -365,9 +365,9 @@ public sealed class CalendarBindingTests
         binding.DequeueDomainEvents();
         var (a, b) = (Guid.CreateVersion7(), Guid.CreateVersion7());
 
-        binding.RecordRemoteEditsApplied([a, b, a]);
+        binding.RecordCalendarEditsPulled([a, b, a]);
 
-        var raised = binding.DequeueDomainEvents().Cast<RemoteEditsApplied>().Single();
+        var raised = binding.DequeueDomainEvents().Cast<CalendarEditsPulled>().Single();
         Assert.That((raised.BindingId, raised.UserId), Is.EqualTo((binding.Id, User)));
         Assert.That(raised.AppointmentIds, Is.EqualTo(new[] { a, b }));
     }
@@ -378,7 +378,7 @@ public sealed class CalendarBindingTests
         var binding = NewBinding();
         binding.DequeueDomainEvents();
 
-        binding.RecordRemoteEditsApplied([]);
+        binding.RecordCalendarEditsPulled([]);
 
         Assert.That(binding.DequeueDomainEvents(), Is.Empty);
     }

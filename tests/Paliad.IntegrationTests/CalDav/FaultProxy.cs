@@ -21,6 +21,9 @@ public abstract record Fault(string? Method)
     /// <summary>Answer 207, send part of the body, then stall until the client gives up.</summary>
     public sealed record StallAfterHeaders(string? Method) : Fault(Method);
 
+    /// <summary>Hold the request for <paramref name="Wait"/>, then forward it as usual (a slow but working server).</summary>
+    public sealed record Delay(string? Method, TimeSpan Wait) : Fault(Method);
+
     /// <summary>Answer 207 and drip the body one byte per <paramref name="Interval"/>, forever.</summary>
     public sealed record SlowDrip(string? Method, TimeSpan Interval) : Fault(Method);
 
@@ -187,6 +190,12 @@ public sealed class FaultProxy : IAsyncDisposable
         }
 
         var fault = TakeFault(context.Request.Method);
+        if (fault is Fault.Delay delay)
+        {
+            await Task.Delay(delay.Wait, _stopping.Token);
+            fault = null;
+        }
+
         switch (fault)
         {
             case Fault.Status status:

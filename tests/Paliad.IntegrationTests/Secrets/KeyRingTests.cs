@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Paliad.Application.CalDav;
+using Paliad.Application.CalDav.Sync;
 using Paliad.Infrastructure.Secrets;
 using Paliad.Infrastructure.Sync;
 using Paliad.IntegrationTests.CalDav;
@@ -325,7 +326,7 @@ public sealed class KeyRingTests : KeyRingTest
 
         var result = await host.Services.GetRequiredService<SyncEngine>().SyncBindingAsync(binding, CancellationToken.None);
 
-        Assert.That(result.Status, Is.EqualTo("ok"), result.Error);
+        Assert.That(result.Status, Is.EqualTo(SyncRunStatus.Ok), result.Error);
         var moved = await StoredPasswordAsync();
         Assert.That(moved, Is.Not.EqualTo(rotated));
         Assert.That(PasswordPayload.KeyIdOf(moved), Is.EqualTo(currentKey));

@@ -1,4 +1,5 @@
 using System.Net;
+using Paliad.Application.CalDav.Sync;
 
 namespace Paliad.IntegrationTests.Sync;
 
@@ -13,7 +14,7 @@ public sealed class ChangeDetectionTests(string server) : SyncTest(server)
         var calendar = await NewCalendarAsync("court");
         var hearing = await CreateAppointmentAsync(As(Alice), "Hearing");
         await ConfigureAsync(Alice, calendar);
-        Assert.That((await Engine.RunTickAsync()).Single().Pushed, Is.EqualTo(1));
+        Assert.That((await Engine.RunTickAsync()).Single().Counts.Pushed, Is.EqualTo(1));
         await ExecuteAsync("UPDATE paliad.calendar_bindings SET last_sync_at = now() - interval '1 day'");
         return (hearing, calendar);
     }
@@ -28,7 +29,7 @@ public sealed class ChangeDetectionTests(string server) : SyncTest(server)
         Proxy.ResetRequests();
         var tick = (await Engine.RunTickAsync()).Single();
 
-        Assert.That(tick.Pushed + tick.Updated, Is.Zero);
+        Assert.That(tick.Counts.Pushed + tick.Counts.Updated, Is.Zero);
         Assert.That(Proxy.Count("PUT"), Is.Zero);
     }
 
@@ -40,7 +41,7 @@ public sealed class ChangeDetectionTests(string server) : SyncTest(server)
         await ExpectAsync(PatchAsync(As(Alice), $"/api/appointments/{hearing}", new { title = "Hearing (moved)" }), HttpStatusCode.OK);
         var tick = (await Engine.RunTickAsync()).Single();
 
-        Assert.That(tick.Updated, Is.EqualTo(1));
+        Assert.That(tick.Counts.Updated, Is.EqualTo(1));
         Assert.That(await TitlesAsync(calendar), Is.EqualTo(new[] { "Hearing (moved)" }));
         Assert.That(await ScalarAsync<bool>("SELECT t.synced_version = a.version FROM paliad.appointment_targets t JOIN paliad.appointments a ON a.id = t.appointment_id"), Is.True);
     }
@@ -55,7 +56,7 @@ public sealed class ChangeDetectionTests(string server) : SyncTest(server)
         var tick = (await Engine.RunTickAsync()).Single();
 
         Assert.That(Proxy.Count("PUT"), Is.Zero, "same content: no write");
-        Assert.That(tick.Status, Is.EqualTo("ok"));
+        Assert.That(tick.Status, Is.EqualTo(SyncRunStatus.Ok));
         Assert.That(await ScalarAsync<bool>("SELECT t.synced_version = a.version FROM paliad.appointment_targets t JOIN paliad.appointments a ON a.id = t.appointment_id"), Is.True);
     }
 
@@ -71,11 +72,11 @@ public sealed class ChangeDetectionTests(string server) : SyncTest(server)
         Proxy.ResetRequests();
         var incremental = (await Engine.RunTickAsync()).Single();
         Assert.That(Proxy.Count("PUT"), Is.Zero, "unchanged since the mark: not looked at");
-        Assert.That(incremental.Status, Is.EqualTo("ok"));
+        Assert.That(incremental.Status, Is.EqualTo(SyncRunStatus.Ok));
 
         await ExecuteAsync("UPDATE paliad.calendar_bindings SET last_sync_at = now() - interval '1 day', ticks_since_full_reconcile = 1000");
         var full = (await Engine.RunTickAsync()).Single();
-        Assert.That(full.Updated, Is.EqualTo(1), "the full reconciliation reads everything");
+        Assert.That(full.Counts.Updated, Is.EqualTo(1), "the full reconciliation reads everything");
         Assert.That(Proxy.Count("PUT"), Is.EqualTo(1));
     }
 
@@ -89,14 +90,14 @@ public sealed class ChangeDetectionTests(string server) : SyncTest(server)
         Proxy.Inject(new CalDav.Fault.Status("PUT", 403));
 
         var failed = (await Engine.RunTickAsync()).Single();
-        Assert.That(failed.Status, Is.EqualTo("partial"));
+        Assert.That(failed.Status, Is.EqualTo(SyncRunStatus.Partial));
         Assert.That(await ScalarAsync<bool>("SELECT pushed_through < now() - interval '9 minutes' FROM paliad.calendar_bindings"), Is.True, "mark kept");
 
         // Much later (beyond the mark's margin), the appointment is still found and pushed.
         await ExecuteAsync("UPDATE paliad.appointments SET updated_at = updated_at - interval '8 minutes'");
         await ExecuteAsync("UPDATE paliad.calendar_bindings SET last_sync_at = now() - interval '1 day'");
         var retried = (await Engine.RunTickAsync()).Single();
-        Assert.That(retried.Updated, Is.EqualTo(1));
+        Assert.That(retried.Counts.Updated, Is.EqualTo(1));
         Assert.That(await TitlesAsync(calendar), Is.EqualTo(new[] { "Hearing (moved)" }));
     }
 
@@ -140,7 +141,7 @@ public sealed class ChangeDetectionTests(string server) : SyncTest(server)
 
         var full = (await Engine.RunTickAsync()).Single();
 
-        Assert.That(full.Deleted, Is.EqualTo(1));
+        Assert.That(full.Counts.Deleted, Is.EqualTo(1));
         Assert.That(await TitlesAsync(calendar), Is.Empty);
     }
 
@@ -155,7 +156,7 @@ public sealed class ChangeDetectionTests(string server) : SyncTest(server)
             ExecuteAsync("UPDATE paliad.calendar_bindings SET pushed_through = NULL, full_scans_requested = full_scans_requested + 1").GetAwaiter().GetResult();
             return body;
         }));
-        Assert.That((await Engine.RunTickAsync()).Single().Status, Is.EqualTo("ok"));
+        Assert.That((await Engine.RunTickAsync()).Single().Status, Is.EqualTo(SyncRunStatus.Ok));
 
         Assert.That(await ScalarAsync<bool>("SELECT pushed_through IS NULL FROM paliad.calendar_bindings"), Is.True);
     }
@@ -174,8 +175,8 @@ public sealed class ChangeDetectionTests(string server) : SyncTest(server)
 
         var tick = (await Engine.RunTickAsync()).Single();
 
-        Assert.That(tick.Status, Is.EqualTo("error"));
-        Assert.That(tick.Error, Does.Contain("500"));
+        Assert.That(tick.Status, Is.EqualTo(SyncRunStatus.Error));
+        Assert.That(tick.ErrorDetail, Does.Contain("500"));
         Assert.That(Proxy.Count("PUT"), Is.LessThan(30 * 4), "the push stopped after a few failures instead of trying every event");
         Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.appointment_targets"), Is.Zero);
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Paliad.Application.CalDav.Sync;
 using Paliad.IntegrationTests.CalDav;
 
 namespace Paliad.IntegrationTests.Sync;
@@ -61,8 +62,8 @@ public sealed partial class CredentialContainmentTests(string server) : SyncTest
 
             var result = await Engine.SyncBindingAsync(binding, CancellationToken.None);
 
-            Assert.That(result.Status, Is.EqualTo("error"), path);
-            Assert.That(result.Error, Does.Contain("Refused to send a request"), path);
+            Assert.That(result.Status, Is.EqualTo(SyncRunStatus.Error), path);
+            Assert.That(result.ErrorDetail, Does.Contain("Refused to send a request"), path);
         }
 
         AssertNothingReachedAnotherOrigin();
@@ -123,8 +124,8 @@ public sealed partial class CredentialContainmentTests(string server) : SyncTest
 
         var result = (await Engine.RunTickAsync()).Single();
 
-        Assert.That(result.Status, Is.EqualTo("error"));
-        Assert.That(result.Error, Does.Contain("Refused to send a request"));
+        Assert.That(result.Status, Is.EqualTo(SyncRunStatus.Error));
+        Assert.That(result.ErrorDetail, Does.Contain("Refused to send a request"));
         AssertNothingReachedAnotherOrigin();
     }
 
@@ -142,7 +143,7 @@ public sealed partial class CredentialContainmentTests(string server) : SyncTest
 
         var result = (await Engine.RunTickAsync()).Single();
 
-        Assert.That(result.Status, Is.Not.EqualTo("error"), result.Error);
+        Assert.That(result.Status, Is.Not.EqualTo(SyncRunStatus.Error), result.Error);
         AssertNothingReachedAnotherOrigin();
     }
 

@@ -58,7 +58,7 @@ public sealed class FidelityTests(string server) : SyncTest(server)
 
         Assert.That(Proxy.Count("PUT"), Is.Zero);
         Assert.That((await Phone.ListEtagsAsync(calendar)).Values.Single(), Is.EqualTo(phoneEtag));
-        Assert.That((first.Pulled, first.Conflicts, first.Updated, second.Pulled, second.Updated), Is.EqualTo((0, 0, 0, 0, 0)));
+        Assert.That((first.Counts.Pulled, first.Counts.Conflicts, first.Counts.Updated, second.Counts.Pulled, second.Counts.Updated), Is.EqualTo((0, 0, 0, 0, 0)));
         Assert.That(await VersionOfAsync(appointmentId), Is.EqualTo(version), "the appointment did not change");
         Assert.That(await ActivityAsync(As(Alice)), Is.Empty, "nothing the lawyer needs to know");
     }
@@ -91,7 +91,7 @@ public sealed class FidelityTests(string server) : SyncTest(server)
         var result = await TickAsync(calendar);
         await DrainAsync();
 
-        Assert.That(result.Pulled, Is.EqualTo(1));
+        Assert.That(result.Counts.Pulled, Is.EqualTo(1));
         var appointment = await ExpectAsync(alice.GetAsync(new Uri($"/api/appointments/{appointmentId}", UriKind.Relative)), HttpStatusCode.OK);
         Assert.That(appointment.GetProperty("title").GetString(), Is.EqualTo("Oral hearing (Saal 2)"));
 
@@ -119,7 +119,7 @@ public sealed class FidelityTests(string server) : SyncTest(server)
         var result = await TickAsync(calendar);
         await DrainAsync();
 
-        Assert.That(result.Conflicts, Is.EqualTo(1));
+        Assert.That(result.Counts.Conflicts, Is.EqualTo(1));
         Assert.That((await EventsAsync(calendar)).Values.Single().Title, Is.EqualTo("Paliad title"));
         var feed = await ActivityAsync(alice);
         Assert.That(feed.Select(e => e.GetProperty("kind").GetString()), Is.EqualTo(new[] { "remote_edit_overwritten" }));
@@ -138,7 +138,7 @@ public sealed class FidelityTests(string server) : SyncTest(server)
         var result = await TickAsync(calendar);
         await DrainAsync();
 
-        Assert.That(result.Restored, Is.EqualTo(1));
+        Assert.That(result.Counts.Restored, Is.EqualTo(1));
         Assert.That(await PhoneReadsAsync(calendar), Does.Contain("TRIGGER:-PT30M"), "put back as the phone last had it");
         var feed = await ActivityAsync(alice);
         Assert.That(feed.Select(e => e.GetProperty("kind").GetString()), Is.EqualTo(new[] { "remote_deletion_reverted" }));
@@ -157,10 +157,10 @@ public sealed class FidelityTests(string server) : SyncTest(server)
         Proxy.ResetRequests();
         var after = await TickAsync(calendar);
 
-        Assert.That(reverted.Conflicts, Is.EqualTo(1));
+        Assert.That(reverted.Counts.Conflicts, Is.EqualTo(1));
         Assert.That(EventPart(text), Does.Not.Contain("RRULE").And.Not.Contain("RDATE"));
         Assert.That(text, Does.Contain("TRIGGER:-PT5M"), "the alarm is the phone's and stays");
-        Assert.That((after.Updated, after.Conflicts, Proxy.Count("PUT")), Is.EqualTo((0, 0, 0)), "stable: the tick after writes nothing");
+        Assert.That((after.Counts.Updated, after.Counts.Conflicts, Proxy.Count("PUT")), Is.EqualTo((0, 0, 0)), "stable: the tick after writes nothing");
         var feed = await ActivityAsync(alice);
         Assert.That(feed.Select(e => e.GetProperty("kind").GetString()), Is.EqualTo(new[] { "remote_series_reverted" }));
     }
@@ -181,7 +181,7 @@ public sealed class FidelityTests(string server) : SyncTest(server)
         var reverted = await TickAsync(calendar);
         await DrainAsync();
 
-        Assert.That(reverted.Conflicts, Is.EqualTo(1));
+        Assert.That(reverted.Counts.Conflicts, Is.EqualTo(1));
         var text = await PhoneReadsAsync(calendar);
         Assert.That(Occurrences(text, "BEGIN:VEVENT"), Is.EqualTo(1));
         Assert.That(EventPart(text), Does.Not.Contain("RECURRENCE-ID").And.Not.Contain("RRULE").And.Not.Contain("Moved occurrence"));

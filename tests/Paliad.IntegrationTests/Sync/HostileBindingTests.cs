@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
+using Paliad.Application.CalDav.Sync;
+using Paliad.Domain.Common;
 using Paliad.Infrastructure.Sync;
 using Paliad.IntegrationTests.CalDav;
 using Paliad.IntegrationTests.Infrastructure;
@@ -38,7 +40,7 @@ public sealed partial class HostileBindingTests(string server) : SyncTest(server
         await ConfigureAsync(Alice, calendar);
         var binding = await BindingOnAsync(calendar);
         var first = (await HostileEngine.RunTickAsync()).Single();
-        Assert.That(first.Status, Is.EqualTo("ok"), first.Error);
+        Assert.That(first.Status, Is.EqualTo(SyncRunStatus.Ok), first.Error);
         await ExecuteAsync("UPDATE paliad.calendar_bindings SET last_sync_at = now() - interval '1 day'");
         return (binding, calendar);
     }
@@ -48,7 +50,9 @@ public sealed partial class HostileBindingTests(string server) : SyncTest(server
         var clock = Stopwatch.StartNew();
         var result = (await HostileEngine.RunTickAsync()).Single();
         Assert.That(result.BindingId, Is.EqualTo(binding));
-        return (result.Status, await ScalarAsync<string>("SELECT last_sync_error FROM paliad.calendar_bindings WHERE id = @b", ("b", binding)), clock.Elapsed);
+        // The technical detail beside the plain words: what the server did.
+        return (Words.Of(result.Status), await ScalarAsync<string>("SELECT last_sync_error_detail FROM paliad.calendar_bindings WHERE id = @b", ("b", binding)),
+            clock.Elapsed);
     }
 
     public static IEnumerable<TestCaseData> Faults()

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
+using Paliad.Application.CalDav.Sync;
 using Paliad.Infrastructure.Sync;
 using Paliad.IntegrationTests.CalDav;
 using Paliad.IntegrationTests.Infrastructure;
@@ -125,7 +126,7 @@ public sealed partial class IsolationTests(string server) : SyncTest(server)
         await ExecuteAsync("UPDATE paliad.calendar_bindings SET last_sync_at = now() - interval '1 day'");
         var whileBackingOff = await Engine.RunTickAsync();
 
-        Assert.That(failed.Status, Is.EqualTo("error"));
+        Assert.That(failed.Status, Is.EqualTo(SyncRunStatus.Error));
         Assert.That(whileBackingOff, Is.Empty, "a failing binding is not claimed again before its backoff ends");
         Assert.That(await ScalarAsync<int>("SELECT consecutive_failures FROM paliad.calendar_bindings WHERE id = @id", ("id", binding)), Is.EqualTo(1));
         Assert.That(await ScalarAsync<double>("SELECT extract(epoch FROM next_attempt_at - now())::float8 FROM paliad.calendar_bindings WHERE id = @id", ("id", binding)),
@@ -135,7 +136,7 @@ public sealed partial class IsolationTests(string server) : SyncTest(server)
         await ExecuteAsync("UPDATE paliad.calendar_bindings SET next_attempt_at = now() - interval '1 second'");
         var recovered = (await Engine.RunTickAsync()).Single();
 
-        Assert.That(recovered.Status, Is.EqualTo("ok"), recovered.Error);
+        Assert.That(recovered.Status, Is.EqualTo(SyncRunStatus.Ok), recovered.Error);
         Assert.That(await ScalarAsync<int>("SELECT consecutive_failures FROM paliad.calendar_bindings WHERE id = @id", ("id", binding)), Is.Zero);
         Assert.That(await ScalarAsync<object>("SELECT next_attempt_at FROM paliad.calendar_bindings WHERE id = @id", ("id", binding)), Is.Null);
     }
@@ -182,24 +183,24 @@ public sealed partial class IsolationTests(string server) : SyncTest(server)
         });
         var engine = slow.Services.GetRequiredService<SyncEngine>();
         var filled = (await engine.RunTickAsync()).Single();
-        Assert.That(filled.Status, Is.EqualTo("ok"), filled.Error);
+        Assert.That(filled.Status, Is.EqualTo(SyncRunStatus.Ok), filled.Error);
         await ExecuteAsync("UPDATE paliad.appointments SET title = title || ' (moved)', version = version + 1");
         await ExecuteAsync("UPDATE paliad.calendar_bindings SET last_sync_at = now() - interval '1 day'");
         Proxy.Inject(new Fault.SlowDrip("PUT", TimeSpan.FromMilliseconds(200)) { After = 2 });
 
         var cut = (await engine.RunTickAsync()).Single();
 
-        Assert.That(cut.Status, Is.EqualTo("partial"), cut.Error);
+        Assert.That(cut.Status, Is.EqualTo(SyncRunStatus.Partial), cut.Error);
         Assert.That(cut.Error, Does.Contain("deadline"));
-        Assert.That(cut.Updated, Is.InRange(2, 5), "the updates that finished before the deadline are kept (the stalled one is not)");
+        Assert.That(cut.Counts.Updated, Is.InRange(2, 5), "the updates that finished before the deadline are kept (the stalled one is not)");
         Assert.That(await ScalarAsync<string>("SELECT status FROM paliad.caldav_sync_log ORDER BY started_at DESC LIMIT 1"), Is.EqualTo("partial"));
         Assert.That(await ScalarAsync<string>("SELECT sync_status FROM paliad.calendar_bindings"), Is.EqualTo("pending"), "progress made: due again at once");
 
         Proxy.ClearFaults();
         var next = (await Engine.RunTickAsync()).Single();
 
-        Assert.That(next.Status, Is.EqualTo("ok"), next.Error);
-        Assert.That(next.Updated, Is.EqualTo(6 - cut.Updated), "the next tick does exactly what was left");
+        Assert.That(next.Status, Is.EqualTo(SyncRunStatus.Ok), next.Error);
+        Assert.That(next.Counts.Updated, Is.EqualTo(6 - cut.Counts.Updated), "the next tick does exactly what was left");
         Assert.That(await TitlesAsync(calendar), Has.Count.EqualTo(6).And.All.EndsWith("(moved)"), "every appointment once, as it is now (EventsAsync refuses duplicate UIDs)");
     }
 
@@ -218,7 +219,7 @@ public sealed partial class IsolationTests(string server) : SyncTest(server)
 
         var cut = (await slow.Services.GetRequiredService<SyncEngine>().RunTickAsync()).Single();
 
-        Assert.That(cut.Status, Is.EqualTo("partial"));
+        Assert.That(cut.Status, Is.EqualTo(SyncRunStatus.Partial));
         Assert.That(await ScalarAsync<string>("SELECT sync_status FROM paliad.calendar_bindings"), Is.EqualTo("error"));
         Assert.That(await ScalarAsync<int>("SELECT consecutive_failures FROM paliad.calendar_bindings"), Is.EqualTo(1));
     }

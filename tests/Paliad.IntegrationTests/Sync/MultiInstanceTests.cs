@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Paliad.Application.CalDav.Sync;
 using Paliad.Infrastructure.Persistence.Outbox;
 using Paliad.Infrastructure.Sync;
 using Paliad.IntegrationTests.CalDav;
@@ -53,7 +54,7 @@ public sealed class MultiInstanceTests(string server) : SyncTest(server)
         Assert.That(results, Has.Count.EqualTo(6), "each of the 6 bindings ticked by exactly one instance");
         Assert.That(results.Select(r => r.BindingId).Distinct().Count(), Is.EqualTo(6));
         Assert.That(again, Is.Empty, "nothing is due twice");
-        Assert.That(results.Select(r => r.Status), Is.All.EqualTo("ok"), string.Join("; ", results.Select(r => r.Error)));
+        Assert.That(results.Select(r => r.Status), Is.All.EqualTo(SyncRunStatus.Ok), string.Join("; ", results.Select(r => r.Error)));
         foreach (var (lawyer, (master, personal)) in calendars)
         {
             Assert.That(await TitlesAsync(master), Has.Count.EqualTo(6), lawyer);
@@ -90,7 +91,7 @@ public sealed class MultiInstanceTests(string server) : SyncTest(server)
 
         var results = await Engine.RunTickAsync();
 
-        Assert.That(results.Single().Status, Is.EqualTo("ok"), results.Single().Error);
+        Assert.That(results.Single().Status, Is.EqualTo(SyncRunStatus.Ok), results.Single().Error);
         var events = await EventsAsync(calendar);
         Assert.That(events, Has.Count.EqualTo(8));
         Assert.That(events.Values.Select(e => e.Title).Distinct().Count(), Is.EqualTo(8));
@@ -121,7 +122,7 @@ public sealed class MultiInstanceTests(string server) : SyncTest(server)
 
         var results = await Engine.RunTickAsync();
 
-        Assert.That(results.Single().Status, Is.EqualTo("ok"), results.Single().Error);
+        Assert.That(results.Single().Status, Is.EqualTo(SyncRunStatus.Ok), results.Single().Error);
         var events = await EventsAsync(calendar); // refuses a duplicate UID
         Assert.That(events, Has.Count.EqualTo(40));
         Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.appointment_targets"), Is.EqualTo(40));

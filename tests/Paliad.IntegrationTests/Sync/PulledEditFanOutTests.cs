@@ -28,9 +28,9 @@ public sealed class PulledEditFanOutTests(string server) : SyncTest(server)
         await ExecuteAsync("UPDATE paliad.calendar_bindings SET last_sync_at = now() - interval '1 day' WHERE calendar_path = @p", ("p", phone));
         await ExecuteAsync("UPDATE paliad.calendar_bindings SET last_sync_at = now() WHERE calendar_path = @p", ("p", desk));
         var pulled = (await Engine.RunTickAsync()).Single();
-        Assert.That(pulled.Pulled, Is.EqualTo(3));
+        Assert.That(pulled.Counts.Pulled, Is.EqualTo(3));
 
-        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.outbox_messages WHERE type = 'RemoteEditsApplied' AND processed_at IS NULL"), Is.EqualTo(1));
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.outbox_messages WHERE type = 'CalendarEditsPulled' AND processed_at IS NULL"), Is.EqualTo(1));
         Proxy.ResetRequests();
         await DrainAsync();
 
@@ -50,7 +50,7 @@ public sealed class PulledEditFanOutTests(string server) : SyncTest(server)
 
         await EditOnThePhoneAsync(phone, "Hearing (Saal 3)", TimeSpan.Zero);
         await ExecuteAsync("UPDATE paliad.calendar_bindings SET last_sync_at = now() - interval '1 day'");
-        Assert.That((await Engine.RunTickAsync()).Single().Pulled, Is.EqualTo(1));
+        Assert.That((await Engine.RunTickAsync()).Single().Counts.Pulled, Is.EqualTo(1));
         Proxy.ResetRequests();
         await DrainAsync();
 

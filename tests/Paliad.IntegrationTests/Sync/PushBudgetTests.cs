@@ -42,7 +42,7 @@ public sealed class PushBudgetTests(string server) : SyncTest(server)
 
         var result = await host.Services.GetRequiredService<SyncEngine>().SyncBindingAsync(binding, CancellationToken.None);
 
-        Assert.That(result.Error, Does.Contain("push exceeded 200000 bytes"), $"{result.Status}: {result.Error}");
+        Assert.That(result.ErrorDetail, Does.Contain("push exceeded 200000 bytes"), $"{result.Status}: {result.ErrorDetail}");
         Assert.That(Proxy.Count("GET"), Is.GreaterThanOrEqualTo(3), "each copy alone is far below CalDav:MaxResponseBytes: only their sum is refused");
     }
 }

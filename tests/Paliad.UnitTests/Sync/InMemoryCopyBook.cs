@@ -1,7 +1,7 @@
-using Microsoft.EntityFrameworkCore;
 using Paliad.Domain.Appointments;
 using Paliad.Domain.CalDav;
 using Paliad.Domain.Common;
+using Paliad.Domain.Projects;
 using Paliad.Infrastructure.Sync;
 using Paliad.Infrastructure.Sync.Phases;
 
@@ -25,7 +25,8 @@ internal sealed class InMemoryCopyBook(CalendarBinding binding) : ICopyBook
 
     public List<AppointmentTarget> Copies { get; } = [];
 
-    public HashSet<Guid> EditableProjects { get; } = [];
+    /// <summary>The binding's user's role on each project (none: they cannot see it).</summary>
+    public Dictionary<Guid, ProjectRole> Roles { get; } = [];
 
     public int Saves { get; private set; }
 
@@ -76,7 +77,8 @@ internal sealed class InMemoryCopyBook(CalendarBinding binding) : ICopyBook
     public Task<Appointment?> FindAppointmentAsync(Guid appointmentId, CancellationToken cancellationToken)
         => Task.FromResult(Carried.Concat(Elsewhere).SingleOrDefault(a => a.Id == appointmentId));
 
-    public Task<bool> UserMayEditProjectAsync(Guid projectId, CancellationToken cancellationToken) => Task.FromResult(EditableProjects.Contains(projectId));
+    public Task<ProjectRole?> UserRoleOnProjectAsync(Guid projectId, CancellationToken cancellationToken)
+        => Task.FromResult(Roles.TryGetValue(projectId, out var role) ? role : (ProjectRole?)null);
 
     public void AddCopy(AppointmentTarget copy)
     {
@@ -93,7 +95,7 @@ internal sealed class InMemoryCopyBook(CalendarBinding binding) : ICopyBook
         if (_refusals > 0)
         {
             _refusals--;
-            throw new DbUpdateException("refused (test)");
+            throw new CopyBookRefusedException("refused (test)");
         }
 
         Saves++;

@@ -1,4 +1,5 @@
 using Paliad.Domain.CalDav;
+using Paliad.Domain.Projects;
 using Paliad.Infrastructure.Sync;
 
 namespace Paliad.UnitTests.Sync;
@@ -20,7 +21,7 @@ public sealed class PullPhaseTests
 
         Assert.That(hearing.Title, Is.EqualTo("Hearing (phone)"));
         Assert.That(tick.Tally.Counts, Is.EqualTo(SyncCounts.None with { Pulled = 1 }));
-        Assert.That(rig.Book.Recorded.OfType<RemoteEditsApplied>().Single().AppointmentIds, Is.EqualTo(new[] { hearing.Id }));
+        Assert.That(rig.Book.Recorded.OfType<CalendarEditsPulled>().Single().AppointmentIds, Is.EqualTo(new[] { hearing.Id }));
         Assert.That(rig.Book.Recorded.OfType<RemoteEditApplied>().Single().ChangedFields, Is.EqualTo(new[] { "title" }));
         Assert.That(rig.Calendar.Requests.Where(r => r.StartsWith("PUT", StringComparison.Ordinal)), Has.Exactly(1).Items, "the applied edit is not written back");
     }
@@ -30,6 +31,7 @@ public sealed class PullPhaseTests
     {
         var project = Guid.CreateVersion7();
         var rig = new PhaseRig();
+        rig.Book.Roles[project] = ProjectRole.Viewer;
         var hearing = rig.Personal(projectId: project, owner: Guid.CreateVersion7());
         await rig.TickAsync();
         rig.PhoneEdits(hearing, ics => Retitle(ics, "Hearing (phone)"));
@@ -47,7 +49,7 @@ public sealed class PullPhaseTests
     {
         var project = Guid.CreateVersion7();
         var rig = new PhaseRig();
-        rig.Book.EditableProjects.Add(project);
+        rig.Book.Roles[project] = ProjectRole.Editor;
         var hearing = rig.Personal(projectId: project, owner: Guid.CreateVersion7());
         await rig.TickAsync();
         rig.PhoneEdits(hearing, ics => Retitle(ics, "Hearing (phone)"));

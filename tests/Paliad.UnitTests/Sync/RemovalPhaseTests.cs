@@ -38,7 +38,7 @@ public sealed class RemovalPhaseTests
         Assert.That(hearing.Title, Is.EqualTo("Hearing (phone)"));
         Assert.That(rig.Calendar.Events, Is.Empty);
         Assert.That(tick.Tally.Counts, Is.EqualTo(SyncCounts.None with { Deleted = 1, Pulled = 1 }));
-        Assert.That(rig.Book.Recorded.OfType<RemoteEditsApplied>().Single().AppointmentIds, Is.EqualTo(new[] { hearing.Id }));
+        Assert.That(rig.Book.Recorded.OfType<CalendarEditsPulled>().Single().AppointmentIds, Is.EqualTo(new[] { hearing.Id }));
     }
 
     [Test]

@@ -2,7 +2,6 @@ using Mediator;
 using Paliad.Application.Common;
 using Paliad.Application.Projects;
 using Paliad.Domain.Appointments;
-using Paliad.Domain.Projects;
 
 namespace Paliad.Application.Appointments.CreateAppointment;
 
@@ -24,12 +23,7 @@ public sealed class CreateAppointmentHandler(IPaliadDbContext db, TimeProvider c
     {
         if (command.ProjectId is { } projectId)
         {
-            var role = await db.EffectiveRoleAsync(command.UserId, projectId, cancellationToken)
-                ?? throw new NotFoundException("Project", projectId);
-            if (!role.CanEdit())
-            {
-                throw new ForbiddenException("Viewers may not add appointments to this project.");
-            }
+            await db.RequireEditRoleAsync(command.UserId, projectId, cancellationToken, "Viewers may not add appointments to this project.");
         }
 
         var details = new AppointmentDetails(

@@ -2,7 +2,6 @@ using Mediator;
 using Paliad.Application.Common;
 using Paliad.Application.Projects;
 using Paliad.Domain.Appointments;
-using Paliad.Domain.Projects;
 
 namespace Paliad.Application.Appointments.UpdateAppointment;
 
@@ -52,12 +51,7 @@ public sealed class UpdateAppointmentHandler(IPaliadDbContext db, TimeProvider c
     {
         if (command.ProjectId.Value is { } target)
         {
-            var role = await db.EffectiveRoleAsync(command.UserId, target, cancellationToken)
-                ?? throw new NotFoundException("Project", target);
-            if (!role.CanEdit())
-            {
-                throw new ForbiddenException("Viewers may not add appointments to this project.");
-            }
+            await db.RequireEditRoleAsync(command.UserId, target, cancellationToken, "Viewers may not add appointments to this project.");
         }
         else if (appointment.OwnerId != command.UserId)
         {

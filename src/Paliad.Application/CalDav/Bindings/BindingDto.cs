@@ -13,11 +13,14 @@ public sealed record BindingDto(
     string SyncStatus,
     DateTimeOffset? LastSyncAt,
     string? LastSyncError,
+    string? LastSyncErrorDetail,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     int HeldChanges)
 {
+    /// <summary>The binding as the API shows it: what failed in plain words followed by what Paliad does next (said when
+    /// read, so "tries again at" is never stale), the technical detail beside it.</summary>
     public static BindingDto From(CalendarBinding b)
-        => new(b.Id, b.CalendarPath, b.DisplayName, Words.Of(b.Scope), b.ScopeId, b.Enabled, Words.Of(b.SyncStatus), b.LastSyncAt, b.LastSyncError, b.CreatedAt, b.UpdatedAt,
-            b.HeldChanges);
+        => new(b.Id, b.CalendarPath, b.DisplayName, Words.Of(b.Scope), b.ScopeId, b.Enabled, Words.Of(b.SyncStatus), b.LastSyncAt,
+            b.LastSyncError is null ? null : $"{b.LastSyncError} {b.NextStepSaid}", b.LastSyncErrorDetail, b.CreatedAt, b.UpdatedAt, b.HeldChanges);
 }

@@ -15,9 +15,10 @@ public sealed record SyncLogEntryDto(
     int Pulled,
     int Conflicts,
     int Restored,
-    string? Error)
+    string? Error,
+    string? ErrorDetail)
 {
     public static SyncLogEntryDto From(SyncLogEntry e)
         => new(e.Id, e.BindingId, e.StartedAt, e.FinishedAt, Words.Of(e.Status), e.Counts.Pushed, e.Counts.Updated, e.Counts.Deleted,
-            e.Counts.Pulled, e.Counts.Conflicts, e.Counts.Restored, e.Error);
+            e.Counts.Pulled, e.Counts.Conflicts, e.Counts.Restored, e.Error, e.ErrorDetail);
 }

@@ -16,13 +16,7 @@ public sealed class CreateProjectHandler(IPaliadDbContext db, TimeProvider clock
         Project? parent = null;
         if (command.ParentId is { } parentId)
         {
-            var role = await db.EffectiveRoleAsync(command.UserId, parentId, cancellationToken)
-                ?? throw new NotFoundException("Project", parentId);
-            if (!role.CanEdit())
-            {
-                throw new ForbiddenException("Viewers may not add projects below this one.");
-            }
-
+            await db.RequireEditRoleAsync(command.UserId, parentId, cancellationToken, "Viewers may not add projects below this one.");
             parent = await db.Projects.FindAsync([parentId], cancellationToken);
         }
 

@@ -22,6 +22,7 @@ internal sealed class SyncLogEntryConfiguration : IEntityTypeConfiguration<SyncL
         builder.Property(e => e.Id).ValueGeneratedNever();
         builder.Property(e => e.Status).HasConversion<WordConverter<SyncLogStatus>>().HasMaxLength(WordConverter<SyncLogStatus>.MaxLength);
         builder.Property(e => e.Error).HasMaxLength(SyncLogEntry.ErrorMaxLength);
+        builder.Property(e => e.ErrorDetail).HasMaxLength(SyncLogEntry.ErrorMaxLength);
         builder.ComplexProperty(e => e.Counts, counts =>
         {
             counts.Property(c => c.Pushed).HasColumnName("pushed");

@@ -394,6 +394,10 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("last_sync_error");
 
+                    b.Property<string>("LastSyncErrorDetail")
+                        .HasColumnType("text")
+                        .HasColumnName("last_sync_error_detail");
+
                     b.Property<DateTimeOffset?>("LeaseExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("lease_expires_at");
@@ -488,6 +492,11 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)")
                         .HasColumnName("error");
+
+                    b.Property<string>("ErrorDetail")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("error_detail");
 
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone")

@@ -49,7 +49,7 @@ public sealed class OutboxMessage
     /// <summary>The user whose account change releases a parked message.</summary>
     public Guid? ParkedForUserId { get; private set; }
 
-    /// <summary>The lane the message runs in (<see cref="OutboxLanes.KeyOf"/>: the user it concerns, else itself): at most
+    /// <summary>The lane the message runs in (<see cref="IDomainEvent.Lane"/>: the user it concerns): at most
     /// one message of a lane is in flight, and claims take lanes in turn.</summary>
     public Guid Lane { get; private set; }
 
@@ -60,7 +60,7 @@ public sealed class OutboxMessage
         return new OutboxMessage
         {
             Id = id,
-            Lane = OutboxLanes.KeyOf(domainEvent) ?? id,
+            Lane = domainEvent.Lane,
             Type = DomainEventTypes.NameOf(domainEvent.GetType()),
             Payload = JsonSerializer.Serialize(domainEvent, domainEvent.GetType(), Json),
             OccurredAt = Instant.Normalize(now),

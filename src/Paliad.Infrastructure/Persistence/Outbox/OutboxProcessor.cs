@@ -4,8 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Paliad.Domain.Appointments;
-using Paliad.Domain.CalDav;
+using Paliad.Application.Common;
 using Paliad.Domain.Common;
 
 namespace Paliad.Infrastructure.Persistence.Outbox;
@@ -186,7 +185,7 @@ public sealed partial class OutboxProcessor(
     {
         try
         {
-            return message.ToEvent() is { } domainEvent ? OutboxLanes.KeyOf(domainEvent) ?? message.Id : message.Id;
+            return message.ToEvent() is { } domainEvent ? domainEvent.Lane : message.Id;
         }
         catch (System.Text.Json.JsonException)
         {
@@ -269,7 +268,7 @@ public sealed partial class OutboxProcessor(
             message.MarkProcessed(clock.GetUtcNow());
             metrics.Lag.Record((clock.GetUtcNow() - message.OccurredAt).TotalSeconds);
         }
-        catch (AccountNeedsFixingException e) when (IsRemoval(domainEvent))
+        catch (AccountNeedsFixingException e) when (domainEvent.Retry == RetryClass.NeverGivesUp)
         {
             if (await AccountChangedSinceAsync(scope, e.UserId, started))
             {
@@ -292,15 +291,13 @@ public sealed partial class OutboxProcessor(
 
     private void MarkFailed(OutboxMessage message, IDomainEvent domainEvent, string error)
     {
-        // Removing events from calendars never gives up: once the target rows are gone, this message is the
-        // only record of where those events are (DESIGN §5), so it keeps retrying at the longest backoff.
-        var maxAttempts = IsRemoval(domainEvent) ? int.MaxValue : _options.MaxAttempts;
+        // An event that never gives up (removing events from calendars: once the target rows are gone, it is the only
+        // record of where those events are, DESIGN §5) keeps retrying at the longest backoff.
+        var maxAttempts = domainEvent.Retry == RetryClass.NeverGivesUp ? int.MaxValue : _options.MaxAttempts;
         message.MarkFailed(error, clock.GetUtcNow(), maxAttempts,
             TimeSpan.FromSeconds(_options.RetryBaseDelaySeconds), TimeSpan.FromSeconds(_options.RetryMaxDelaySeconds));
         LogFailed(logger, message.Type, message.Id, message.Attempts, error);
     }
-
-    private static bool IsRemoval(IDomainEvent domainEvent) => domainEvent is AppointmentDeleted or CalendarBindingDeleted;
 
     /// <summary>Whether the user saved their account while the handler ran (the release already happened).</summary>
     private static async Task<bool> AccountChangedSinceAsync(AsyncServiceScope scope, Guid userId, DateTimeOffset since)

@@ -62,8 +62,8 @@ internal sealed class DatabaseCopyBook(PaliadDbContext db, CalendarBinding bindi
     public Task<Appointment?> FindAppointmentAsync(Guid appointmentId, CancellationToken cancellationToken)
         => db.Appointments.SingleOrDefaultAsync(a => a.Id == appointmentId, cancellationToken);
 
-    public async Task<bool> UserMayEditProjectAsync(Guid projectId, CancellationToken cancellationToken)
-        => await db.EffectiveRoleAsync(binding.UserId, projectId, cancellationToken) is { } role && role.CanEdit();
+    public Task<ProjectRole?> UserRoleOnProjectAsync(Guid projectId, CancellationToken cancellationToken)
+        => db.EffectiveRoleAsync(binding.UserId, projectId, cancellationToken);
 
     public void AddCopy(AppointmentTarget copy) => db.AppointmentTargets.Add(copy);
 
@@ -71,7 +71,17 @@ internal sealed class DatabaseCopyBook(PaliadDbContext db, CalendarBinding bindi
 
     public bool HasChanges => db.ChangeTracker.HasChanges();
 
-    public Task SaveAsync() => db.SaveChangesAsync(CancellationToken.None);
+    public async Task SaveAsync()
+    {
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (DbUpdateException e)
+        {
+            throw new CopyBookRefusedException(e.InnerException?.Message ?? e.Message, e);
+        }
+    }
 
     public async Task DiscardAsync()
     {

@@ -1,5 +1,6 @@
 using Paliad.Domain.Appointments;
 using Paliad.Domain.CalDav;
+using Paliad.Domain.Projects;
 
 namespace Paliad.Infrastructure.Sync.Phases;
 
@@ -43,8 +44,8 @@ internal interface ICopyBook
 
     Task<Appointment?> FindAppointmentAsync(Guid appointmentId, CancellationToken cancellationToken);
 
-    /// <summary>Whether the binding's user may edit the project's appointments (owner or editor, here or above).</summary>
-    Task<bool> UserMayEditProjectAsync(Guid projectId, CancellationToken cancellationToken);
+    /// <summary>The strongest role the binding's user holds on the project or an ancestor; null when none.</summary>
+    Task<ProjectRole?> UserRoleOnProjectAsync(Guid projectId, CancellationToken cancellationToken);
 
     void AddCopy(AppointmentTarget copy);
 
@@ -54,9 +55,28 @@ internal interface ICopyBook
     bool HasChanges { get; }
 
     /// <summary>Records every change at once, whatever the tick's deadline (a write that succeeded must not lose its
-    /// record); a refused change throws <see cref="Microsoft.EntityFrameworkCore.DbUpdateException"/>.</summary>
+    /// record); a refused change (a row deleted or changed meanwhile) throws <see cref="CopyBookRefusedException"/>.</summary>
     Task SaveAsync();
 
     /// <summary>Forgets every unsaved change (a refused save, or a resource that failed halfway).</summary>
     Task DiscardAsync();
+}
+
+/// <summary>The copy book refused to record changes: a row they depend on was deleted or changed meanwhile (an
+/// appointment edited in Paliad while its calendar edit was being pulled, a binding deleted mid-tick).</summary>
+public sealed class CopyBookRefusedException : Exception
+{
+    public CopyBookRefusedException()
+    {
+    }
+
+    public CopyBookRefusedException(string message)
+        : base(message)
+    {
+    }
+
+    public CopyBookRefusedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.EntityFrameworkCore;
 using Paliad.Domain.Appointments;
 using Paliad.Domain.CalDav;
 using Paliad.Infrastructure.CalDav;
@@ -268,11 +267,11 @@ internal sealed class PullPhase(TickContext tick, CopyWriter writer, RemoteEdits
             edits.RaiseApplied();
             await tick.Book.SaveAsync();
         }
-        catch (DbUpdateException e)
+        catch (CopyBookRefusedException e)
         {
             // An appointment edited in Paliad meanwhile (its version moved), say: the remote edits stay on the server
             // and are pulled again next tick, against the appointment as it is then.
-            tick.Tally.Problem($"pulled changes could not be recorded: {e.InnerException?.Message ?? e.Message}");
+            tick.Tally.Problem($"pulled changes could not be recorded: {e.Message}");
             await tick.Book.DiscardAsync();
         }
     }

@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using Microsoft.EntityFrameworkCore;
 using Paliad.Domain.Appointments;
 using Paliad.Domain.CalDav;
 using Paliad.Infrastructure.CalDav;
@@ -202,7 +201,7 @@ internal sealed class PushPhase(TickContext tick, CopyWriter writer, int pushCon
             await tick.Book.SaveAsync();
             return;
         }
-        catch (DbUpdateException)
+        catch (CopyBookRefusedException)
         {
             await tick.Book.DiscardAsync();
             tick.Tally.ResetTo(counts);
@@ -229,7 +228,7 @@ internal sealed class PushPhase(TickContext tick, CopyWriter writer, int pushCon
         {
             await tick.Book.SaveAsync();
         }
-        catch (DbUpdateException) when (plan.Target is null)
+        catch (CopyBookRefusedException) when (plan.Target is null)
         {
             // The appointment or the binding went away meanwhile, so no copy row can say where this event is: take it
             // back off the server rather than leave an orphan nobody would ever delete.

@@ -1,6 +1,7 @@
 using Paliad.Domain.Appointments;
 using Paliad.Domain.CalDav;
 using Paliad.Domain.Common;
+using Paliad.Domain.Projects;
 using Paliad.Infrastructure.CalDav;
 using Paliad.Infrastructure.CalDav.ICalendar;
 
@@ -13,7 +14,7 @@ namespace Paliad.Infrastructure.Sync.Phases;
 /// </summary>
 internal sealed class RemoteEdits(TickContext tick)
 {
-    private readonly Dictionary<Guid, bool> _mayEditProject = [];
+    private readonly Dictionary<Guid, ProjectRole?> _roleOnProject = [];
     private readonly List<Guid> _applied = [];
 
     /// <summary>What the policy decides about a copy that exists on the server, asking the database for the user's
@@ -62,25 +63,21 @@ internal sealed class RemoteEdits(TickContext tick)
     /// other calendars); saved with them.</summary>
     public void RaiseApplied()
     {
-        tick.Binding.RecordRemoteEditsApplied(_applied);
+        tick.Binding.RecordCalendarEditsPulled(_applied);
         _applied.Clear();
     }
 
-    /// <summary>The user's edit right, asked once per project in a tick (a hundred pulled edits of one litigation
-    /// cost one query, not a hundred).</summary>
+    /// <summary>The user's edit right (<see cref="Appointment.MayBeEditedBy"/>), their role asked once per project in a
+    /// tick (a hundred pulled edits of one litigation cost one query, not a hundred).</summary>
     private async Task<bool> MayEditAsync(Appointment appointment, CancellationToken cancellationToken)
     {
-        if (appointment.ProjectId is not { } projectId)
+        ProjectRole? role = null;
+        if (appointment.ProjectId is { } projectId && !_roleOnProject.TryGetValue(projectId, out role))
         {
-            return appointment.OwnerId == tick.Binding.UserId;
+            role = await tick.Book.UserRoleOnProjectAsync(projectId, cancellationToken);
+            _roleOnProject[projectId] = role;
         }
 
-        if (!_mayEditProject.TryGetValue(projectId, out var mayEdit))
-        {
-            mayEdit = await tick.Book.UserMayEditProjectAsync(projectId, cancellationToken);
-            _mayEditProject[projectId] = mayEdit;
-        }
-
-        return mayEdit;
+        return appointment.MayBeEditedBy(tick.Binding.UserId, role);
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Paliad.Domain.CalDav;
 using Paliad.Domain.Common;
@@ -67,7 +66,7 @@ internal sealed class TickContext(
     /// concurrent edit), as opposed to one of the whole server or account, which ends the tick.</summary>
     public static bool IsResourceProblem(Exception e)
         => e is CalDavConflictException or CalDavNotFoundException or CalDavInvalidResponseException
-            or CalDavForbiddenException or DbUpdateException or DomainException;
+            or CalDavForbiddenException or CopyBookRefusedException or DomainException;
 
     public void NoteProblem(Guid appointmentId, Exception e)
     {

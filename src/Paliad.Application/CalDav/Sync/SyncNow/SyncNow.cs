@@ -7,11 +7,11 @@ namespace Paliad.Application.CalDav.Sync.SyncNow;
 
 /// <summary>POST /api/caldav-sync: a tick now for each of the caller's enabled bindings, or for one named binding
 /// (enabled or not: asking for it is the point), returning what each did.</summary>
-public sealed record SyncNow(Guid UserId, Guid? BindingId) : ICommand<IReadOnlyList<BindingSyncResult>>;
+public sealed record SyncNow(Guid UserId, Guid? BindingId) : ICommand<IReadOnlyList<BindingSyncResultDto>>;
 
-public sealed class SyncNowHandler(IPaliadDbContext db, ISyncRunner runner) : ICommandHandler<SyncNow, IReadOnlyList<BindingSyncResult>>
+public sealed class SyncNowHandler(IPaliadDbContext db, ISyncRunner runner) : ICommandHandler<SyncNow, IReadOnlyList<BindingSyncResultDto>>
 {
-    public async ValueTask<IReadOnlyList<BindingSyncResult>> Handle(SyncNow command, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<BindingSyncResultDto>> Handle(SyncNow command, CancellationToken cancellationToken)
     {
         if (!await db.CalDavConfigs.AnyAsync(c => c.UserId == command.UserId, cancellationToken))
         {
@@ -29,13 +29,13 @@ public sealed class SyncNowHandler(IPaliadDbContext db, ISyncRunner runner) : IC
         // One deadline for the whole request: a slow server ends its own tick "partial", and bindings the deadline
         // leaves no time for are "skipped" (their periodic tick comes anyway).
         var deadline = Stopwatch.StartNew();
-        var results = new List<BindingSyncResult>(ids.Count);
+        var results = new List<BindingSyncResultDto>(ids.Count);
         foreach (var bindingId in ids)
         {
             var timeLeft = runner.ManualSyncDeadline - deadline.Elapsed;
-            results.Add(timeLeft > TimeSpan.FromMilliseconds(100)
+            results.Add(BindingSyncResultDto.From(timeLeft > TimeSpan.FromMilliseconds(100)
                 ? await runner.SyncBindingNowAsync(bindingId, timeLeft, cancellationToken)
-                : new BindingSyncResult(bindingId, string.Empty, BindingSyncResult.Skipped, 0, 0, 0, 0, 0, 0, "The request's deadline left no time for this calendar."));
+                : BindingSyncResult.Skipped(bindingId, string.Empty, "The request's deadline left no time for this calendar.")));
         }
 
         return results;

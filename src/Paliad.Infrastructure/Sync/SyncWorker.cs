@@ -1,13 +1,12 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Paliad.Infrastructure.Persistence.Outbox;
 
 namespace Paliad.Infrastructure.Sync;
 
 /// <summary>Every Sync:TickSeconds (when Sync:Enabled) fills the engine's free slots with due bindings. Ticks run on
 /// across timer beats: a slow binding keeps its slot until its deadline while the others keep their schedule.</summary>
-internal sealed partial class SyncWorker(SyncEngine engine, ActivityRetention activityRetention, IOptions<SyncOptions> options, ILogger<SyncWorker> logger)
+internal sealed class SyncWorker(SyncEngine engine, ActivityRetention activityRetention, IOptions<SyncOptions> options, ILogger<SyncWorker> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -45,39 +44,6 @@ internal sealed partial class SyncWorker(SyncEngine engine, ActivityRetention ac
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Periodic sync tick failed")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
-}
-
-/// <summary>Publishes outbox messages as soon as they are committed (signalled) or every Outbox:PollSeconds.</summary>
-internal sealed partial class OutboxWorker(OutboxProcessor processor, OutboxSignal signal, IOptions<OutboxOptions> options, ILogger<OutboxWorker> logger)
-    : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var poll = TimeSpan.FromSeconds(Math.Max(0.1, options.Value.PollSeconds));
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await processor.ProcessPendingAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogFailed(logger, e);
-            }
-
-            try
-            {
-                await signal.WaitAsync(poll, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox processing failed")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
+    private static readonly Action<ILogger, Exception?> LogFailed = LoggerMessage.Define(
+        LogLevel.Error, new EventId(40, "PeriodicTickFailed"), "Periodic sync tick failed");
 }

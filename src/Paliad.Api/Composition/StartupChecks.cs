@@ -2,7 +2,7 @@ using Paliad.Api.Auth;
 using Paliad.Infrastructure.CalDav;
 using Paliad.Infrastructure.Secrets;
 
-namespace Paliad.Api;
+namespace Paliad.Api.Composition;
 
 /// <summary>A start the configuration makes unsafe is refused before anything is served, with a message that says
 /// what to set.</summary>
@@ -19,7 +19,7 @@ public static class StartupChecks
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(configuration);
-        var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        var auth = AuthOptions.Read(configuration);
         var problems = new List<string>();
         try
         {

@@ -5,7 +5,7 @@ using OpenTelemetry.Trace;
 using Paliad.Infrastructure.Persistence.Outbox;
 using Paliad.Infrastructure.Sync;
 
-namespace Paliad.Api.Telemetry;
+namespace Paliad.Api.Composition;
 
 /// <summary>
 /// OpenTelemetry: metrics of the sync engine and the outbox (meters Paliad.Sync, Paliad.Outbox, with the backlog

@@ -2,7 +2,7 @@ using System.Globalization;
 using Paliad.Infrastructure.Persistence;
 using Paliad.Infrastructure.Persistence.Outbox;
 
-namespace Paliad.Api;
+namespace Paliad.Api.Composition;
 
 /// <summary><c>Paliad.Api outbox list [--dead]</c> and <c>Paliad.Api outbox retry &lt;id&gt;|--dead</c>: the outbox tool
 /// for production hosts (<c>./paliad outbox</c> runs it locally), on ConnectionStrings:Paliad.</summary>

@@ -3,7 +3,7 @@ using Paliad.Infrastructure;
 using Paliad.Infrastructure.Persistence;
 using Paliad.Infrastructure.Secrets;
 
-namespace Paliad.Api;
+namespace Paliad.Api.Composition;
 
 /// <summary><c>Paliad.Api keys list|prune|reprotect</c>: the Data Protection key ring for operators (<c>./paliad keys</c>
 /// runs it locally), on ConnectionStrings:Paliad. <c>list</c> and <c>prune</c> need no certificate: they read what the

@@ -1,8 +1,9 @@
-namespace Paliad.Infrastructure.Persistence.Outbox;
+namespace Paliad.Application.Common;
 
 /// <summary>A handler failed only because one user's account is unusable (refused credentials, an address or origin
-/// the guard refuses): retrying is pointless until that account's URL, username or password changes. A removal that
-/// fails with this is parked for that user.</summary>
+/// the guard refuses): retrying is pointless until that account's URL, username or password changes. The outbox parks
+/// an event that never gives up (<see cref="Domain.Common.RetryClass.NeverGivesUp"/>) for that user instead of
+/// retrying it.</summary>
 public sealed class AccountNeedsFixingException : Exception
 {
     public AccountNeedsFixingException(Guid userId, string message)

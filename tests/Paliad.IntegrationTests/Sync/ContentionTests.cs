@@ -1,0 +1,61 @@
+using Paliad.IntegrationTests.CalDav;
+
+namespace Paliad.IntegrationTests.Sync;
+
+/// <summary>Two workers meeting on one binding is normal, not a failure: a hook that finds a tick holding its binding
+/// hands its work to that tick or waits for it — no failed attempt, no outbox retry, nothing lost or doubled.</summary>
+public sealed class ContentionTests(string server) : SyncTest(server)
+{
+    private const string Alice = "alice@firm.example";
+
+    /// <summary>A tick on Alice's only binding that holds it (its pull waits at the server) while the test acts.</summary>
+    private async Task<Task<IReadOnlyList<Paliad.Application.CalDav.Sync.BindingSyncResult>>> TickHoldingTheBindingAsync(string calendar)
+    {
+        await ConfigureAsync(Alice, calendar);
+        await Outbox.ProcessPendingAsync(); // the binding's first fill
+        await ExecuteAsync("UPDATE paliad.calendar_bindings SET last_sync_at = now() - interval '1 day'");
+        Proxy.Inject(new Fault.Delay("PROPFIND", TimeSpan.FromSeconds(1.5)));
+        var tick = Engine.RunTickAsync();
+        var held = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (await ScalarAsync<long>("SELECT count(*) FROM paliad.calendar_bindings WHERE lease_owner IS NOT NULL") == 0 && DateTime.UtcNow < held)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.That(tick.IsCompleted, Is.False, "the tick holds the binding");
+        return tick;
+    }
+
+    [Test]
+    public async Task An_appointment_created_while_a_tick_runs_is_handed_to_that_tick_and_its_hook_succeeds_at_once()
+    {
+        var calendar = await NewCalendarAsync("court");
+        var tick = await TickHoldingTheBindingAsync(calendar);
+
+        await CreateAppointmentAsync(As(Alice), "Filed during a tick");
+        await Outbox.ProcessPendingAsync();
+        var result = (await tick).Single();
+
+        Assert.That(await TitlesAsync(calendar), Is.EqualTo(new[] { "Filed during a tick" }));
+        Assert.That(result.Counts.Pushed, Is.EqualTo(1), "the tick pushed what the hook handed over");
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.outbox_messages WHERE processed_at IS NULL OR last_error IS NOT NULL OR attempts > 0"),
+            Is.Zero, "no hook failed, none is retried");
+    }
+
+    [Test]
+    public async Task An_appointment_deleted_while_a_tick_runs_leaves_the_calendar_once_the_tick_lets_go()
+    {
+        var calendar = await NewCalendarAsync("court");
+        var hearing = await CreateAppointmentAsync(As(Alice), "Vacated hearing");
+        var tick = await TickHoldingTheBindingAsync(calendar);
+        Assert.That(await TitlesAsync(calendar), Is.EqualTo(new[] { "Vacated hearing" }));
+
+        await ExpectAsync(As(Alice).DeleteAsync($"/api/appointments/{hearing}"), System.Net.HttpStatusCode.NoContent);
+        await Outbox.ProcessPendingAsync();
+        await tick;
+
+        Assert.That(await TitlesAsync(calendar), Is.Empty);
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.outbox_messages WHERE processed_at IS NULL OR last_error IS NOT NULL OR attempts > 0"),
+            Is.Zero, "the removal waited for the tick instead of failing");
+    }
+}
