@@ -36,10 +36,7 @@ internal sealed class BindingRunner(
 {
     private static readonly TimeSpan MinimumRun = TimeSpan.FromSeconds(1);
 
-    /// <summary>How often a run waiting for a binding held by another instance looks again.</summary>
-    private static readonly TimeSpan LeasePollInterval = TimeSpan.FromMilliseconds(100);
-
-    private readonly RunningBindings _running = new();
+    private readonly BindingClaims _claims = new(database, clock, TimeSpan.FromSeconds(options.LeaseSeconds), instanceId);
     private long _lastTickFinishedTicks;
 
     private TimeSpan Lease => TimeSpan.FromSeconds(options.LeaseSeconds);
@@ -69,82 +66,21 @@ internal sealed class BindingRunner(
         CancellationToken cancellationToken)
     {
         var elapsed = Stopwatch.StartNew();
-        var token = Leases.NewToken(instanceId);
-        var claimed = await TryClaimAsync(bindingId, token, cancellationToken);
-        while (claimed is null)
+        var (claimed, token, settled) = await _claims.ClaimAsync(bindingId, waitForLease, handOver, cancellationToken);
+        if (settled is not null)
         {
-            var left = waitForLease - elapsed.Elapsed;
-            if (handOver is not null && _running.TryHandOver(bindingId, handOver) is { } handed)
-            {
-                // The run holding the binding pushes these before it lets go: nothing fails, nothing is retried.
-                if (await HandedOverAsync(bindingId, handed, left, cancellationToken) is { } outcome)
-                {
-                    return outcome;
-                }
-            }
-            else if (left <= TimeSpan.Zero)
-            {
-                var path = await database.UseAsync(db => db.CalendarBindings.Where(b => b.Id == bindingId).Select(b => b.CalendarPath).SingleOrDefaultAsync(cancellationToken));
-                return new RunResult(BindingSyncResult.Skipped(bindingId, path ?? string.Empty, "Another sync of this calendar is running."));
-            }
-            else
-            {
-                await WaitForReleaseAsync(bindingId, left, cancellationToken);
-            }
-
-            claimed = await TryClaimAsync(bindingId, token, cancellationToken);
+            return settled;
         }
 
         var remaining = deadline - elapsed.Elapsed;
-        return await RunClaimedAsync(claimed, token, kind, remaining > MinimumRun ? remaining : MinimumRun, work, cancellationToken);
-    }
-
-    /// <summary>What became of appointments handed to the run holding the binding: null when it ended without taking
-    /// them (the caller claims the binding itself).</summary>
-    private async Task<RunResult?> HandedOverAsync(Guid bindingId, Task<HandOverOutcome> handed, TimeSpan left, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await handed.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, clock, cancellationToken) == HandOverOutcome.Pushed
-                ? new RunResult(new BindingSyncResult(bindingId, string.Empty, SyncRunStatus.Ok, SyncCounts.None))
-                : null;
-        }
-        catch (TimeoutException)
-        {
-            return new RunResult(BindingSyncResult.Skipped(bindingId, string.Empty, "Another sync of this calendar is running."));
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            var problem = SyncProblems.Of(e);
-            return new RunResult(new BindingSyncResult(bindingId, string.Empty, SyncRunStatus.Error, SyncCounts.None, problem.Said, problem.Detail), e);
-        }
-    }
-
-    /// <summary>Waits until a run of this process on the binding ends (at once when it does), or a poll interval for
-    /// a run of another instance.</summary>
-    private async Task WaitForReleaseAsync(Guid bindingId, TimeSpan left, CancellationToken cancellationToken)
-    {
-        if (_running.WhenLeft(bindingId) is not { } ended)
-        {
-            await Task.Delay(left < LeasePollInterval ? left : LeasePollInterval, clock, cancellationToken);
-            return;
-        }
-
-        try
-        {
-            await ended.WaitAsync(left, clock, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            // The caller's wait is over.
-        }
+        return await RunClaimedAsync(claimed!, token, kind, remaining > MinimumRun ? remaining : MinimumRun, work, cancellationToken);
     }
 
     private async Task<RunResult> RunClaimedAsync(
         ClaimedBinding claimed, string token, RunKind kind, TimeSpan deadline, BindingWork work, CancellationToken cancellationToken)
     {
         using var activity = kind == RunKind.Tick ? SyncTelemetry.StartTick(claimed.Id) : SyncTelemetry.StartHook(claimed.Id);
-        var run = _running.Enter(claimed.Id);
+        var run = _claims.Running.Enter(claimed.Id);
         RunResult? result = null;
         try
         {
@@ -154,7 +90,7 @@ internal sealed class BindingRunner(
         }
         finally
         {
-            _running.Leave(claimed.Id, run);
+            _claims.Running.Leave(claimed.Id, run);
             if (kind == RunKind.Tick)
             {
                 Interlocked.Exchange(ref _lastTickFinishedTicks, clock.GetUtcNow().UtcTicks);
@@ -194,7 +130,7 @@ internal sealed class BindingRunner(
                 tick = new BindingTick(binding, new CalDavCalendar(client, binding.CalendarPath), new DatabaseCopyBook(db, binding), settings, logger,
                     () => RenewAsync(db, binding.Id, token));
                 await work(tick, binding, detection, timeout.Token);
-                await PushHandedOverAsync(run, tick, timeout.Token);
+                await run.PushHandedOverAsync(tick, timeout.Token);
             }
             catch (LeaseLostException)
             {
@@ -276,50 +212,12 @@ internal sealed class BindingRunner(
         return (binding, loaded.Config, detection);
     }
 
-    /// <summary>Pushes what hooks handed over while the run worked, until no more comes; each hook learns whether its
-    /// appointments went out.</summary>
-    private static async Task PushHandedOverAsync(RunningBinding run, BindingTick tick, CancellationToken cancellationToken)
-    {
-        while (run.TakePending() is { Count: > 0 } batch)
-        {
-            var problemsBefore = tick.Tally.Problems.Count;
-            try
-            {
-                await tick.PushAppointmentsAsync(batch.SelectMany(h => h.AppointmentIds).Distinct().ToList(), cancellationToken);
-            }
-            catch (Exception e)
-            {
-                foreach (var handed in batch)
-                {
-                    handed.Fail(e);
-                }
-
-                throw;
-            }
-
-            foreach (var handed in batch)
-            {
-                if (tick.Tally.Problems.Count > problemsBefore)
-                {
-                    handed.Fail(new SyncBusyException(string.Join("; ", tick.Tally.Problems.Skip(problemsBefore))));
-                }
-                else
-                {
-                    handed.Settle(HandOverOutcome.Pushed);
-                }
-            }
-        }
-    }
-
     /// <summary>A tick that did not look at the whole scope mirrors the legacy columns only for the owner's appointments
     /// changed since the mark (what hooks pushed) and the copies it wrote itself — never the whole calendar. Hooks and
     /// failed ticks mirror nothing.</summary>
     private static LegacyMirror? LegacyFor(RunKind kind, CalendarBinding binding, TickVerdict verdict, PushDetection detection, ClaimedBinding claimed, BindingTick? tick)
         => kind != RunKind.Tick || binding.Scope != BindingScope.AllVisible || verdict.Status == SyncLogStatus.Error ? null
             : new LegacyMirror(detection != PushDetection.WholeScope && tick is not null ? claimed.PushedThrough : null, tick?.Tally.Touched.ToArray() ?? []);
-
-    private Task<ClaimedBinding?> TryClaimAsync(Guid bindingId, string token, CancellationToken cancellationToken)
-        => database.UseAsync(db => Leases.TryClaimBindingAsync(db, bindingId, token, Lease, cancellationToken));
 
     private async Task RenewAsync(PaliadDbContext db, Guid bindingId, string token)
     {

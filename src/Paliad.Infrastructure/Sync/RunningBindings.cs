@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Paliad.Infrastructure.Sync.Phases;
 
 namespace Paliad.Infrastructure.Sync;
 
@@ -98,6 +99,42 @@ internal sealed class RunningBinding
     }
 
     public void Left() => _left.TrySetResult();
+
+    /// <summary>Pushes what hooks handed over while the run worked, until no more comes; each hook learns whether its
+    /// appointments went out (a problem with one of them fails the hooks of that batch, so the outbox retries).</summary>
+    public async Task PushHandedOverAsync(BindingTick tick, CancellationToken cancellationToken)
+    {
+        while (TakePending() is { Count: > 0 } batch)
+        {
+            var problemsBefore = tick.Tally.Problems.Count;
+            try
+            {
+                await tick.PushAppointmentsAsync(batch.SelectMany(h => h.AppointmentIds).Distinct().ToList(), cancellationToken);
+            }
+            catch (Exception e)
+            {
+                foreach (var handed in batch)
+                {
+                    handed.Fail(e);
+                }
+
+                throw;
+            }
+
+            var problems = tick.Tally.Problems.Skip(problemsBefore).ToList();
+            foreach (var handed in batch)
+            {
+                if (problems.Count > 0)
+                {
+                    handed.Fail(new SyncBusyException(string.Join("; ", problems)));
+                }
+                else
+                {
+                    handed.Settle(HandOverOutcome.Pushed);
+                }
+            }
+        }
+    }
 }
 
 /// <summary>Appointments one hook handed over, and what became of them.</summary>

@@ -432,4 +432,43 @@ public sealed class CalendarBindingTests
 
         Assert.That(binding.NextAttemptAt, Is.EqualTo(Clock.Now.AddSeconds(expectedSeconds)));
     }
+
+    [Test]
+    public void An_error_keeps_its_technical_detail_beside_the_plain_words_and_an_ok_sync_clears_both()
+    {
+        var binding = NewBinding();
+
+        binding.RecordSync(BindingSyncStatus.Error, "Your calendar server could not be reached.", Clock.Now, retryLater: true,
+            errorDetail: "PROPFIND /dav/alice/master/: Connection refused");
+        Assert.That((binding.LastSyncError, binding.LastSyncErrorDetail),
+            Is.EqualTo(("Your calendar server could not be reached.", "PROPFIND /dav/alice/master/: Connection refused")));
+
+        binding.RecordSync(BindingSyncStatus.Ok, null, Clock.Now.AddMinutes(1), errorDetail: "ignored");
+        Assert.That((binding.LastSyncError, binding.LastSyncErrorDetail), Is.EqualTo(((string?)null, (string?)null)));
+    }
+
+    [Test]
+    public void A_very_long_detail_is_clipped_to_the_column()
+    {
+        var binding = NewBinding();
+
+        binding.RecordSync(BindingSyncStatus.Error, "failed", Clock.Now, errorDetail: new string('x', CalendarBinding.LastSyncErrorMaxLength + 1));
+
+        Assert.That(binding.LastSyncErrorDetail, Has.Length.EqualTo(CalendarBinding.LastSyncErrorMaxLength));
+    }
+
+    [Test]
+    public void What_Paliad_does_next_follows_the_backoff_and_the_status()
+    {
+        var binding = NewBinding();
+        Assert.That(binding.NextStepSaid, Is.EqualTo("Paliad goes on with the rest at once."), "a new binding is pending");
+        binding.RecordSync(BindingSyncStatus.Error, "1 event could not be synced.", Clock.Now);
+        Assert.That(binding.NextStepSaid, Is.EqualTo("Paliad tries again at the next sync."));
+
+        binding.RecordSync(BindingSyncStatus.Error, "down", new DateTimeOffset(2026, 12, 3, 10, 41, 0, TimeSpan.Zero), retryLater: true);
+        Assert.That(binding.NextStepSaid, Is.EqualTo("Paliad tries again at 10:42 UTC."), "one minute after the first failure");
+
+        binding.RecordSync(BindingSyncStatus.Pending, null, Clock.Now);
+        Assert.That(binding.NextStepSaid, Is.EqualTo("Paliad goes on with the rest at once."));
+    }
 }

@@ -62,4 +62,15 @@ public sealed class SyncLogEntryTests
 
         Assert.That(entry.Error, Has.Length.EqualTo(SyncLogEntry.ErrorMaxLength));
     }
+
+    [Test]
+    public void The_detail_is_kept_beside_the_error_and_clipped_to_the_column()
+    {
+        var entry = SyncLogEntry.Record(Guid.CreateVersion7(), null, Clock.Now, Clock.Now, SyncLogStatus.Error, SyncCounts.None, "failed",
+            new string('d', SyncLogEntry.ErrorMaxLength + 5));
+
+        Assert.That(entry.Error, Is.EqualTo("failed"));
+        Assert.That(entry.ErrorDetail, Has.Length.EqualTo(SyncLogEntry.ErrorMaxLength));
+        Assert.That(SyncLogEntry.Record(Guid.CreateVersion7(), null, Clock.Now, Clock.Now, SyncLogStatus.Ok, SyncCounts.None, null).ErrorDetail, Is.Null);
+    }
 }
