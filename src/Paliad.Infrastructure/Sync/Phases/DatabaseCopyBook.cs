@@ -36,22 +36,20 @@ internal sealed class DatabaseCopyBook(PaliadDbContext db, CalendarBinding bindi
                 select new CopyEtag(t.Id, t.CalDavHref, t.CalDavEtag))
             .ToListAsync(cancellationToken);
 
-    public async Task<IReadOnlyList<CarriedCopy>> CarriedCopiesAsync(IReadOnlyCollection<Guid> copyIds, CancellationToken cancellationToken)
-        => copyIds.Count == 0
-            ? []
-            : await (
-                    from t in db.AppointmentTargets
-                    where t.BindingId == binding.Id && copyIds.Contains(t.Id)
-                    join a in db.ForBinding(binding) on t.AppointmentId equals a.Id
-                    select new CarriedCopy(t, a))
-                .ToListAsync(cancellationToken);
+    public Task<IReadOnlyList<CarriedCopy>> CarriedCopiesAsync(IReadOnlyCollection<Guid> copyIds, CancellationToken cancellationToken)
+        => CarriedAsync(copyIds.Count, db.AppointmentTargets.Where(t => copyIds.Contains(t.Id)), cancellationToken);
 
-    public async Task<IReadOnlyList<CarriedCopy>> CarriedCopiesByUidAsync(IReadOnlyCollection<string> uids, CancellationToken cancellationToken)
-        => uids.Count == 0
+    public Task<IReadOnlyList<CarriedCopy>> CarriedCopiesByUidAsync(IReadOnlyCollection<string> uids, CancellationToken cancellationToken)
+        => CarriedAsync(uids.Count, db.AppointmentTargets.Where(t => uids.Contains(t.CalDavUid)), cancellationToken);
+
+    /// <summary>These copies of the binding with their appointments, where the binding still carries them (none asked
+    /// for: no query).</summary>
+    private async Task<IReadOnlyList<CarriedCopy>> CarriedAsync(int asked, IQueryable<AppointmentTarget> copies, CancellationToken cancellationToken)
+        => asked == 0
             ? []
             : await (
-                    from t in db.AppointmentTargets
-                    where t.BindingId == binding.Id && uids.Contains(t.CalDavUid)
+                    from t in copies
+                    where t.BindingId == binding.Id
                     join a in db.ForBinding(binding) on t.AppointmentId equals a.Id
                     select new CarriedCopy(t, a))
                 .ToListAsync(cancellationToken);

@@ -10,8 +10,8 @@ namespace Paliad.Infrastructure.Sync.Phases;
 /// Push: makes the calendar's events match the appointments. Each appointment is planned (<see cref="PushPlanner"/>:
 /// create, update, or nothing) and rendered lazily — on the tick's thread while earlier writes are in flight, so
 /// rendering overlaps the network — then written by up to <c>pushConcurrency</c> concurrent PUTs (the server's window
-/// in <see cref="ServerConcurrency"/> bounds them again, across bindings), and recorded in batches on this thread,
-/// the only one that touches the copy book. Crash-safe because UIDs and hrefs derive from ids and a create that meets
+/// in <see cref="ServerConcurrency"/> bounds them again, across bindings), and recorded in batches beside the writes
+/// (one batch at a time: the copy book is never used by two at once). Crash-safe because UIDs and hrefs derive from ids and a create that meets
 /// an existing resource adopts it: a write whose record was lost is converged, never duplicated.
 /// </summary>
 internal sealed class PushPhase(TickContext tick, CopyWriter writer, int pushConcurrency)
@@ -21,6 +21,8 @@ internal sealed class PushPhase(TickContext tick, CopyWriter writer, int pushCon
 
     /// <summary>Writes answered 5xx in a row before a push phase counts the server as failing.</summary>
     private const int MaxServerErrorsInARow = 3;
+
+    private readonly List<Action> _versionsToLearn = [];
 
     /// <summary>One appointment to write: where, and the event rendered when planned. What other clients added to the
     /// server's copy (as last seen) is merged in.</summary>
@@ -48,10 +50,21 @@ internal sealed class PushPhase(TickContext tick, CopyWriter writer, int pushCon
             await PushManyAsync(items.OrderBy(p => p.Appointment.StartsAt).Select(p => Plan(p.Appointment, p.Target)).OfType<PushPlan>(), cancellationToken);
         }
 
+        LearnVersions();
         if (tick.Book.HasChanges)
         {
             await tick.Book.SaveAsync(); // versions of copies found unchanged
         }
+    }
+
+    private void LearnVersions()
+    {
+        foreach (var learn in _versionsToLearn)
+        {
+            learn();
+        }
+
+        _versionsToLearn.Clear();
     }
 
     /// <summary>Null when nothing is written: the copy holds what the appointment says (then it learns the
@@ -64,7 +77,9 @@ internal sealed class PushPhase(TickContext tick, CopyWriter writer, int pushCon
         switch (PushPlanner.StepFor(target, hash, appointment.Version))
         {
             case PushStep.LearnVersion:
-                target!.RecordPushed(target.CalDavEtag, hash, target.LastPushedAt ?? tick.Now, appointment.Version);
+                // Learnt with the next bookkeeping: the copy book may be saving while plans are made.
+                var (copy, version, at) = (target!, appointment.Version, target!.LastPushedAt ?? tick.Now);
+                _versionsToLearn.Add(() => copy.RecordPushed(copy.CalDavEtag, hash, at, version));
                 return null;
             case PushStep.Nothing:
                 return null;
@@ -78,6 +93,9 @@ internal sealed class PushPhase(TickContext tick, CopyWriter writer, int pushCon
         var inFlight = new List<(PushPlan Plan, Task<PushDone> Send)>();
         var finished = new List<(PushPlan Plan, PushDone Done)>();
         var lastFlush = tick.Now;
+
+        // Bookkeeping runs beside the writes (the copy book does one thing at a time: each batch waits for the last).
+        var recording = Task.CompletedTask;
         Exception? fatal = null;
         var serverErrorsInARow = 0;
 
@@ -127,8 +145,10 @@ internal sealed class PushPhase(TickContext tick, CopyWriter writer, int pushCon
 
                 if (finished.Count >= BookkeepingBatch || tick.Now - lastFlush >= TimeSpan.FromSeconds(1))
                 {
+                    await recording;
                     await tick.RenewLeaseIfDueAsync();
-                    await RecordManyAsync(finished, cancellationToken);
+                    LearnVersions();
+                    recording = RecordManyAsync([.. finished], cancellationToken);
                     finished.Clear();
                     lastFlush = tick.Now;
                 }
@@ -145,6 +165,8 @@ internal sealed class PushPhase(TickContext tick, CopyWriter writer, int pushCon
                 await CollectAsync(inFlight[0]);
             }
 
+            await recording;
+            LearnVersions();
             await RecordManyAsync(finished, cancellationToken);
         }
 
