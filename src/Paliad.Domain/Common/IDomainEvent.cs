@@ -15,6 +15,11 @@ public interface IDomainEvent : INotification
     RetryClass Retry => RetryClass.GivesUp;
 }
 
+/// <summary>An event whose handling redoes everything for its lane's user from current state (a membership change
+/// re-syncs every binding of the user): one such run covers every earlier one still waiting, so the outbox may handle
+/// only the latest.</summary>
+public interface IResyncsItsUser : IDomainEvent;
+
 /// <summary>How long an event's handling is retried.</summary>
 public enum RetryClass
 {

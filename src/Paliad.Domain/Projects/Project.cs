@@ -147,7 +147,7 @@ public sealed record ProjectCreated(Guid ProjectId, Guid? ParentId, ProjectKind 
     Guid IDomainEvent.Lane => CreatorId;
 }
 
-public sealed record ProjectMemberAdded(Guid ProjectId, Guid UserId, ProjectRole Role) : IDomainEvent
+public sealed record ProjectMemberAdded(Guid ProjectId, Guid UserId, ProjectRole Role) : IResyncsItsUser
 {
     Guid IDomainEvent.Lane => UserId;
 }
@@ -157,7 +157,7 @@ public sealed record ProjectMemberRoleChanged(Guid ProjectId, Guid UserId, Proje
     Guid IDomainEvent.Lane => UserId;
 }
 
-public sealed record ProjectMemberRemoved(Guid ProjectId, Guid UserId) : IDomainEvent
+public sealed record ProjectMemberRemoved(Guid ProjectId, Guid UserId) : IResyncsItsUser
 {
     Guid IDomainEvent.Lane => UserId;
 }

@@ -66,4 +66,12 @@ public sealed class EventLaneTests
 
         Assert.That(forever, Is.EquivalentTo(new[] { typeof(AppointmentDeleted), typeof(CalendarBindingDeleted) }));
     }
+
+    [Test]
+    public void Only_membership_changes_redo_everything_for_their_user_so_the_latest_covers_the_earlier()
+    {
+        var resyncs = Events().Select(c => c.Arguments[0]!).OfType<IResyncsItsUser>().Select(e => e.GetType());
+
+        Assert.That(resyncs, Is.EquivalentTo(new[] { typeof(ProjectMemberAdded), typeof(ProjectMemberRemoved) }));
+    }
 }

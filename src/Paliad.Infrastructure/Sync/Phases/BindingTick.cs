@@ -62,12 +62,13 @@ internal sealed class BindingTick
     public Task RemoveEventsAsync(IReadOnlyCollection<RemoteEventLocation> events, CancellationToken cancellationToken)
         => _removal.RemoveEventsAsync(events, cancellationToken);
 
-    /// <summary>The binding points at another calendar now: its copies elsewhere leave the calendars they are in.</summary>
+    /// <summary>The binding points at another calendar now: its copies elsewhere leave the calendars they are in.
+    /// <paramref name="calendarPath"/> is the binding's, stored in <see cref="CalendarCollectionPath"/>'s one form
+    /// (decoded, one trailing slash), so a copy's decoded href is in it exactly when it starts with it.</summary>
     public async Task LeaveOtherCalendarsAsync(string calendarPath, CancellationToken cancellationToken)
     {
-        var newPath = Hrefs.AsCollection(Hrefs.Key(calendarPath));
         var copies = await _book.CopiesAsync(cancellationToken);
-        await _removal.RunAsync(copies.Where(t => !Hrefs.Key(t.CalDavHref).StartsWith(newPath, StringComparison.Ordinal)), cancellationToken);
+        await _removal.RunAsync(copies.Where(t => !Hrefs.Key(t.CalDavHref).StartsWith(calendarPath, StringComparison.Ordinal)), cancellationToken);
     }
 }
 
