@@ -81,10 +81,9 @@ internal sealed class BindingRunner(
     {
         using var activity = kind == RunKind.Tick ? SyncTelemetry.StartTick(claimed.Id) : SyncTelemetry.StartHook(claimed.Id);
         var run = _claims.Running.Enter(claimed.Id);
-        RunResult? result = null;
         try
         {
-            result = await RunHeldAsync(claimed, token, kind, deadline, work, run, cancellationToken);
+            var result = await RunHeldAsync(claimed, token, kind, deadline, work, run, cancellationToken);
             SyncTelemetry.Describe(activity, result.Result);
             return result;
         }

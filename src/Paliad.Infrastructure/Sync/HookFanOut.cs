@@ -107,16 +107,18 @@ internal sealed class HookFanOut(BindingRunner runner, SyncDatabase database, Sy
         timeout.CancelAfter(hookDeadline);
         try
         {
+            var deleted = 0;
             if (await database.ClientForUserAsync(copies[0].UserId, timeout.Token) is { } client)
             {
                 foreach (var copy in copies)
                 {
                     await CopyWriter.DeleteEventAsync(new CalDavCalendar(client, copy.Href), copy.Href, copy.Etag, timeout.Token);
                     metrics.Deletes.Add(1);
+                    deleted++;
                 }
             }
 
-            return new RunResult(new BindingSyncResult(bindingId, string.Empty, SyncRunStatus.Ok, SyncCounts.None with { Deleted = copies.Count }));
+            return new RunResult(new BindingSyncResult(bindingId, string.Empty, SyncRunStatus.Ok, SyncCounts.None with { Deleted = deleted }));
         }
         catch (Exception e) when (e is CalDavException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {

@@ -14,6 +14,8 @@ public sealed class ContentionTests(string server) : SyncTest(server)
         await ConfigureAsync(Alice, calendar);
         await Outbox.ProcessPendingAsync(); // the binding's first fill
         await ExecuteAsync("UPDATE paliad.calendar_bindings SET last_sync_at = now() - interval '1 day'");
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.calendar_bindings WHERE lease_owner IS NOT NULL"), Is.Zero,
+            "no run holds the binding before the tick");
         Proxy.Inject(new Fault.Delay("PROPFIND", TimeSpan.FromSeconds(1.5)));
         var tick = Engine.RunTickAsync();
         var held = DateTime.UtcNow + TimeSpan.FromSeconds(10);
@@ -54,10 +56,21 @@ public sealed class ContentionTests(string server) : SyncTest(server)
 
         await ExpectAsync(As(Alice).DeleteAsync($"/api/appointments/{hearing}"), System.Net.HttpStatusCode.NoContent);
         await Outbox.ProcessPendingAsync();
-        await tick;
+        var ticked = await tick;
 
-        Assert.That(await TitlesAsync(calendar), Is.Empty);
+        Assert.That(ticked, Has.Count.EqualTo(1), "the tick ran on the binding");
+        Assert.That(await TitlesAsync(calendar), Is.Empty, await WhatHappenedAsync());
         Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.outbox_messages WHERE processed_at IS NULL OR last_error IS NOT NULL OR attempts > 0"),
             Is.Zero, "the removal waited for the tick instead of failing");
+    }
+
+    /// <summary>The outbox's and the sync log's view, for a failure message.</summary>
+    private static async Task<string> WhatHappenedAsync()
+    {
+        var messages = await ScalarAsync<string>(
+            "SELECT string_agg(type || ' attempts=' || attempts || ' processed=' || (processed_at IS NOT NULL) || ' error=' || coalesce(last_error, '-'), '; ') FROM paliad.outbox_messages");
+        var runs = await ScalarAsync<string>(
+            "SELECT string_agg(status || ' pushed=' || pushed || ' deleted=' || deleted || ' ' || coalesce(error_detail, ''), '; ' ORDER BY started_at) FROM paliad.caldav_sync_log");
+        return $"outbox: {messages}; sync log: {runs}";
     }
 }
