@@ -42,10 +42,13 @@ internal sealed class HookFanOut(BindingRunner runner, SyncDatabase database, Sy
     /// still exist are worked on under their lease; a deleted binding's copies are removed with its user's account.</summary>
     public async Task DeleteRemoteEventsAsync(IReadOnlyList<RemoteEventLocation> events, CancellationToken cancellationToken)
     {
-        await ForEachBindingAsync(events.Select(e => e.BindingId).Distinct().ToList(), async bindingId =>
+        var bindingIds = events.Select(e => e.BindingId).Distinct().ToList();
+        var existing = (await database.UseAsync(db => db.CalendarBindings.Where(b => bindingIds.Contains(b.Id)).Select(b => b.Id).ToListAsync(cancellationToken)))
+            .ToHashSet();
+        await ForEachBindingAsync(bindingIds, async bindingId =>
         {
             var copies = events.Where(e => e.BindingId == bindingId).ToList();
-            if (await database.UseAsync(db => db.CalendarBindings.AnyAsync(b => b.Id == bindingId, cancellationToken)))
+            if (existing.Contains(bindingId))
             {
                 return await runner.HookAsync(bindingId, hookDeadline, (tick, _, _, ct) => tick.RemoveEventsAsync(copies, ct), handOver: null, cancellationToken);
             }
