@@ -23,7 +23,7 @@ public static class StartupChecks
         var problems = new List<string>();
         try
         {
-            auth.SigningKey();
+            auth.Validate(requireHttps: environment.IsProduction());
         }
         catch (InvalidOperationException keyProblem)
         {

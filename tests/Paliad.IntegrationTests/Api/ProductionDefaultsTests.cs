@@ -77,6 +77,25 @@ public sealed class ProductionDefaultsTests : ApiTest
     }
 
     [Test]
+    public async Task A_start_with_neither_a_signing_key_nor_a_key_set_is_refused()
+    {
+        var (exitCode, output) = await StartApiAsync("Development", string.Empty, null, null);
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(output, Does.Contain("refuses to start").And.Contain("Auth:JwksUrl"));
+    }
+
+    [Test]
+    public async Task A_production_key_set_fetched_over_plain_http_is_refused()
+    {
+        var (exitCode, output) = await StartApiAsync("Production", string.Empty, "https://example.supabase.co/auth/v1", "authenticated",
+            extra: new() { ["Auth__JwksUrl"] = "http://example.supabase.co/auth/v1/.well-known/jwks.json" });
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(output, Does.Contain("Auth:JwksUrl must use https"));
+    }
+
+    [Test]
     public async Task The_reference_is_not_served_unless_published()
     {
         await using var unpublished = new PaliadApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string> { ["Api:PublishReference"] = "false" });
