@@ -20,6 +20,8 @@ public interface IPaliadDbContext
 
     DbSet<CalDavConfig> CalDavConfigs { get; }
 
+    DbSet<OAuthConnection> OAuthConnections { get; }
+
     DbSet<CalendarBinding> CalendarBindings { get; }
 
     DbSet<AppointmentTarget> AppointmentTargets { get; }

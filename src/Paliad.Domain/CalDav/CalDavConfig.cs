@@ -15,6 +15,7 @@ public sealed class CalDavConfig : Entity
     public const int MinSyncIntervalMinutes = 1;
     public const int MaxSyncIntervalMinutes = 1440;
     public const int DefaultSyncIntervalMinutes = 15;
+    public const int ProviderMaxLength = OAuthConnection.ProviderMaxLength;
 
     private CalDavConfig()
     {
@@ -28,8 +29,21 @@ public sealed class CalDavConfig : Entity
 
     public string Username { get; private set; }
 
-    /// <summary>The password as protected by ASP.NET Core Data Protection; null when none was given.</summary>
+    /// <summary>The password as protected by ASP.NET Core Data Protection; null when none was given (and always for
+    /// an OAuth 2.0 account).</summary>
     public string? EncryptedPassword { get; private set; }
+
+    /// <summary>How Paliad signs in to the server: username and password, or an OAuth 2.0 grant.</summary>
+    public CalDavAuthKind AuthKind { get; private set; }
+
+    /// <summary>The OAuth 2.0 provider's configured name (<c>google</c>); null for a basic account.</summary>
+    public string? Provider { get; private set; }
+
+    /// <summary>The grant, protected like a password; null for a basic account.</summary>
+    public ProtectedOAuthTokens? Tokens { get; private set; }
+
+    /// <summary>The provider refused the grant (revoked, expired): nothing syncs until the person connects again.</summary>
+    public bool NeedsReconnect { get; private set; }
 
     public string? CalendarPath { get; private set; }
 
@@ -101,6 +115,21 @@ public sealed class CalDavConfig : Entity
             throw new DomainException("password", "A new 'serverUrl' on another host, port or scheme needs the 'password' again.");
         }
 
+        if (encryptedPassword is null && AuthKind == CalDavAuthKind.Oauth2 && !ServerOrigin.Same(ServerUrl, serverUrl))
+        {
+            // Nor does a grant: it was given for the provider's server.
+            throw new DomainException("serverUrl", "This account is connected through its provider: connect it again to use another server, or give a 'password'.");
+        }
+
+        if (encryptedPassword is not null && AuthKind == CalDavAuthKind.Oauth2)
+        {
+            // A password turns the account into a basic one; the grant is dropped (the caller revokes it).
+            AuthKind = CalDavAuthKind.Basic;
+            Provider = null;
+            Tokens = null;
+            NeedsReconnect = false;
+        }
+
         var previous = (ServerUrl, Username, EncryptedPassword);
         ServerUrl = Guard.MaxLength(serverUrl.Trim(), ServerUrlMaxLength, nameof(serverUrl));
         Username = Guard.RequiredText(username, UsernameMaxLength, nameof(username));
@@ -115,6 +144,67 @@ public sealed class CalDavConfig : Entity
         SyncEnabled = syncEnabled;
         SyncIntervalMinutes = syncIntervalMinutes;
         UpdatedAt = Instant.Normalize(now);
+    }
+
+    /// <summary>An account connected through an OAuth 2.0 provider (authorization code + PKCE done): the grant is stored,
+    /// the server is the provider's. Calendars are then bound one by one (no legacy calendar path).</summary>
+    public static CalDavConfig ConnectThroughProvider(
+        Guid userId, string provider, string serverUrl, string accountName, ProtectedOAuthTokens tokens, DateTimeOffset now)
+    {
+        var config = new CalDavConfig { UserId = userId, CreatedAt = Instant.Normalize(now), SyncIntervalMinutes = DefaultSyncIntervalMinutes, SyncEnabled = true };
+        config.TakeGrant(provider, serverUrl, accountName, tokens, now);
+        config.Raise(new CalDavConfigured(userId, null));
+        config.Raise(new CalDavAccountChanged(userId));
+        return config;
+    }
+
+    /// <summary>Connected again (after a revoked grant, or instead of a password): the new grant replaces whatever
+    /// signed in before, and work that waited for the account to be fixed is released.</summary>
+    public void ReconnectThroughProvider(string provider, string serverUrl, string accountName, ProtectedOAuthTokens tokens, DateTimeOffset now)
+    {
+        TakeGrant(provider, serverUrl, accountName, tokens, now);
+        Raise(new CalDavAccountChanged(UserId));
+    }
+
+    private void TakeGrant(string provider, string serverUrl, string accountName, ProtectedOAuthTokens tokens, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        if (!IsHttpUrl(serverUrl))
+        {
+            throw new DomainException(nameof(serverUrl), "'serverUrl' must be an absolute http or https URL.");
+        }
+
+        AuthKind = CalDavAuthKind.Oauth2;
+        Provider = Guard.RequiredText(provider, ProviderMaxLength, nameof(provider));
+        ServerUrl = Guard.MaxLength(serverUrl.Trim(), ServerUrlMaxLength, nameof(serverUrl));
+        Username = Guard.RequiredText(accountName, UsernameMaxLength, "username");
+        EncryptedPassword = null;
+        Tokens = tokens;
+        NeedsReconnect = false;
+        UpdatedAt = Instant.Normalize(now);
+    }
+
+    /// <summary>The provider gave a fresh access token (and, when it rotates them, a new refresh token). Not a change
+    /// the person made: no event, updated_at kept.</summary>
+    public void RecordRefreshedTokens(ProtectedOAuthTokens tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        if (AuthKind != CalDavAuthKind.Oauth2)
+        {
+            throw new DomainException("authKind", "Only an account connected through a provider has tokens to refresh.");
+        }
+
+        Tokens = tokens with { EncryptedRefreshToken = tokens.EncryptedRefreshToken ?? Tokens?.EncryptedRefreshToken };
+        NeedsReconnect = false;
+    }
+
+    /// <summary>The provider refused the grant (invalid_grant: revoked, expired): the person has to connect again.</summary>
+    public void MarkNeedsReconnect()
+    {
+        if (AuthKind == CalDavAuthKind.Oauth2)
+        {
+            NeedsReconnect = true;
+        }
     }
 
     /// <summary>An absolute http(s) URL with a host, written out as such (the CHECK is <c>^https?://[^/]+</c>), and
@@ -140,6 +230,19 @@ public sealed class CalDavConfig : Entity
                && !trimmed.Any(char.IsWhiteSpace);
     }
 }
+
+/// <summary>How Paliad signs in to a CalDAV server (stored as <c>basic</c> / <c>oauth2</c>).</summary>
+public enum CalDavAuthKind
+{
+    Basic,
+
+    /// <summary>Spelt so that its stored word is <c>oauth2</c>.</summary>
+    Oauth2,
+}
+
+/// <summary>An OAuth 2.0 grant as stored: the access token and the refresh token protected like a password, and when
+/// the access token expires (null: the provider did not say).</summary>
+public sealed record ProtectedOAuthTokens(string EncryptedAccessToken, string? EncryptedRefreshToken, DateTimeOffset? AccessTokenExpiresAt);
 
 public sealed record CalDavConfigured(Guid UserId, string? CalendarPath) : IDomainEvent
 {

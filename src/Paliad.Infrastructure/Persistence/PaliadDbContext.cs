@@ -28,6 +28,8 @@ public sealed class PaliadDbContext(DbContextOptions<PaliadDbContext> options)
 
     public DbSet<CalDavConfig> CalDavConfigs => Set<CalDavConfig>();
 
+    public DbSet<OAuthConnection> OAuthConnections => Set<OAuthConnection>();
+
     public DbSet<CalendarBinding> CalendarBindings => Set<CalendarBinding>();
 
     public DbSet<AppointmentTarget> AppointmentTargets => Set<AppointmentTarget>();

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Paliad.Domain.CalDav;
+using Paliad.Domain.Common;
 using Paliad.Domain.Identity;
 
 namespace Paliad.Infrastructure.Persistence.Configurations;
@@ -15,6 +16,12 @@ internal sealed class CalDavConfigConfiguration : IEntityTypeConfiguration<CalDa
             t.HasCheckConstraint(
                 "ck_user_caldav_config_sync_interval",
                 $"sync_interval_minutes BETWEEN {CalDavConfig.MinSyncIntervalMinutes} AND {CalDavConfig.MaxSyncIntervalMinutes}");
+            t.HasCheckConstraint("ck_user_caldav_config_auth_kind", $"auth_kind IN ({Words.SqlList<CalDavAuthKind>()})");
+
+            // A grant belongs to a provider, a password to a basic account: never both, never a half.
+            t.HasCheckConstraint(
+                "ck_user_caldav_config_oauth_grant",
+                $"(auth_kind = '{Words.Of(CalDavAuthKind.Oauth2)}') = (provider IS NOT NULL AND access_token IS NOT NULL AND password IS NULL)");
         });
         builder.HasKey(c => c.UserId);
         builder.Property(c => c.UserId).ValueGeneratedNever();
@@ -22,6 +29,15 @@ internal sealed class CalDavConfigConfiguration : IEntityTypeConfiguration<CalDa
         builder.Property(c => c.Username).HasMaxLength(CalDavConfig.UsernameMaxLength);
         builder.Property(c => c.EncryptedPassword).HasColumnName("password");
         builder.Property(c => c.CalendarPath).HasMaxLength(CalDavConfig.CalendarPathMaxLength);
+        builder.Property(c => c.AuthKind).HasConversion<WordConverter<CalDavAuthKind>>().HasMaxLength(WordConverter<CalDavAuthKind>.MaxLength);
+        builder.Property(c => c.Provider).HasMaxLength(CalDavConfig.ProviderMaxLength);
+        builder.Property(c => c.NeedsReconnect).HasDefaultValue(false);
+        builder.ComplexProperty(c => c.Tokens, tokens =>
+        {
+            tokens.Property(t => t.EncryptedAccessToken).HasColumnName("access_token");
+            tokens.Property(t => t.EncryptedRefreshToken).HasColumnName("refresh_token");
+            tokens.Property(t => t.AccessTokenExpiresAt).HasColumnName("access_token_expires_at");
+        });
         builder.HasOne<User>().WithOne().HasForeignKey<CalDavConfig>(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -283,6 +283,12 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("user_id");
 
+                    b.Property<string>("AuthKind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("auth_kind");
+
                     b.Property<string>("CalendarPath")
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)")
@@ -303,6 +309,17 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                     b.Property<string>("LastSyncError")
                         .HasColumnType("text")
                         .HasColumnName("last_sync_error");
+
+                    b.Property<bool>("NeedsReconnect")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("needs_reconnect");
+
+                    b.Property<string>("Provider")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("provider");
 
                     b.Property<string>("ServerUrl")
                         .IsRequired()
@@ -328,11 +345,31 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("username");
 
+                    b.ComplexProperty(typeof(Dictionary<string, object>), "Tokens", "Paliad.Domain.CalDav.CalDavConfig.Tokens#ProtectedOAuthTokens", b1 =>
+                        {
+                            b1.Property<DateTimeOffset?>("AccessTokenExpiresAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("access_token_expires_at");
+
+                            b1.Property<string>("EncryptedAccessToken")
+                                .IsRequired()
+                                .HasColumnType("text")
+                                .HasColumnName("access_token");
+
+                            b1.Property<string>("EncryptedRefreshToken")
+                                .HasColumnType("text")
+                                .HasColumnName("refresh_token");
+                        });
+
                     b.HasKey("UserId")
                         .HasName("pk_user_caldav_config");
 
                     b.ToTable("user_caldav_config", "paliad", t =>
                         {
+                            t.HasCheckConstraint("ck_user_caldav_config_auth_kind", "auth_kind IN ('basic', 'oauth2')");
+
+                            t.HasCheckConstraint("ck_user_caldav_config_oauth_grant", "(auth_kind = 'oauth2') = (provider IS NOT NULL AND access_token IS NOT NULL AND password IS NULL)");
+
                             t.HasCheckConstraint("ck_user_caldav_config_server_url_http", "server_url ~* '^https?://[^/]+'");
 
                             t.HasCheckConstraint("ck_user_caldav_config_sync_interval", "sync_interval_minutes BETWEEN 1 AND 1440");
@@ -475,6 +512,63 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                             t.HasCheckConstraint("ck_calendar_bindings_scope_id", "(scope IN ('all_visible', 'personal_only')) = (scope_id IS NULL)");
 
                             t.HasCheckConstraint("ck_calendar_bindings_sync_status", "sync_status IN ('pending', 'ok', 'error', 'held')");
+                        });
+                });
+
+            modelBuilder.Entity("Paliad.Domain.CalDav.OAuthConnection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("EncryptedCodeVerifier")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("encrypted_code_verifier");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("RedirectUri")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("redirect_uri");
+
+                    b.Property<string>("StateHash")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("state_hash");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_caldav_oauth_connections");
+
+                    b.HasIndex("StateHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_caldav_oauth_connections_state_hash");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_caldav_oauth_connections_user_id");
+
+                    b.ToTable("caldav_oauth_connections", "paliad", t =>
+                        {
+                            t.HasCheckConstraint("ck_caldav_oauth_connections_expiry", "expires_at > created_at");
                         });
                 });
 
@@ -873,6 +967,16 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_calendar_bindings_users_user_id");
+                });
+
+            modelBuilder.Entity("Paliad.Domain.CalDav.OAuthConnection", b =>
+                {
+                    b.HasOne("Paliad.Domain.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_caldav_oauth_connections_users_user_id");
                 });
 
             modelBuilder.Entity("Paliad.Domain.CalDav.SyncLogEntry", b =>
