@@ -119,7 +119,9 @@ app.MapGroup("/api")
     .MapIdentityEndpoints()
     .MapProjectsEndpoints()
     .MapAppointmentsEndpoints()
-    .MapCalDavEndpoints();
+    .MapCalDavEndpoints()
+    .MapCalDavOAuthEndpoints();
+app.MapCalDavOAuthCallback();
 
 await app.RunAsync();
 return 0;

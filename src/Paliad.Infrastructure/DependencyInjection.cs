@@ -57,6 +57,21 @@ public static class DependencyInjection
         services.AddCalDavHttp();
         services.AddSingleton<CalDavClientFactory>();
         services.AddScoped<ICalDavCalendarDirectory, CalDavCalendarDirectory>();
+        services.AddSingleton<AccountClients>();
+
+        // OAuth 2.0 accounts: providers by configuration (google preset), the four protocol requests, refresh.
+        services.Configure<CalDav.OAuth.OAuthOptions>(configuration.GetSection(CalDav.OAuth.OAuthOptions.Section));
+        services.AddSingleton<CalDav.OAuth.OAuthProviders>();
+        services.AddSingleton<Application.CalDav.OAuth.IOAuthProviders>(sp => sp.GetRequiredService<CalDav.OAuth.OAuthProviders>());
+        services.AddSingleton<Application.CalDav.OAuth.IOAuthProviderClient, CalDav.OAuth.OAuthProviderClient>();
+        services.AddSingleton<CalDav.OAuth.OAuthTokenRefresher>();
+        services.AddHttpClient(CalDav.OAuth.OAuthProviderClient.HttpClientName, http =>
+            {
+                http.Timeout = Timeout.InfiniteTimeSpan; // each request has its own deadline (CalDav:OAuth:RequestTimeoutSeconds)
+                http.MaxResponseContentBufferSize = CalDav.OAuth.OAuthProviderClient.MaxAnswerBytes;
+                http.DefaultRequestHeaders.UserAgent.ParseAdd("Paliad-CalDAV/1.0");
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
         services.AddSingleton<ICalDavServerPolicy, CalDavServerPolicy>();
 
         services.Configure<SyncOptions>(configuration.GetSection(SyncOptions.Section));

@@ -1,21 +1,33 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
+using Paliad.Application.CalDav;
+using Paliad.Domain.CalDav;
 using Paliad.Application.CalDav.Calendars;
 using Paliad.Application.Common;
 
 namespace Paliad.Infrastructure.CalDav;
 
 /// <summary>GET /api/caldav-calendars: discovery on the user's server, under CalDav:DiscoveryTimeoutSeconds.</summary>
-internal sealed class CalDavCalendarDirectory(CalDavClientFactory clients, IOptions<CalDavOptions> options) : ICalDavCalendarDirectory
+internal sealed class CalDavCalendarDirectory(
+    AccountClients clients, IPaliadDbContext db, ICalDavPasswordProtector protector, IOptions<CalDavOptions> options) : ICalDavCalendarDirectory
 {
-    public async Task<IReadOnlyList<CalDavCalendarDto>> ListAsync(string serverUrl, string username, string? password, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CalDavCalendarDto>> ListAsync(CalDavConfig account, CancellationToken cancellationToken)
     {
         var deadline = TimeSpan.FromSeconds(Math.Max(1, options.Value.DiscoveryTimeoutSeconds));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(deadline);
         try
         {
-            var calendars = await clients.Create(serverUrl, username, password).DiscoverCalendarsAsync(timeout.Token);
+            var client = await clients.ForAsync(db, protector, account, timeout.Token);
+            var calendars = await client.DiscoverCalendarsAsync(timeout.Token);
             return calendars.Select(c => new CalDavCalendarDto(c.Href, c.DisplayName, c.Color, c.SupportsEvents)).ToList();
+        }
+        catch (CryptographicException e) when (e is not KeyRingBehindException)
+        {
+            // The key ring that protected it is gone (or its certificate is): only the user can give it again.
+            throw account.AuthKind == CalDavAuthKind.Oauth2
+                ? new ExternalServiceException("The stored access token cannot be decrypted any more; connect the account again.", ExternalFailure.Unauthorized, e)
+                : new ExternalServiceException("The stored password cannot be decrypted any more; enter it again.", "password");
         }
         catch (CalDavAddressNotAllowedException e)
         {

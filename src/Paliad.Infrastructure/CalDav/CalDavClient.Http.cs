@@ -87,6 +87,7 @@ public sealed partial class CalDavClient
     {
         var target = Resolve(path);
         var body = content is null ? null : await content.ReadAsByteArrayAsync(cancellationToken);
+        var renewedAfter401 = false;
         for (var redirects = 0; ; redirects++)
         {
             using var request = new HttpRequestMessage(method, target);
@@ -99,7 +100,12 @@ public sealed partial class CalDavClient
             // The one guard: whatever produced this URL (a calendar path, an href the server answered, a redirect),
             // the credentials below go to the account's own origin or nowhere.
             EnsureSameOrigin(target);
-            Authorize(request);
+            var bearer = await AuthorizeAsync(request, cancellationToken);
+            if (account.Partition is { } partition)
+            {
+                request.Options.Set(CalDavHttp.PartitionKey, partition);
+            }
+
             configure?.Invoke(request);
             Interlocked.Increment(ref _requestCount);
             HttpResponseMessage response;
@@ -119,6 +125,16 @@ public sealed partial class CalDavClient
                                           || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 throw new CalDavServerErrorException($"{method} {target.AbsolutePath}: {e.Message}", null, e);
+            }
+
+            if (response.StatusCode == HttpStatusCode.Unauthorized && bearer is not null && !renewedAfter401)
+            {
+                // An access token the server no longer takes (revoked, expired early): refreshed once, then asked again.
+                response.Dispose();
+                renewedAfter401 = true;
+                await RenewBearerAsync(bearer, cancellationToken);
+                redirects--;
+                continue;
             }
 
             if ((int)response.StatusCode is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is null)
@@ -161,16 +177,47 @@ public sealed partial class CalDavClient
 
     private string Key(string href) => Hrefs.Key(href, _server);
 
-    private void Authorize(HttpRequestMessage request)
+    /// <summary>Sets the request's credentials; returns the bearer token it sent when it came from the account's token
+    /// source (so a 401 can renew exactly that one).</summary>
+    private async Task<string?> AuthorizeAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (account.Bearer is { } source)
+        {
+            string token;
+            try
+            {
+                token = await source.CurrentAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new CalDavServerErrorException($"Refreshing the access token: {e.Message}", null, e);
+            }
+
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            return token;
+        }
+
         if (string.IsNullOrEmpty(account.Password) && string.IsNullOrEmpty(account.Username))
         {
-            return;
+            return null;
         }
 
         request.Headers.Authorization = string.IsNullOrEmpty(account.Username)
             ? new AuthenticationHeaderValue("Bearer", account.Password)
             : new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{account.Username}:{account.Password}")));
+        return null;
+    }
+
+    private async Task RenewBearerAsync(string rejected, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await account.Bearer!.RenewAsync(rejected, cancellationToken);
+        }
+        catch (Exception e) when (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new CalDavServerErrorException($"Refreshing the access token: {e.Message}", null, e);
+        }
     }
 
     /// <summary>The answer's body as text (already read whole, within bounds, by <see cref="CalDavTransportHandler"/>),

@@ -38,9 +38,17 @@ public sealed class CalDavRateLimitedException(string message, HttpStatusCode st
     public override bool IsTransient => true;
 }
 
-public sealed class CalDavUnauthorizedException(string message) : CalDavException(message, HttpStatusCode.Unauthorized)
+public class CalDavUnauthorizedException(string message) : CalDavException(message, HttpStatusCode.Unauthorized)
 {
     public override bool IsTransient => false;
+}
+
+/// <summary>The OAuth 2.0 provider refused the account's grant (invalid_grant: revoked, expired): like a refused
+/// password, only the person can fix it — by connecting the account again.</summary>
+public sealed class CalDavReconnectNeededException(string providerName, string message) : CalDavUnauthorizedException(message)
+{
+    /// <summary>The provider's display name ("Google Calendar").</summary>
+    public string ProviderName { get; } = providerName;
 }
 
 public sealed class CalDavForbiddenException(string message, HttpStatusCode? status = HttpStatusCode.Forbidden) : CalDavException(message, status)

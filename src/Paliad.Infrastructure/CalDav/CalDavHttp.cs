@@ -19,6 +19,19 @@ public static class CalDavHttp
 {
     public const string ClientName = "caldav";
 
+    /// <summary>The account's partition on a server every user shares (set by the client, see
+    /// <see cref="CalDavAccount.Partition"/>).</summary>
+    public static readonly HttpRequestOptionsKey<string> PartitionKey = new("Paliad.CalDav.Partition");
+
+    /// <summary>What a request's concurrency window, retries and circuit breaker belong to: the account's partition
+    /// on a shared provider (Google's quota is per user: one user's 429s must not slow everybody down), otherwise the
+    /// server's authority.</summary>
+    public static string PartitionOf(HttpRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Options.TryGetValue(PartitionKey, out var partition) ? partition : request.RequestUri!.Authority;
+    }
+
     /// <summary>Idempotent methods (RFC 9110 §9.2.2). PUT and DELETE are sent with If-Match / If-None-Match, so a
     /// retry after a lost answer cannot overwrite anything: at worst it is a 412 the engine reconciles. A repeated
     /// MKCALENDAR whose first try landed answers "already exists", which every caller takes as done.</summary>
@@ -37,7 +50,7 @@ public static class CalDavHttp
             .ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(() => sp.GetRequiredService<IOptionsMonitor<CalDavOptions>>().CurrentValue));
         builder.AddResilienceHandler("caldav", (pipeline, context) =>
                 Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<CalDavOptions>>().Value))
-            .SelectPipelineByAuthority();
+            .SelectPipelineBy(_ => PartitionOf);
 
         // Registered after the resilience handler, so they sit under it: once per attempt — a place in the server's
         // window, then the whole answer read inside the attempt's timeout.

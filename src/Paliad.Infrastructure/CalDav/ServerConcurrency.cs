@@ -27,8 +27,12 @@ public sealed class ServerConcurrency(Func<CalDavOptions> options)
     public Window For(Uri server)
     {
         ArgumentNullException.ThrowIfNull(server);
-        return _windows.GetOrAdd(server.Authority, _ => new Window(() => Math.Max(1, options().MaxConcurrentRequestsPerServer)));
+        return For(server.Authority);
     }
+
+    /// <summary>The window of a server (by authority) or, on a server every user shares, of one account there (its
+    /// partition, <see cref="CalDavAccount.Partition"/>).</summary>
+    public Window For(string key) => _windows.GetOrAdd(key, _ => new Window(() => Math.Max(1, options().MaxConcurrentRequestsPerServer)));
 
     /// <summary>Below this many requests estimated waiting at the server, the window widens.</summary>
     public const double QueuedLow = 0.5;
@@ -150,7 +154,7 @@ public sealed class ServerConcurrencyHandler(ServerConcurrency concurrency) : De
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var window = concurrency.For(request.RequestUri!);
+        var window = concurrency.For(CalDavHttp.PartitionOf(request));
         await window.EnterAsync(cancellationToken);
         var overloaded = false;
         var started = Stopwatch.GetTimestamp();

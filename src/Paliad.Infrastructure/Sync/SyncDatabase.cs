@@ -11,7 +11,7 @@ namespace Paliad.Infrastructure.Sync;
 /// <summary>The engine's way to the database and to its users' accounts outside a run: each use gets its own
 /// DbContext (the engine is a singleton, a DbContext is not thread-safe), and a client for an account is made with its
 /// password decrypted.</summary>
-internal sealed class SyncDatabase(IServiceScopeFactory scopes, CalDavClientFactory clients)
+internal sealed class SyncDatabase(IServiceScopeFactory scopes, AccountClients clients)
 {
     /// <summary>Runs <paramref name="work"/> (a query or a statement) on a DbContext of its own.</summary>
     public async Task<T> UseAsync<T>(Func<PaliadDbContext, Task<T>> work)
@@ -22,23 +22,21 @@ internal sealed class SyncDatabase(IServiceScopeFactory scopes, CalDavClientFact
 
     public AsyncServiceScope NewScope() => scopes.CreateAsyncScope();
 
-    /// <summary>A client for the account, its stored password decrypted.</summary>
+    /// <summary>A client for the account: its stored password opened, or its access token with a way to refresh it.</summary>
     public async Task<CalDavClient> ClientForAsync(IServiceProvider services, PaliadDbContext db, CalDavConfig config, CancellationToken cancellationToken)
     {
-        var protector = services.GetRequiredService<ICalDavPasswordProtector>();
-        string? password;
         try
         {
-            password = await protector.ReadPasswordAsync(db, config, cancellationToken);
+            return await clients.ForAsync(db, services.GetRequiredService<ICalDavPasswordProtector>(), config, cancellationToken);
         }
         catch (CryptographicException e) when (e is not KeyRingBehindException)
         {
             // No key of the ring opens it (key ring lost, or a key-encryption certificate that is not the one that
-            // encrypted the ring): the user has to enter the password again.
-            throw new CalDavUnauthorizedException($"The stored CalDAV password cannot be decrypted ({e.Message}); save the account again.");
+            // encrypted the ring): the user has to enter the password again (or connect the account again).
+            throw config.AuthKind == CalDavAuthKind.Oauth2
+                ? new CalDavReconnectNeededException(clients.ProviderName(config), $"The stored access token cannot be decrypted ({e.Message}); connect the account again.")
+                : new CalDavUnauthorizedException($"The stored CalDAV password cannot be decrypted ({e.Message}); save the account again.");
         }
-
-        return clients.Create(config.ServerUrl, config.Username, password);
     }
 
     /// <summary>A client for the user's account; null when the user has none any more.</summary>

@@ -26,7 +26,7 @@ public sealed class SyncEngine : ISyncRunner, IDisposable
 
     public SyncEngine(
         IServiceScopeFactory scopes,
-        CalDavClientFactory clients,
+        AccountClients clients,
         TimeProvider clock,
         IOptions<SyncOptions> syncOptions,
         IOptions<CalDavOptions> calDavOptions,

@@ -24,6 +24,7 @@ internal static class SyncProblems
 
     private static string Say(Exception failure) => failure switch
     {
+        CalDavReconnectNeededException reconnect => $"{reconnect.ProviderName} no longer lets Paliad in: reconnect your {reconnect.ProviderName} account on the settings page.",
         CalDavUnauthorizedException => "Your calendar server refused the username or password: save the account again with the right one.",
         CalDavForbiddenException => "Your calendar server refused Paliad access to this calendar.",
         CalDavAddressNotAllowedException => "Paliad may not connect to the address of your calendar server.",

@@ -105,6 +105,10 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>While true the server looks down: every connection is dropped.</summary>
     public bool Down { get; set; }
 
+    /// <summary>When set, the proxy guards the server as a provider's front end does: given the request's
+    /// Authorization header it answers the header to send to the server, or null for a 401 (WWW-Authenticate: Bearer).</summary>
+    public Func<string?, Task<string?>>? Gatekeeper { get; set; }
+
     /// <summary>"METHOD /path" of every request that reached the proxy.</summary>
     public IReadOnlyList<string> Requests
     {
@@ -187,6 +191,19 @@ public sealed class FaultProxy : IAsyncDisposable
         {
             context.Abort();
             return;
+        }
+
+        if (Gatekeeper is { } gatekeeper)
+        {
+            var admitted = await gatekeeper(context.Request.Headers.Authorization.FirstOrDefault());
+            if (admitted is null)
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+                return;
+            }
+
+            context.Request.Headers.Authorization = admitted;
         }
 
         var fault = TakeFault(context.Request.Method);

@@ -3,6 +3,7 @@ using Npgsql;
 using Paliad.Infrastructure.Persistence;
 using Respawn;
 using Respawn.Graph;
+using Paliad.IntegrationTests.Identity;
 using Paliad.IntegrationTests.Infrastructure;
 
 namespace Paliad.IntegrationTests;
@@ -16,14 +17,19 @@ public sealed class TestHost
 {
     private static PaliadApiFactory? _api;
     private static Respawner? _respawner;
+    private static OAuthTestProvider? _oauth;
 
     public static PaliadApiFactory Api => _api ?? throw new InvalidOperationException("The test host has not started.");
+
+    /// <summary>The run's OAuth 2.0 CalDAV provider (configured into the host as "test").</summary>
+    public static OAuthTestProvider OAuth => _oauth ?? throw new InvalidOperationException("The test host has not started.");
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
         await TestDatabase.CreateDatabaseIfMissingAsync(TestDatabase.ConnectionString);
-        _api = new PaliadApiFactory(TestDatabase.ConnectionString);
+        _oauth = await OAuthTestProvider.StartAsync();
+        _api = new PaliadApiFactory(TestDatabase.ConnectionString, _oauth.Settings());
         _ = _api.Server;
 
         await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
@@ -44,6 +50,11 @@ public sealed class TestHost
         if (_api is not null)
         {
             await _api.DisposeAsync();
+        }
+
+        if (_oauth is not null)
+        {
+            await _oauth.DisposeAsync();
         }
     }
 

@@ -12,6 +12,8 @@ public sealed class SyncProblemsTests
     public static IEnumerable<TestCaseData> Failures()
     {
         yield return new TestCaseData(new CalDavUnauthorizedException("401 on PROPFIND"), "refused the username or password");
+        yield return new TestCaseData(new CalDavReconnectNeededException("Google Calendar", "invalid_grant: Token has been expired or revoked."),
+            "reconnect your Google Calendar account");
         yield return new TestCaseData(new CalDavForbiddenException("403 on PUT"), "refused Paliad access to this calendar");
         yield return new TestCaseData(new CalDavAddressNotAllowedException("10.0.0.1 is private"), "may not connect to the address");
         yield return new TestCaseData(new CalDavOriginRefusedException("Refused to send a request to http://evil"), "refused to send your password");

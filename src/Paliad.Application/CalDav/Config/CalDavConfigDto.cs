@@ -1,8 +1,10 @@
 using Paliad.Domain.CalDav;
+using Paliad.Domain.Common;
 
 namespace Paliad.Application.CalDav.Config;
 
-/// <summary>The account as the API shows it: never the password, only whether one is stored.</summary>
+/// <summary>The account as the API shows it: never the password or a token, only whether a password is stored, how
+/// Paliad signs in (<c>basic</c> | <c>oauth2</c>, through which provider) and whether the person must connect again.</summary>
 public sealed record CalDavConfigDto(
     string ServerUrl,
     string Username,
@@ -13,9 +15,12 @@ public sealed record CalDavConfigDto(
     DateTimeOffset? LastSyncAt,
     string? LastSyncError,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string AuthKind,
+    string? Provider,
+    bool NeedsReconnect)
 {
     public static CalDavConfigDto From(CalDavConfig c)
         => new(c.ServerUrl, c.Username, c.CalendarPath, c.SyncEnabled, c.SyncIntervalMinutes, c.EncryptedPassword is not null,
-            c.LastSyncAt, c.LastSyncError, c.CreatedAt, c.UpdatedAt);
+            c.LastSyncAt, c.LastSyncError, c.CreatedAt, c.UpdatedAt, Words.Of(c.AuthKind), c.Provider, c.NeedsReconnect);
 }

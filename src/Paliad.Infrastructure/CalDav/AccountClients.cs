@@ -1,0 +1,42 @@
+using Paliad.Application.CalDav;
+using Paliad.Application.CalDav.OAuth;
+using Paliad.Application.Common;
+using Paliad.Domain.CalDav;
+using Paliad.Infrastructure.CalDav.OAuth;
+
+namespace Paliad.Infrastructure.CalDav;
+
+/// <summary>The one place a client for a person's account is made: with its password opened (basic), or with its
+/// access token and a way to refresh it (oauth2).</summary>
+public sealed class AccountClients(CalDavClientFactory clients, OAuthTokenRefresher refresher, IOAuthProviders providers)
+{
+    /// <summary>Throws <see cref="System.Security.Cryptography.CryptographicException"/> when a stored secret cannot be
+    /// opened, and <see cref="CalDavReconnectNeededException"/> for an account whose grant the provider refused.</summary>
+    public async Task<CalDavClient> ForAsync(IPaliadDbContext db, ICalDavPasswordProtector protector, CalDavConfig config, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(protector);
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.AuthKind == CalDavAuthKind.Oauth2)
+        {
+            if (config.NeedsReconnect || config.Tokens is null)
+            {
+                throw new CalDavReconnectNeededException(ProviderName(config), "The provider refused this account's grant; it has to be connected again.");
+            }
+
+            var server = new Uri(config.ServerUrl);
+            var token = new AccessToken(protector.Unprotect(config.Tokens.EncryptedAccessToken).Password, config.Tokens.AccessTokenExpiresAt);
+            return clients.Create(new CalDavAccount(
+                server, string.Empty, null, new AccountBearer(refresher, config.UserId, token), $"{server.Authority}#{config.UserId}"));
+        }
+
+        var password = await protector.ReadPasswordAsync(db, config, cancellationToken);
+        return clients.Create(config.ServerUrl, config.Username, password);
+    }
+
+    /// <summary>The provider as the person knows it ("Google Calendar").</summary>
+    public string ProviderName(CalDavConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Provider is { } name ? providers.Find(name)?.DisplayName ?? name : "calendar";
+    }
+}
