@@ -56,15 +56,15 @@ public static class DependencyInjection
         services.Configure<Application.CalDav.Bindings.BindingLimits>(configuration.GetSection(Application.CalDav.Bindings.BindingLimits.Section));
         services.AddCalDavHttp();
         services.AddSingleton<CalDavClientFactory>();
-        services.AddScoped<ICalDavCalendarDirectory, CalDavCalendarDirectory>();
-        services.AddSingleton<AccountClients>();
+        services.AddScoped<ICalDavCalendarDirectory, Accounts.CalDavCalendarDirectory>();
+        services.AddSingleton<Accounts.AccountClients>();
 
         // OAuth 2.0 accounts: providers by configuration (google preset), the four protocol requests, refresh.
         services.Configure<CalDav.OAuth.OAuthOptions>(configuration.GetSection(CalDav.OAuth.OAuthOptions.Section));
         services.AddSingleton<CalDav.OAuth.OAuthProviders>();
         services.AddSingleton<Application.CalDav.OAuth.IOAuthProviders>(sp => sp.GetRequiredService<CalDav.OAuth.OAuthProviders>());
         services.AddSingleton<Application.CalDav.OAuth.IOAuthProviderClient, CalDav.OAuth.OAuthProviderClient>();
-        services.AddSingleton<CalDav.OAuth.OAuthTokenRefresher>();
+        services.AddSingleton<Accounts.OAuthTokenRefresher>();
         services.AddHttpClient(CalDav.OAuth.OAuthProviderClient.HttpClientName, http =>
             {
                 http.Timeout = Timeout.InfiniteTimeSpan; // each request has its own deadline (CalDav:OAuth:RequestTimeoutSeconds)

@@ -22,7 +22,25 @@ const FAILURE_WORDS = {
   server_error: "The server reported an error of its own. Try again later.",
 };
 
-const state = { calendars: [], bindings: [], projects: [], scopes: new Map(), config: null, bindTarget: null, logNext: null, activityNext: null };
+/** The big CalDAV services: the address each needs and, in one line, what it asks of the person. OAuth providers the
+ * server has configured (Google) join the list from GET /api/caldav-oauth/providers. */
+const PRESETS = {
+  icloud: { serverUrl: "https://caldav.icloud.com/", hint: "iCloud needs an app-specific password (appleid.apple.com → Sign-In and Security → App-Specific Passwords); the username is your Apple ID e-mail." },
+  fastmail: { serverUrl: "https://caldav.fastmail.com/dav/", hint: "Fastmail needs an app password with CalDAV access (Settings → Privacy & Security → Manage app passwords); the username is your Fastmail address." },
+  nextcloud: { hint: "Give your Nextcloud's address; use your Nextcloud username and an app password (Settings → Security → Devices & sessions)." },
+  other: { hint: "Your server's CalDAV address, username and password." },
+};
+
+/** What the page says when the provider sends the person back (the callback's #caldav=failed&reason=…). */
+const CONNECT_FAILURES = {
+  denied: "You did not allow Paliad access, so nothing was connected.",
+  invalid_state: "That connection attempt was not recognised (used already, or from another tab). Please connect again.",
+  expired: "That connection attempt took longer than 10 minutes. Please connect again.",
+  exchange_failed: "The provider did not confirm the connection. Please connect again.",
+  provider_unavailable: "The provider could not be reached. Please try again in a moment.",
+};
+
+const state = { calendars: [], bindings: [], projects: [], scopes: new Map(), config: null, bindTarget: null, logNext: null, activityNext: null, providers: [] };
 
 // ---- talking to the API -------------------------------------------------------------------------------------------
 
@@ -214,7 +232,17 @@ async function showSignIn() {
   }
 }
 
+/** The outcome of a provider's consent (#caldav=connected or #caldav=failed&reason=…), taken out of the address bar. */
+function takeConnectOutcomeFromFragment() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const outcome = fragment.get("caldav");
+  if (!outcome) return null;
+  history.replaceState(null, "", location.pathname + location.search);
+  return { connected: outcome === "connected", reason: fragment.get("reason") };
+}
+
 async function start() {
+  const connectOutcome = takeConnectOutcomeFromFragment();
   const offered = takeTokenFromFragment();
   if (offered && ((await isFreshTokenOfThisAccount(offered)) || (await confirmOfferedToken(offered)))) {
     sessionStorage.setItem(TOKEN_KEY, offered);
@@ -226,6 +254,7 @@ async function start() {
   $("main").setAttribute("aria-busy", "true");
   try {
     const { data: me } = await api("GET", "/api/me");
+    await loadProviders();
     await Promise.all([loadAccount(), loadProjects(), loadActivity(true)]);
     await loadBindings();
     await loadLog(true);
@@ -233,6 +262,8 @@ async function start() {
     $("who").hidden = false;
     $("sign-in").hidden = true;
     $("app").hidden = false;
+    if (connectOutcome?.connected) say(`Your ${providerName(state.config?.provider)} account is connected. Pick the calendars to bind below.`);
+    else if (connectOutcome) say(CONNECT_FAILURES[connectOutcome.reason] ?? "The account was not connected. Please try again.", true);
   } catch (error) {
     if (error.status !== 401) say(error.message, true);
   } finally {
@@ -283,8 +314,91 @@ async function loadAccount() {
   $("delete-account").hidden = !config;
   $("account-summary").textContent = config
     ? `Last sync ${ago(config.lastSyncAt)}${config.lastSyncError ? ` — ${config.lastSyncError}` : ""}.`
-    : "No account yet: enter your CalDAV server and save.";
+    : "No account yet: choose where your calendars are.";
+
+  // An account connected through a provider has no password to type: it is reconnected, or removed.
+  const throughProvider = config?.authKind === "oauth2";
+  $("connected-through").hidden = !throughProvider;
+  $("account-form").hidden = throughProvider;
+  $("preset-picker").hidden = throughProvider;
+  if (throughProvider) {
+    const name = providerName(config.provider);
+    $("connected-through-text").textContent = config.needsReconnect
+      ? `${name} no longer lets Paliad in (access was withdrawn or expired). Reconnect to go on syncing.`
+      : `Connected through ${name} as ${config.username}. ${$("account-summary").textContent}`;
+    $("connected-through-text").classList.toggle("failed", config.needsReconnect);
+    $("reconnect-account").hidden = !config.needsReconnect;
+    $("reconnect-account").textContent = `Reconnect ${name}`;
+  } else {
+    showPreset();
+  }
 }
+
+// ---- presets and providers ----------------------------------------------------------------------------------------
+
+async function loadProviders() {
+  try {
+    state.providers = (await api("GET", "/api/caldav-oauth/providers")).data;
+  } catch {
+    state.providers = [];
+  }
+  const select = $("preset");
+  for (const option of [...select.querySelectorAll("option[data-oauth]")]) option.remove();
+  for (const provider of [...state.providers].reverse()) {
+    const option = el("option", { value: `oauth:${provider.name}` }, provider.displayName);
+    option.dataset.oauth = provider.name;
+    select.prepend(option);
+  }
+}
+
+function providerName(name) {
+  return state.providers.find((p) => p.name === name)?.displayName ?? name ?? "your provider";
+}
+
+/** Fills the address for the chosen service and says what it needs; an OAuth provider shows its Connect button
+ * instead of the password form. */
+function showPreset() {
+  const choice = $("preset").value;
+  const oauth = choice.startsWith("oauth:") ? choice.slice("oauth:".length) : null;
+  const preset = PRESETS[choice];
+  $("oauth-connect").hidden = !oauth;
+  $("account-form").hidden = Boolean(oauth);
+  $("nextcloud-host-field").hidden = choice !== "nextcloud";
+  if (oauth) {
+    $("preset-hint").textContent = `You sign in at ${providerName(oauth)} and allow Paliad to manage your calendars there; no password is stored.`;
+    $("connect-oauth").textContent = `Connect ${providerName(oauth)}`;
+    return;
+  }
+  $("preset-hint").textContent = preset.hint;
+  if (preset.serverUrl && !state.config) $("serverUrl").value = preset.serverUrl;
+  if (choice === "nextcloud") nextcloudAddress();
+}
+
+function nextcloudAddress() {
+  const host = $("nextcloud-host").value.trim().replace(/^https?:\/\//i, "").replace(/\/+$/, "");
+  $("nextcloud-host-error").textContent = "";
+  if (host) $("serverUrl").value = `https://${host}/remote.php/dav/`;
+}
+
+$("preset").addEventListener("change", showPreset);
+$("nextcloud-host").addEventListener("input", nextcloudAddress);
+
+/** Starts the provider's consent: the page navigates there (a navigation cannot carry the bearer token; the server
+ * keeps who asked, for ten minutes). */
+async function connectThrough(provider) {
+  try {
+    const { data } = await api("POST", `/api/caldav-oauth/${encodeURIComponent(provider)}/start`, {});
+    say(`Opening ${providerName(provider)}…`);
+    location.assign(data.authorizationUrl);
+  } catch (error) {
+    say(error.message, true);
+  }
+}
+
+$("connect-oauth").addEventListener("click", () => connectThrough($("preset").value.slice("oauth:".length)));
+$("reconnect-account").addEventListener("click", () => connectThrough(state.config.provider));
+$("delete-oauth-account").addEventListener("click", () => $("delete-account").click());
+$("check-oauth-connection").addEventListener("click", () => $("check-connection").click());
 
 $("account-form").addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -308,7 +422,7 @@ $("account-form").addEventListener("submit", async (event) => {
 });
 
 $("delete-account").addEventListener("click", async () => {
-  if (!confirm("Remove the CalDAV account, its bindings and its saved password? Events already in your calendars stay.")) return;
+  if (!confirm("Remove the CalDAV account, its bindings and its saved password or access? Events already in your calendars stay.")) return;
   try {
     await api("DELETE", "/api/caldav-config");
     state.calendars = [];

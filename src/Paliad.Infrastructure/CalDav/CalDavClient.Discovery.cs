@@ -1,5 +1,6 @@
 using System.Net;
 using System.Xml.Linq;
+using Paliad.Domain.CalDav;
 using static Paliad.Infrastructure.CalDav.DavXml;
 
 namespace Paliad.Infrastructure.CalDav;
@@ -109,6 +110,12 @@ public sealed partial class CalDavClient
     /// <summary>MKCALENDAR for VEVENTs. An existing collection is a Conflict.</summary>
     public async Task MakeCalendarAsync(string collection, string displayName, CancellationToken cancellationToken = default)
     {
+        if (!account.CreatesCalendars)
+        {
+            throw new CalDavNotFoundException(
+                $"{collection} does not exist, and {ServerOrigin.Describe(_server)} creates no calendars (no MKCALENDAR): create it there, then bind it.");
+        }
+
         var body = new XElement(Cal + "mkcalendar", new XAttribute(XNamespace.Xmlns + "d", Dav), new XAttribute(XNamespace.Xmlns + "c", Cal),
             new XElement(Dav + "set", new XElement(Dav + "prop",
                 new XElement(Dav + "displayname", displayName),

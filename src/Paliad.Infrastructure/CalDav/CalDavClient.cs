@@ -6,8 +6,10 @@ namespace Paliad.Infrastructure.CalDav;
 /// <summary>Where and as whom to talk CalDAV. An empty username with a password means a bearer token;
 /// <paramref name="Bearer"/> gives an OAuth 2.0 account's (refreshed) tokens. <paramref name="Partition"/> names the
 /// account on a server every user shares (Google): its concurrency window, retries and circuit breaker are then the
-/// account's own, not one for the whole provider.</summary>
-public sealed record CalDavAccount(Uri ServerUrl, string Username, string? Password, IAccessTokenSource? Bearer = null, string? Partition = null);
+/// account's own, not one for the whole provider. <paramref name="CreatesCalendars"/> false: the server has no
+/// MKCALENDAR (Google), so none is sent.</summary>
+public sealed record CalDavAccount(
+    Uri ServerUrl, string Username, string? Password, IAccessTokenSource? Bearer = null, string? Partition = null, bool CreatesCalendars = true);
 
 /// <summary>A calendar collection on the server.</summary>
 public sealed record RemoteCalendar(

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Paliad.Application.CalDav;
 using Paliad.Domain.CalDav;
+using Paliad.Infrastructure.Accounts;
 using Paliad.Infrastructure.CalDav;
 using Paliad.Infrastructure.Persistence;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Paliad.Application.CalDav.Sync;
+using Paliad.Infrastructure.Accounts;
 using Paliad.Infrastructure.CalDav;
 using Paliad.Infrastructure.Sync.Phases;
 

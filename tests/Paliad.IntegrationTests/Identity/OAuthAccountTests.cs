@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Paliad.Application.CalDav;
 using Paliad.Application.CalDav.OAuth.StartOAuthConnect;
-using Paliad.Infrastructure.CalDav.OAuth;
+using Paliad.Infrastructure.Accounts;
 using Paliad.IntegrationTests.CalDav;
 using Paliad.IntegrationTests.Infrastructure;
 using Paliad.Infrastructure.CalDav;
@@ -143,6 +143,22 @@ public sealed class OAuthAccountTests : ApiTest
     public async Task Starting_with_a_provider_that_is_not_configured_is_a_404()
     {
         await ExpectAsync(PostAsync(As(Alice), "/api/caldav-oauth/google/start", new { }), HttpStatusCode.NotFound);
+    }
+
+    [Test]
+    public async Task A_new_calendar_cannot_be_bound_on_a_provider_that_makes_no_calendars_but_an_existing_one_can()
+    {
+        await ConnectAsync(Alice);
+        var existing = await NewCalendarAsync("existing");
+        var missing = existing.TrimEnd('/') + "-not-there/";
+
+        var refused = await ExpectAsync(PostAsync(As(Alice), "/api/caldav-bindings", new { calendarPath = missing, scope = "all_visible" }), HttpStatusCode.BadRequest);
+        Assert.That(FieldErrors(refused, "calendarPath").Single(), Does.Contain($"{OAuthTestProvider.DisplayName} cannot create calendars"));
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.calendar_bindings"), Is.Zero);
+
+        var binding = await CreateBindingAsync(As(Alice), existing, "all_visible");
+        await ExpectAsync(PatchAsync(As(Alice), $"/api/caldav-bindings/{binding}", new { calendarPath = missing }), HttpStatusCode.BadRequest);
+        Assert.That(await ScalarAsync<string>("SELECT calendar_path FROM paliad.calendar_bindings"), Is.EqualTo(existing));
     }
 
     // ---- tokens --------------------------------------------------------------------------------------------------

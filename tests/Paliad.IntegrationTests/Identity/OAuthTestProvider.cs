@@ -64,6 +64,9 @@ public sealed class OAuthTestProvider : IAsyncDisposable
         [$"CalDav:OAuth:Providers:{Name}:ClientSecret"] = TestAuthorizationServer.ClientSecret,
         [$"CalDav:OAuth:Providers:{Name}:Scopes"] = TestAuthorizationServer.Scopes,
         [$"CalDav:OAuth:Providers:{Name}:ServerUrl"] = Front.Url.ToString(),
+
+        // Like Google's: the server makes no calendars.
+        [$"CalDav:OAuth:Providers:{Name}:CreatesCalendars"] = "false",
     };
 
     public async ValueTask DisposeAsync()

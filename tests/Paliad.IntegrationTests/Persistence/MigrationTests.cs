@@ -12,7 +12,7 @@ public sealed class MigrationTests
 {
     private static readonly string[] AllTables =
     [
-        "appointment_targets", "appointments", "caldav_activity", "caldav_sync_log", "calendar_bindings", "data_protection_keys", "outbox_messages",
+        "appointment_targets", "appointments", "caldav_activity", "caldav_oauth_connections", "caldav_sync_log", "calendar_bindings", "data_protection_keys", "outbox_messages",
         "project_members", "projects", "sync_instances", "user_caldav_config", "users",
     ];
 
@@ -74,16 +74,22 @@ public sealed class MigrationTests
         var migrator = db.GetService<IMigrator>();
         await migrator.MigrateAsync();
 
+        await migrator.MigrateAsync(MigrationId(db, "CalendarEditsPulled"));
+        var beforeOAuth = AllTables.Where(t => t != "caldav_oauth_connections").ToArray();
+        Assert.That(await TablesAsync(database), Is.EqualTo(beforeOAuth));
+        Assert.That(await ColumnExistsAsync(database, "user_caldav_config", "auth_kind"), Is.False);
+        Assert.That(await ColumnExistsAsync(database, "user_caldav_config", "refresh_token"), Is.False);
+
         await migrator.MigrateAsync(MigrationId(db, "SyncInstances"));
         Assert.That(await ColumnExistsAsync(database, "sync_instances", "clock_offset_seconds"), Is.False);
-        Assert.That(await TablesAsync(database), Is.EqualTo(AllTables));
+        Assert.That(await TablesAsync(database), Is.EqualTo(beforeOAuth));
 
         await migrator.MigrateAsync(MigrationId(db, "PushMark"));
-        Assert.That(await TablesAsync(database), Is.EqualTo(AllTables.Where(t => t is not ("caldav_activity" or "sync_instances"))));
+        Assert.That(await TablesAsync(database), Is.EqualTo(beforeOAuth.Where(t => t is not ("caldav_activity" or "sync_instances"))));
         Assert.That(await ColumnExistsAsync(database, "appointment_targets", "foreign_parts"), Is.False);
 
         await migrator.MigrateAsync(MigrationId(db, "Mig101CalendarBindings"));
-        Assert.That(await TablesAsync(database), Is.EqualTo(AllTables.Where(t => t is not ("data_protection_keys" or "outbox_messages" or "caldav_activity" or "sync_instances"))));
+        Assert.That(await TablesAsync(database), Is.EqualTo(beforeOAuth.Where(t => t is not ("data_protection_keys" or "outbox_messages" or "caldav_activity" or "sync_instances"))));
         Assert.That(await ColumnExistsAsync(database, "caldav_sync_log", "binding_id"), Is.False);
 
         await migrator.MigrateAsync(MigrationId(db, "PhaseFBaseline"));
@@ -118,6 +124,26 @@ public sealed class MigrationTests
             Is.EqualTo("n"),
             "ON DELETE SET NULL");
         Assert.That(await ScalarAsync<long>(database, "SELECT count(*) FROM paliad.caldav_sync_log WHERE binding_id IS NULL"), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Accounts_saved_before_oauth_existed_become_basic_ones_and_keep_their_password()
+    {
+        await using var database = await TestDatabase.CreateScratchAsync();
+        await using var db = ContextFor(database);
+        var migrator = db.GetService<IMigrator>();
+        await migrator.MigrateAsync(MigrationId(db, "CalendarEditsPulled"));
+        var userId = Guid.NewGuid();
+        await ExecuteAsync(database, $"""
+            INSERT INTO paliad.users (id, email, display_name, created_at) VALUES ('{userId}', 'a@firm.example', 'a', now());
+            INSERT INTO paliad.user_caldav_config (user_id, server_url, username, password, sync_enabled, sync_interval_minutes, created_at, updated_at)
+            VALUES ('{userId}', 'https://dav.example.com/', 'a', 'enc:pw', true, 15, now(), now());
+            """);
+
+        await migrator.MigrateAsync();
+
+        Assert.That(await ScalarAsync<string>(database, "SELECT auth_kind || ':' || password || ':' || needs_reconnect FROM paliad.user_caldav_config"),
+            Is.EqualTo("basic:enc:pw:false"));
     }
 
     [Test]

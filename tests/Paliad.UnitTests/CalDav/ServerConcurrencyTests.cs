@@ -168,4 +168,24 @@ public sealed class ServerConcurrencyTests
         await window.EnterAsync(CancellationToken.None);
         window.Leave(overloaded: false, method, TimeSpan.FromMilliseconds(milliseconds));
     }
+
+    [Test]
+    public async Task On_a_shared_provider_each_account_has_its_own_window_and_one_accounts_overload_narrows_only_its_own()
+    {
+        var concurrency = new ServerConcurrency(() => new CalDavOptions { MaxConcurrentRequestsPerServer = 4 });
+        using var alices = new HttpRequestMessage(HttpMethod.Get, "https://apidata.googleusercontent.com/caldav/v2/alice/events/");
+        alices.Options.Set(CalDavHttp.PartitionKey, "apidata.googleusercontent.com#alice");
+        using var bobs = new HttpRequestMessage(HttpMethod.Get, "https://apidata.googleusercontent.com/caldav/v2/bob/events/");
+        bobs.Options.Set(CalDavHttp.PartitionKey, "apidata.googleusercontent.com#bob");
+        using var plain = new HttpRequestMessage(HttpMethod.Get, "https://apidata.googleusercontent.com/caldav/v2/");
+
+        var alice = concurrency.For(CalDavHttp.PartitionOf(alices));
+        await alice.EnterAsync(CancellationToken.None);
+        alice.Leave(overloaded: true);
+
+        Assert.That(CalDavHttp.PartitionOf(plain), Is.EqualTo("apidata.googleusercontent.com"), "without a partition: the server's authority");
+        Assert.That(alice.Size, Is.EqualTo(2));
+        Assert.That(concurrency.For(CalDavHttp.PartitionOf(bobs)).Size, Is.EqualTo(4), "Bob's window is untouched by Alice's 429");
+        Assert.That(concurrency.For(CalDavHttp.PartitionOf(plain)).Size, Is.EqualTo(4));
+    }
 }

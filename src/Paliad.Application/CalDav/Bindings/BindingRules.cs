@@ -71,4 +71,25 @@ internal static class BindingRules
             throw new DomainException("calendarPath", "This calendar already has a binding: one calendar takes one binding.", DomainErrorKind.Conflict);
         }
     }
+
+    /// <summary>A provider whose server makes no calendars (Google: no MKCALENDAR) can only have its existing calendars
+    /// bound: a path the server does not list is a 400 on calendarPath ("new calendar" cannot work there), said before
+    /// anything is stored. Other accounts may bind a path that does not exist yet; the first sync creates it.</summary>
+    public static async Task EnsureCalendarCanExistAsync(
+        IPaliadDbContext db, OAuth.IOAuthProviders providers, Calendars.ICalDavCalendarDirectory directory, Guid userId, string calendarPath,
+        CancellationToken cancellationToken)
+    {
+        var account = await db.CalDavConfigs.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == userId, cancellationToken);
+        if (account?.Provider is not { } name || providers.Find(name) is not { CreatesCalendars: false } provider)
+        {
+            return;
+        }
+
+        var calendars = await directory.ListAsync(account, cancellationToken);
+        if (!calendars.Any(c => CalendarCollectionPath.SameCollection(c.Href, calendarPath)))
+        {
+            throw new ValidationException([new ValidationFailure("calendarPath",
+                $"{provider.DisplayName} cannot create calendars over CalDAV: bind one of its calendars, or create the calendar in {provider.DisplayName} first.")]);
+        }
+    }
 }

@@ -12,18 +12,23 @@ namespace Paliad.Application.CalDav.Bindings.CreateBinding;
 public sealed record CreateBinding(Guid UserId, string? CalendarPath, string? DisplayName, string? Scope, Guid? ScopeId, bool? Enabled)
     : ICommand<BindingDto>;
 
-public sealed class CreateBindingHandler(IPaliadDbContext db, TimeProvider clock, IOptions<BindingLimits> limits) : ICommandHandler<CreateBinding, BindingDto>
+public sealed class CreateBindingHandler(
+    IPaliadDbContext db, TimeProvider clock, IOptions<BindingLimits> limits, OAuth.IOAuthProviders providers, Calendars.ICalDavCalendarDirectory directory)
+    : ICommandHandler<CreateBinding, BindingDto>
 {
     public async ValueTask<BindingDto> Handle(CreateBinding command, CancellationToken cancellationToken)
     {
         var max = limits.Value.MaxBindingsPerUser;
+        CalendarPaths.TryResolve(command.CalendarPath, await BindingRules.ServerUrlAsync(db, command.UserId, cancellationToken), out var path);
+
+        // Asked of the server before the user's lock is taken: a discovery may take seconds.
+        await BindingRules.EnsureCalendarCanExistAsync(db, providers, directory, command.UserId, path, cancellationToken);
         await using var serial = await db.BeginUserTransactionAsync(command.UserId, cancellationToken);
         if (await db.CalendarBindings.CountAsync(b => b.UserId == command.UserId, cancellationToken) >= max)
         {
             throw new DomainException(string.Empty, $"You already have {max} bindings, the most one user may hold (CalDav:MaxBindingsPerUser).", DomainErrorKind.Conflict);
         }
 
-        CalendarPaths.TryResolve(command.CalendarPath, await BindingRules.ServerUrlAsync(db, command.UserId, cancellationToken), out var path);
         await BindingRules.EnsureCalendarIsFreeAsync(db, command.UserId, path, null, cancellationToken);
         var binding = CalendarBinding.Create(
             command.UserId, path, command.DisplayName, Words.Parse<BindingScope>(command.Scope!), command.ScopeId, command.Enabled ?? true, clock.GetUtcNow());

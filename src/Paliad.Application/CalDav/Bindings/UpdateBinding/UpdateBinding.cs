@@ -21,7 +21,9 @@ public sealed record UpdateBinding(
     PatchField<Guid?> ScopeId,
     PatchField<bool?> Enabled) : ICommand<BindingDto>;
 
-public sealed class UpdateBindingHandler(IPaliadDbContext db, TimeProvider clock) : ICommandHandler<UpdateBinding, BindingDto>
+public sealed class UpdateBindingHandler(
+    IPaliadDbContext db, TimeProvider clock, OAuth.IOAuthProviders providers, Calendars.ICalDavCalendarDirectory directory)
+    : ICommandHandler<UpdateBinding, BindingDto>
 {
     public async ValueTask<BindingDto> Handle(UpdateBinding command, CancellationToken cancellationToken)
     {
@@ -48,6 +50,11 @@ public sealed class UpdateBindingHandler(IPaliadDbContext db, TimeProvider clock
                        ?? throw new ValidationException([new FluentValidation.Results.ValidationFailure("calendarPath", problem)]);
 
             await BindingRules.EnsureCalendarIsFreeAsync(db, command.UserId, path, binding.Id, cancellationToken);
+            if (!CalendarCollectionPath.SameCollection(path, binding.CalendarPath))
+            {
+                await BindingRules.EnsureCalendarCanExistAsync(db, providers, directory, command.UserId, path, cancellationToken);
+            }
+
             binding.MoveToCalendar(path, now);
         }
 

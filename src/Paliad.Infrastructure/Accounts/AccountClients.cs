@@ -2,9 +2,9 @@ using Paliad.Application.CalDav;
 using Paliad.Application.CalDav.OAuth;
 using Paliad.Application.Common;
 using Paliad.Domain.CalDav;
-using Paliad.Infrastructure.CalDav.OAuth;
+using Paliad.Infrastructure.CalDav;
 
-namespace Paliad.Infrastructure.CalDav;
+namespace Paliad.Infrastructure.Accounts;
 
 /// <summary>The one place a client for a person's account is made: with its password opened (basic), or with its
 /// access token and a way to refresh it (oauth2).</summary>
@@ -26,7 +26,8 @@ public sealed class AccountClients(CalDavClientFactory clients, OAuthTokenRefres
             var server = new Uri(config.ServerUrl);
             var token = new AccessToken(protector.Unprotect(config.Tokens.EncryptedAccessToken).Password, config.Tokens.AccessTokenExpiresAt);
             return clients.Create(new CalDavAccount(
-                server, string.Empty, null, new AccountBearer(refresher, config.UserId, token), $"{server.Authority}#{config.UserId}"));
+                server, string.Empty, null, new AccountBearer(refresher, config.UserId, token), $"{server.Authority}#{config.UserId}",
+                CreatesCalendars: config.Provider is not { } name || providers.Find(name)?.CreatesCalendars != false));
         }
 
         var password = await protector.ReadPasswordAsync(db, config, cancellationToken);

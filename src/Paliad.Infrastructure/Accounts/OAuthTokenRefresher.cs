@@ -5,9 +5,11 @@ using Microsoft.Extensions.Options;
 using Paliad.Application.CalDav;
 using Paliad.Application.CalDav.OAuth;
 using Paliad.Domain.CalDav;
+using Paliad.Infrastructure.CalDav;
+using Paliad.Infrastructure.CalDav.OAuth;
 using Paliad.Infrastructure.Persistence;
 
-namespace Paliad.Infrastructure.CalDav.OAuth;
+namespace Paliad.Infrastructure.Accounts;
 
 /// <summary>An access token as this instance last saw it.</summary>
 public sealed record AccessToken(string Token, DateTimeOffset? ExpiresAt);

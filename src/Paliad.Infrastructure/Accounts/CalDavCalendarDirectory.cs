@@ -4,8 +4,9 @@ using Paliad.Application.CalDav;
 using Paliad.Domain.CalDav;
 using Paliad.Application.CalDav.Calendars;
 using Paliad.Application.Common;
+using Paliad.Infrastructure.CalDav;
 
-namespace Paliad.Infrastructure.CalDav;
+namespace Paliad.Infrastructure.Accounts;
 
 /// <summary>GET /api/caldav-calendars: discovery on the user's server, under CalDav:DiscoveryTimeoutSeconds.</summary>
 internal sealed class CalDavCalendarDirectory(
