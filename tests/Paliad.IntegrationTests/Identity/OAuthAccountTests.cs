@@ -9,6 +9,7 @@ using Paliad.IntegrationTests.CalDav;
 using Paliad.IntegrationTests.Infrastructure;
 using Paliad.Infrastructure.CalDav;
 using Paliad.Infrastructure.CalDav.ICalendar;
+using Paliad.Infrastructure.Persistence.Outbox;
 
 namespace Paliad.IntegrationTests.Identity;
 
@@ -255,6 +256,30 @@ public sealed class OAuthAccountTests : ApiTest
     }
 
     [Test]
+    public async Task A_removal_waiting_for_a_reconnect_is_parked_and_done_once_the_account_is_connected_again()
+    {
+        var calendar = await ConnectedWithCalendarAsync(Alice);
+        var hearing = await CreateAppointmentAsync(As(Alice), "Vacated hearing");
+        Assert.That((await SyncNowAsync(Alice))[0].GetProperty("status").GetString(), Is.EqualTo("ok"));
+        await DrainAsync();
+        Assert.That(await TitlesAsync(calendar), Is.EqualTo(new[] { "Vacated hearing" }));
+        await ExecuteAsync("UPDATE paliad.user_caldav_config SET needs_reconnect = true");
+
+        await ExpectAsync(As(Alice).DeleteAsync(new Uri($"/api/appointments/{hearing}", UriKind.Relative)), HttpStatusCode.NoContent);
+        await DrainAsync();
+
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.outbox_messages WHERE parked_at IS NOT NULL AND dead_at IS NULL"), Is.EqualTo(1),
+            "the removal waits for the account, as for a refused password; it neither dies nor retries");
+        Assert.That(await TitlesAsync(calendar), Is.EqualTo(new[] { "Vacated hearing" }));
+
+        Assert.That(await ConnectAsync(Alice), Is.EqualTo("/#caldav=connected"));
+        await DrainAsync();
+
+        Assert.That(await TitlesAsync(calendar), Is.Empty, "the court date that was vacated is gone from the phone too");
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.outbox_messages WHERE processed_at IS NULL"), Is.Zero);
+    }
+
+    [Test]
     public async Task Deleting_the_account_revokes_the_grant_at_the_provider()
     {
         await ConnectAsync(Alice);
@@ -323,6 +348,15 @@ public sealed class OAuthAccountTests : ApiTest
         using var response = await anonymous.GetAsync(new Uri(callback.PathAndQuery, UriKind.Relative));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
         return response.Headers.Location!.OriginalString;
+    }
+
+    /// <summary>Publishes every due outbox message (the hooks), until none is left.</summary>
+    private static async Task DrainAsync()
+    {
+        var outbox = TestHost.Api.Services.GetRequiredService<OutboxProcessor>();
+        for (var round = 0; round < 20 && await outbox.ProcessPendingAsync() > 0; round++)
+        {
+        }
     }
 
     private async Task<List<JsonElement>> SyncNowAsync(string email)
