@@ -56,6 +56,21 @@ internal sealed class BufferedAnswer : HttpContent
         }
     }
 
+    /// <summary>The first bytes of the answer as UTF-8 text, without consuming it (a fresh reader, not the content's
+    /// cached stream): to tell one kind of refusal from another before the answer is read as usual.</summary>
+    public string Peek(int maxBytes)
+    {
+        var buffer = new byte[(int)Math.Min(maxBytes, _length)];
+        using var reader = new Reader(this);
+        var read = 0;
+        while (read < buffer.Length && reader.Read(buffer.AsSpan(read)) is var n and > 0)
+        {
+            read += n;
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, read);
+    }
+
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => SerializeToStreamAsync(stream, context, CancellationToken.None);
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)

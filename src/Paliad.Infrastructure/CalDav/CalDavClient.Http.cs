@@ -137,6 +137,14 @@ public sealed partial class CalDavClient
                 continue;
             }
 
+            if (IsQuotaRefusal(response))
+            {
+                // Google says "slow down" with a 403 (usageLimits) as often as with a 429: a wait, not a refusal.
+                var wait = CalDavHttp.RetryAfter(response) ?? QuotaWait;
+                response.Dispose();
+                throw new CalDavRateLimitedException($"{method} {target.AbsolutePath} answered 403 (usage limits exceeded)", HttpStatusCode.Forbidden, wait);
+            }
+
             if ((int)response.StatusCode is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is null)
             {
                 return response;
@@ -153,6 +161,19 @@ public sealed partial class CalDavClient
             target = next;
         }
     }
+
+    /// <summary>How long a quota refusal without Retry-After makes the binding wait (Google's quotas are per minute).</summary>
+    private static readonly TimeSpan QuotaWait = TimeSpan.FromSeconds(60);
+
+    /// <summary>A 403 whose body names a usage limit (Google: <c>usageLimits</c>, <c>rateLimitExceeded</c>,
+    /// <c>quotaExceeded</c>, in JSON or XML) is a rate limit; any other 403 is a refusal.</summary>
+    private static bool IsQuotaRefusal(HttpResponseMessage response)
+        => response.StatusCode == HttpStatusCode.Forbidden
+           && response.Content is BufferedAnswer answer
+           && answer.Peek(8192) is var text
+           && (text.Contains("usageLimits", StringComparison.OrdinalIgnoreCase)
+               || text.Contains("rateLimitExceeded", StringComparison.OrdinalIgnoreCase)
+               || text.Contains("quotaExceeded", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>An href as a request URL: a path (or "//host/…", or an absolute URL) resolved against the server.</summary>
     private Uri Resolve(string href)

@@ -59,6 +59,21 @@ public sealed class FaultTests(string server) : CalDavTest(server)
     }
 
     [Test]
+    public void A_403_that_names_a_usage_limit_is_a_rate_limit_and_any_other_403_a_refusal()
+    {
+        // What Google answers when a user's 600 requests a minute are spent.
+        _proxy.Inject(new Fault.Respond("PROPFIND", 403,
+            () => "{\"error\":{\"errors\":[{\"domain\":\"usageLimits\",\"reason\":\"rateLimitExceeded\"}],\"code\":403,\"message\":\"Rate Limit Exceeded\"}}"));
+
+        var limited = Assert.ThrowsAsync<CalDavRateLimitedException>(() => _viaProxy.GetCollectionStateAsync(Calendar));
+        Assert.That(limited!.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(60)));
+        Assert.That(limited.IsTransient, Is.True);
+
+        _proxy.Inject(new Fault.Respond("PROPFIND", 403, () => "<error xmlns=\"DAV:\"><need-privileges/></error>"));
+        Assert.ThrowsAsync<CalDavForbiddenException>(() => _viaProxy.GetCollectionStateAsync(Calendar));
+    }
+
+    [Test]
     public async Task A_429_without_retry_after_is_retried_with_backoff()
     {
         _proxy.Inject(new Fault.Status("REPORT", 429), new Fault.Status("REPORT", 429));
