@@ -75,7 +75,9 @@ public sealed class SigningKeySet(IHttpClientFactory httpClients, AuthOptions op
             _lastAskedForUnknownKey = now;
         }
 
-        await RefreshAsync(cancellationToken);
+        // The fetch is the process's, not the request's: a request that goes away must not cancel it (and with it the
+        // minute's only chance to learn a rotated key). The request waits for it only as long as it lives.
+        await RefreshAsync(CancellationToken.None).WaitAsync(cancellationToken);
     }
 
     /// <summary>Fetches the set; on any failure keeps what is held (and says so in the log). True when it was fetched.</summary>

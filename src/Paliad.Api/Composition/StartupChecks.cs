@@ -58,9 +58,42 @@ public static class StartupChecks
             }
         }
 
+        problems.AddRange(OAuthProblems(configuration, environment.IsProduction()));
         if (problems.Count > 0)
         {
             throw new StartupRefusedException($"Paliad refuses to start ({environment.EnvironmentName}): " + string.Join(" ", problems));
+        }
+    }
+
+    /// <summary>OAuth 2.0 providers' endpoints and addresses are absolute URLs, https in Production (the client secret,
+    /// codes and tokens travel through them); Paliad's public address, when set, is an absolute URL too.</summary>
+    private static IEnumerable<string> OAuthProblems(IConfiguration configuration, bool production)
+    {
+        const string Section = "CalDav:OAuth";
+        foreach (var provider in configuration.GetSection($"{Section}:Providers").GetChildren())
+        {
+            foreach (var key in new[] { "AuthorizationEndpoint", "TokenEndpoint", "RevocationEndpoint", "ServerUrl" })
+            {
+                if (provider[key] is not { Length: > 0 } value)
+                {
+                    continue;
+                }
+
+                if (!Uri.TryCreate(value, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
+                {
+                    yield return $"{Section}:Providers:{provider.Key}:{key} must be an absolute https URL (was '{value}').";
+                }
+                else if (production && url.Scheme != Uri.UriSchemeHttps)
+                {
+                    yield return $"{Section}:Providers:{provider.Key}:{key} must use https in Production: the client secret, codes and tokens would travel in clear.";
+                }
+            }
+        }
+
+        if (configuration[$"{Section}:PublicBaseUrl"] is { Length: > 0 } publicBase
+            && (!Uri.TryCreate(publicBase, UriKind.Absolute, out var origin) || origin.Scheme is not ("https" or "http")))
+        {
+            yield return $"{Section}:PublicBaseUrl must be an absolute URL such as https://paliad.firm.example (was '{publicBase}').";
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
 using Paliad.Application.CalDav;
 using Paliad.Application.CalDav.OAuth;
 using Paliad.Application.Common;
@@ -24,9 +26,22 @@ public sealed class AccountClients(CalDavClientFactory clients, OAuthTokenRefres
             }
 
             var server = new Uri(config.ServerUrl);
-            var token = new AccessToken(protector.Unprotect(config.Tokens.EncryptedAccessToken).Password, config.Tokens.AccessTokenExpiresAt);
+            AccessToken token;
+            try
+            {
+                token = new AccessToken(protector.Unprotect(config.Tokens.EncryptedAccessToken).Password, config.Tokens.AccessTokenExpiresAt);
+            }
+            catch (CryptographicException e) when (e is not KeyRingBehindException)
+            {
+                // No key of the ring opens the grant any more (a lost key ring, another certificate): connecting again
+                // is the only fix, and the page says so.
+                await db.CalDavConfigs.Where(c => c.UserId == config.UserId)
+                    .ExecuteUpdateAsync(set => set.SetProperty(c => c.NeedsReconnect, true), CancellationToken.None);
+                throw new CalDavReconnectNeededException(ProviderName(config), $"The stored access token cannot be decrypted ({e.Message}); connect the account again.");
+            }
+
             return clients.Create(new CalDavAccount(
-                server, string.Empty, null, new AccountBearer(refresher, config.UserId, token), $"{server.Authority}#{config.UserId}",
+                server, string.Empty, null, new AccountBearer(refresher, config.UserId, token, ProviderName(config)), $"{server.Authority}#{config.UserId}",
                 CreatesCalendars: config.Provider is not { } name || providers.Find(name)?.CreatesCalendars != false));
         }
 

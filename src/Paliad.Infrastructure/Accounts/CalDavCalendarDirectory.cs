@@ -26,9 +26,7 @@ internal sealed class CalDavCalendarDirectory(
         catch (CryptographicException e) when (e is not KeyRingBehindException)
         {
             // The key ring that protected it is gone (or its certificate is): only the user can give it again.
-            throw account.AuthKind == CalDavAuthKind.Oauth2
-                ? new ExternalServiceException("The stored access token cannot be decrypted any more; connect the account again.", ExternalFailure.Unauthorized, e)
-                : new ExternalServiceException("The stored password cannot be decrypted any more; enter it again.", "password");
+            throw new ExternalServiceException("The stored password cannot be decrypted any more; enter it again.", "password");
         }
         catch (CalDavAddressNotAllowedException e)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -31,9 +32,18 @@ public sealed class OAuthTokenRefresher(
         => expiresAt is { } expiry && expiry - clock.GetUtcNow() < TimeSpan.FromSeconds(Math.Max(0, options.Value.RefreshAheadSeconds));
 
     /// <summary>A token other than <paramref name="stale"/> that is not due, refreshing at the provider only when the
-    /// stored one is still <paramref name="stale"/> (or due).</summary>
-    public async Task<AccessToken> RefreshAsync(Guid userId, string stale, CancellationToken cancellationToken)
+    /// stored one is still <paramref name="stale"/> (or due). The refresh, once started, is finished whatever happens
+    /// to the caller (a deadline, a closed request): a provider that rotates refresh tokens has already spent the old
+    /// one when it answers, so its answer must be stored. It has a deadline of its own instead.</summary>
+    public Task<AccessToken> RefreshAsync(Guid userId, string stale, CancellationToken cancellationToken)
+        => RefreshUnderLockAsync(userId, stale).WaitAsync(cancellationToken);
+
+    private async Task<AccessToken> RefreshUnderLockAsync(Guid userId, string stale)
     {
+        // Lock wait + provider call + save: bounded, so a slow provider holds the account's row for seconds, not minutes.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Max(1, options.Value.RequestTimeoutSeconds) * 2));
+        var cancellationToken = deadline.Token;
+
         // One refresh per account in this process at a time; the row lock below does it across instances.
         var gate = _inProcess.GetOrAdd(userId, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
@@ -56,30 +66,39 @@ public sealed class OAuthTokenRefresher(
                 throw Reconnect(providerName, "The provider refused this account's grant earlier.");
             }
 
-            var stored = protector.Unprotect(tokens.EncryptedAccessToken).Password;
+            string stored;
+            string? refreshToken;
+            try
+            {
+                stored = protector.Unprotect(tokens.EncryptedAccessToken).Password;
+                refreshToken = tokens.EncryptedRefreshToken is null ? null : protector.Unprotect(tokens.EncryptedRefreshToken).Password;
+            }
+            catch (CryptographicException e) when (e is not KeyRingBehindException)
+            {
+                // No key of the ring opens the grant any more: only connecting again gives a new one.
+                await NeedsReconnectAsync(db, transaction, config);
+                throw Reconnect(providerName, $"The stored tokens cannot be decrypted ({e.Message}); connect the account again.");
+            }
+
             if (stored != stale && !IsDue(tokens.AccessTokenExpiresAt))
             {
                 return new AccessToken(stored, tokens.AccessTokenExpiresAt);
             }
 
-            if (tokens.EncryptedRefreshToken is null)
+            if (refreshToken is null)
             {
-                config.MarkNeedsReconnect();
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                await NeedsReconnectAsync(db, transaction, config);
                 throw Reconnect(providerName, "The access token expired and the provider gave no refresh token.");
             }
 
             OAuthGrant grant;
             try
             {
-                grant = await client.RefreshAsync(provider, protector.Unprotect(tokens.EncryptedRefreshToken).Password, cancellationToken);
+                grant = await client.RefreshAsync(provider, refreshToken, cancellationToken);
             }
             catch (OAuthRefusedException refused) when (refused.GrantIsGone)
             {
-                config.MarkNeedsReconnect();
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                await NeedsReconnectAsync(db, transaction, config);
                 throw Reconnect(providerName, $"Refreshing the access token: {refused.Message}");
             }
             catch (OAuthRefusedException refused)
@@ -92,11 +111,16 @@ public sealed class OAuthTokenRefresher(
                 throw new CalDavServerErrorException($"Refreshing the access token: {unavailable.Message}", null, unavailable);
             }
 
+            // The refresh token kept (none rotated in) is protected again too, so it never stays under an old key.
             config.RecordRefreshedTokens(new ProtectedOAuthTokens(
-                protector.Protect(grant.AccessToken), grant.RefreshToken is null ? null : protector.Protect(grant.RefreshToken), grant.ExpiresAt));
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+                protector.Protect(grant.AccessToken), protector.Protect(grant.RefreshToken ?? refreshToken), grant.ExpiresAt));
+            await db.SaveChangesAsync(CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
             return new AccessToken(grant.AccessToken, grant.ExpiresAt);
+        }
+        catch (OperationCanceledException e) when (deadline.IsCancellationRequested)
+        {
+            throw new CalDavServerErrorException("Refreshing the access token took too long.", null, e);
         }
         finally
         {
@@ -104,14 +128,23 @@ public sealed class OAuthTokenRefresher(
         }
     }
 
+    private static async Task NeedsReconnectAsync(PaliadDbContext db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction, CalDavConfig config)
+    {
+        config.MarkNeedsReconnect();
+        await db.SaveChangesAsync(CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
+    }
+
     private static CalDavReconnectNeededException Reconnect(string providerName, string detail) => new(providerName, detail);
 }
 
 /// <summary>The bearer token of one account for one client: the token read with the account, refreshed through
 /// <see cref="OAuthTokenRefresher"/> ahead of its expiry and once after a 401.</summary>
-internal sealed class AccountBearer(OAuthTokenRefresher refresher, Guid userId, AccessToken initial) : IAccessTokenSource
+internal sealed class AccountBearer(OAuthTokenRefresher refresher, Guid userId, AccessToken initial, string providerName) : IAccessTokenSource
 {
     private AccessToken _current = initial;
+
+    public string ProviderName => providerName;
 
     public async ValueTask<string> CurrentAsync(CancellationToken cancellationToken)
     {

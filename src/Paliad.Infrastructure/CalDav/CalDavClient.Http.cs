@@ -127,7 +127,15 @@ public sealed partial class CalDavClient
                 throw new CalDavServerErrorException($"{method} {target.AbsolutePath}: {e.Message}", null, e);
             }
 
-            if (response.StatusCode == HttpStatusCode.Unauthorized && bearer is not null && !renewedAfter401)
+            if (response.StatusCode == HttpStatusCode.Unauthorized && bearer is not null && renewedAfter401)
+            {
+                // A token refreshed a moment ago refused too: the grant does not open this server (any more).
+                response.Dispose();
+                throw new CalDavReconnectNeededException(
+                    account.Bearer!.ProviderName, $"{method} {target.AbsolutePath} answered 401 to a freshly refreshed access token.");
+            }
+
+            if (response.StatusCode == HttpStatusCode.Unauthorized && bearer is not null)
             {
                 // An access token the server no longer takes (revoked, expired early): refreshed once, then asked again.
                 response.Dispose();

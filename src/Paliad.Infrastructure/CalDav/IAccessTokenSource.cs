@@ -4,6 +4,9 @@ namespace Paliad.Infrastructure.CalDav;
 /// about to expire), or a new one after the server refused one.</summary>
 public interface IAccessTokenSource
 {
+    /// <summary>The provider as the person knows it ("Google Calendar"), for what a failure says.</summary>
+    string ProviderName { get; }
+
     ValueTask<string> CurrentAsync(CancellationToken cancellationToken);
 
     /// <summary>The server answered 401 to <paramref name="rejected"/>: a token that is not it (refreshed meanwhile, here

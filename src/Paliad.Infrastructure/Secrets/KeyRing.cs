@@ -127,10 +127,15 @@ public static partial class KeyRing
         }
     }
 
-    /// <summary>The key id of every stored password, counted (passwords per key).</summary>
+    /// <summary>The key id of every stored secret, counted (secrets per key): CalDAV passwords, OAuth 2.0 access and
+    /// refresh tokens, and the PKCE verifiers of consents in progress — a key that protects any of them is in use.</summary>
     internal static async Task<Dictionary<Guid, int>> PasswordsByKeyAsync(PaliadDbContext db, CancellationToken cancellationToken)
-        => PasswordsByKey(await db.CalDavConfigs.AsNoTracking()
-            .Where(c => c.EncryptedPassword != null).Select(c => c.EncryptedPassword!).ToListAsync(cancellationToken));
+        => PasswordsByKey(await db.Database.SqlQuery<string>($"""
+            SELECT password AS "Value" FROM paliad.user_caldav_config WHERE password IS NOT NULL
+            UNION ALL SELECT access_token FROM paliad.user_caldav_config WHERE access_token IS NOT NULL
+            UNION ALL SELECT refresh_token FROM paliad.user_caldav_config WHERE refresh_token IS NOT NULL
+            UNION ALL SELECT encrypted_code_verifier FROM paliad.caldav_oauth_connections
+            """).ToListAsync(cancellationToken));
 
     /// <summary>The key Data Protection protects with at <paramref name="now"/>: the latest activated, unexpired,
     /// unrevoked one (ties: the lowest id); null when there is none.</summary>

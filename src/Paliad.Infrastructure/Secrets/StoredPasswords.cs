@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Paliad.Application.CalDav;
+using Paliad.Domain.CalDav;
 using Paliad.Infrastructure.Persistence;
 
 namespace Paliad.Infrastructure.Secrets;
@@ -10,7 +11,7 @@ namespace Paliad.Infrastructure.Secrets;
 /// already under it, and those no key here opens.</summary>
 public sealed record PasswordMove(int Moved, int AlreadyCurrent, int Unreadable);
 
-/// <summary>Every stored CalDAV password at once, for operators (<c>./paliad keys reprotect</c>).</summary>
+/// <summary>Every stored CalDAV secret at once — passwords and OAuth 2.0 tokens — for operators (<c>./paliad keys reprotect</c>).</summary>
 public static class StoredPasswords
 {
     /// <summary>Moves every stored password under an older key to the current one now, instead of when each is next
@@ -39,6 +40,40 @@ public static class StoredPasswords
             catch (CryptographicException)
             {
                 unreadable++;
+            }
+        }
+
+        // OAuth 2.0 grants: the access token is replaced at every refresh, the refresh token may live for months
+        // (Google never rotates it) — both move now, each only where the row still holds what was read.
+        var grants = await db.CalDavConfigs.AsNoTracking().Where(c => c.AuthKind == CalDavAuthKind.Oauth2).ToListAsync(cancellationToken);
+        foreach (var grant in grants.Where(g => g.Tokens is not null))
+        {
+            foreach (var (column, stored) in new[] { ("access_token", grant.Tokens!.EncryptedAccessToken), ("refresh_token", grant.Tokens.EncryptedRefreshToken) })
+            {
+                if (stored is null)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var opened = protector.Unprotect(stored);
+                    if (!opened.UnderOlderKey)
+                    {
+                        current++;
+                        continue;
+                    }
+
+                    var reprotected = protector.Protect(opened.Password);
+                    var sql = column == "access_token"
+                        ? db.Database.ExecuteSqlAsync($"UPDATE paliad.user_caldav_config SET access_token = {reprotected} WHERE user_id = {grant.UserId} AND access_token = {stored}", cancellationToken)
+                        : db.Database.ExecuteSqlAsync($"UPDATE paliad.user_caldav_config SET refresh_token = {reprotected} WHERE user_id = {grant.UserId} AND refresh_token = {stored}", cancellationToken);
+                    moved += await sql > 0 ? 1 : 0;
+                }
+                catch (CryptographicException)
+                {
+                    unreadable++;
+                }
             }
         }
 

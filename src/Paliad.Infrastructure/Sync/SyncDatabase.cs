@@ -33,10 +33,9 @@ internal sealed class SyncDatabase(IServiceScopeFactory scopes, AccountClients c
         catch (CryptographicException e) when (e is not KeyRingBehindException)
         {
             // No key of the ring opens it (key ring lost, or a key-encryption certificate that is not the one that
-            // encrypted the ring): the user has to enter the password again (or connect the account again).
-            throw config.AuthKind == CalDavAuthKind.Oauth2
-                ? new CalDavReconnectNeededException(clients.ProviderName(config), $"The stored access token cannot be decrypted ({e.Message}); connect the account again.")
-                : new CalDavUnauthorizedException($"The stored CalDAV password cannot be decrypted ({e.Message}); save the account again.");
+            // encrypted the ring): the user has to enter the password again. (A grant that cannot be opened is said by
+            // AccountClients, which marks the account for a reconnect.)
+            throw new CalDavUnauthorizedException($"The stored CalDAV password cannot be decrypted ({e.Message}); save the account again.");
         }
     }
 

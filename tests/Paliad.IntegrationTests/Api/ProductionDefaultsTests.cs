@@ -96,6 +96,20 @@ public sealed class ProductionDefaultsTests : ApiTest
     }
 
     [Test]
+    public async Task An_oauth_provider_reached_over_plain_http_in_production_or_a_relative_public_address_is_refused()
+    {
+        var (exitCode, output) = await StartApiAsync("Production", LongEnoughKey, "https://example.supabase.co/auth/v1", "authenticated", extra: new()
+        {
+            ["CalDav__OAuth__Providers__google__TokenEndpoint"] = "http://oauth2.example/token",
+            ["CalDav__OAuth__PublicBaseUrl"] = "paliad.firm.example",
+        });
+
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(output, Does.Contain("CalDav:OAuth:Providers:google:TokenEndpoint must use https in Production")
+            .And.Contain("CalDav:OAuth:PublicBaseUrl must be an absolute URL"));
+    }
+
+    [Test]
     public async Task The_reference_is_not_served_unless_published()
     {
         await using var unpublished = new PaliadApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string> { ["Api:PublishReference"] = "false" });

@@ -280,6 +280,81 @@ public sealed class OAuthAccountTests : ApiTest
     }
 
     [Test]
+    public async Task A_refresh_the_caller_gives_up_on_is_still_finished_and_its_rotated_refresh_token_kept()
+    {
+        await ConnectedWithCalendarAsync(Alice);
+        var stale = await StoredAccessTokenAsync(Alice);
+        var grants = OAuth.Server.RefreshGrants;
+        using var givenUp = new CancellationTokenSource();
+        await givenUp.CancelAsync();
+
+        Assert.CatchAsync<OperationCanceledException>(() =>
+            TestHost.Api.Services.GetRequiredService<OAuthTokenRefresher>().RefreshAsync(UserIdOf(Alice), stale, givenUp.Token));
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (await StoredAccessTokenAsync(Alice) == stale && DateTime.UtcNow < until)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.That(OAuth.Server.RefreshGrants, Is.EqualTo(grants + 1), "the refresh went on without its caller");
+        Assert.That(await StoredAccessTokenAsync(Alice), Is.Not.EqualTo(stale), "and its answer was stored");
+        Assert.That(await OAuth.Server.RefreshesAsync(await StoredRefreshTokenAsync(Alice)), Is.True, "the stored refresh token is the rotated, live one");
+    }
+
+    [Test]
+    public async Task On_the_shared_provider_one_accounts_429_narrows_only_that_accounts_window()
+    {
+        await ConnectedWithCalendarAsync(Alice);
+        var concurrency = TestHost.Api.Services.GetRequiredService<ServerConcurrency>();
+        var alices = $"{OAuth.Front.Url.Authority}#{UserIdOf(Alice)}";
+        var bobs = $"{OAuth.Front.Url.Authority}#{UserIdOf("bob@firm.example")}";
+        var before = concurrency.WindowOf(alices);
+
+        // Google's quota answer, for every PROPFIND of the run (a wait too long to take inside the request).
+        OAuth.Front.Inject(new Fault.Status("PROPFIND", 429, "120") { Always = true });
+        try
+        {
+            Assert.That((await SyncNowAsync(Alice))[0].GetProperty("error").GetString(), Does.Contain("slow down"));
+        }
+        finally
+        {
+            OAuth.Front.ClearFaults();
+        }
+
+        var untouched = concurrency.WindowOf("a server nobody asked");
+        Assert.That(concurrency.WindowOf(alices), Is.LessThanOrEqualTo(before / 2), "Alice's window halved");
+        Assert.That(concurrency.WindowOf(bobs), Is.EqualTo(untouched), "another account on the same provider keeps its window");
+        Assert.That(concurrency.WindowOf(OAuth.Front.Url.Authority), Is.EqualTo(untouched), "and so does the server's own");
+    }
+
+    [Test]
+    public async Task Connecting_a_provider_while_bindings_use_another_server_is_a_409_that_says_what_to_do()
+    {
+        await ExpectAsync(PutAsync(As(Alice), "/api/caldav-config", new { serverUrl = "https://dav.firm.example/", username = "alice", password = "x" }), HttpStatusCode.OK);
+        await CreateBindingAsync(As(Alice), "/dav/alice/court/", "all_visible");
+
+        var refused = await ExpectAsync(PostAsync(As(Alice), $"/api/caldav-oauth/{Provider}/start", new { }), HttpStatusCode.Conflict);
+
+        Assert.That(refused.GetProperty("detail").GetString(), Does.Contain("remove that account first"));
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.caldav_oauth_connections"), Is.Zero);
+    }
+
+    [Test]
+    public async Task Giving_a_password_instead_makes_the_account_basic_and_gives_the_grant_back()
+    {
+        await ConnectAsync(Alice);
+        var refreshToken = await StoredRefreshTokenAsync(Alice);
+
+        var saved = await ExpectAsync(PutAsync(As(Alice), "/api/caldav-config",
+            new { serverUrl = CalDavServers.Url(CalDavServers.Radicale).ToString(), username = CalDavServers.Username, password = CalDavServers.Password }), HttpStatusCode.OK);
+
+        Assert.That(saved.GetProperty("authKind").GetString(), Is.EqualTo("basic"));
+        Assert.That(saved.GetProperty("provider").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.user_caldav_config WHERE access_token IS NULL AND refresh_token IS NULL"), Is.EqualTo(1));
+        Assert.That(await OAuth.Server.RefreshesAsync(refreshToken), Is.False, "the dropped grant was revoked at the provider");
+    }
+
+    [Test]
     public async Task Deleting_the_account_revokes_the_grant_at_the_provider()
     {
         await ConnectAsync(Alice);

@@ -12,6 +12,8 @@ public sealed class KeysToolTests : KeyRingTest
     private const string Alice = "alice@firm.example";
     private const string Bob = "bob@firm.example";
     private const string CalDavPassword = "court-dates-are-sacred";
+    private const string AccessToken = "ya29.access-token";
+    private const string RefreshToken = "1//refresh-token";
     private static readonly Dictionary<string, string> Environment = new() { ["ConnectionStrings__Paliad"] = TestDatabase.ConnectionString };
 
     [Test]
@@ -83,6 +85,32 @@ public sealed class KeysToolTests : KeyRingTest
     }
 
     [Test]
+    public async Task A_key_that_protects_only_an_oauth_grant_is_kept_by_prune_and_reprotect_moves_the_grant()
+    {
+        var (clearKey, currentKey) = await RingAsync(clearActivatedDaysAgo: 20, currentActivatedDaysAgo: 5, alicePasswordUnderTheClearKey: false, aliceGrantUnderTheClearKey: true);
+        var withCertificate = new Dictionary<string, string>(Environment)
+        {
+            ["DataProtection__CertificatePath"] = Kek.PfxPath,
+            ["DataProtection__CertificatePassword"] = KeyEncryptionFiles.Password,
+        };
+
+        var (_, stillNeeded) = await ApiExecutable.RunAsync(["keys", "prune"], Environment);
+        var (moved, movedOutput) = await ApiExecutable.RunAsync(["keys", "reprotect"], withCertificate);
+        var (_, pruned) = await ApiExecutable.RunAsync(["keys", "prune"], Environment);
+
+        Assert.That(stillNeeded, Does.Contain("0 key(s) removed: every older key still protects a stored password"), "the grant's key is in use");
+        Assert.That(moved, Is.Zero, movedOutput);
+        Assert.That(movedOutput, Does.Contain("2 password(s) moved to the current key"));
+        Assert.That(pruned, Does.Contain($"removed\t{clearKey}"));
+        await using var instance = Instance(Kek.Pfx());
+        var stored = await ScalarAsync<string>("SELECT access_token || ' ' || refresh_token FROM paliad.user_caldav_config");
+        var parts = stored!.Split(' ');
+        Assert.That(PasswordPayload.KeyIdOf(parts[0]), Is.EqualTo(currentKey));
+        Assert.That(Protector(instance).Unprotect(parts[0]).Password, Is.EqualTo(AccessToken));
+        Assert.That(Protector(instance).Unprotect(parts[1]).Password, Is.EqualTo(RefreshToken), "the grant still opens after the prune");
+    }
+
+    [Test]
     public async Task An_unknown_subcommand_prints_the_usage()
     {
         var (code, output) = await ApiExecutable.RunAsync(["keys", "delete-all"], Environment);
@@ -93,7 +121,8 @@ public sealed class KeysToolTests : KeyRingTest
 
     /// <summary>A key stored in clear (an instance without a certificate; Alice's password under it if asked), then a
     /// current key encrypted for this test's certificate, each activated the given days ago.</summary>
-    private async Task<(Guid Clear, Guid Current)> RingAsync(int clearActivatedDaysAgo, int currentActivatedDaysAgo, bool alicePasswordUnderTheClearKey)
+    private async Task<(Guid Clear, Guid Current)> RingAsync(
+        int clearActivatedDaysAgo, int currentActivatedDaysAgo, bool alicePasswordUnderTheClearKey, bool aliceGrantUnderTheClearKey = false)
     {
         var now = DateTimeOffset.UtcNow;
         Guid clear;
@@ -103,6 +132,15 @@ public sealed class KeysToolTests : KeyRingTest
             if (alicePasswordUnderTheClearKey)
             {
                 await StoreAlicePasswordAsync(Protector(withoutCertificate).Protect(CalDavPassword));
+            }
+
+            if (aliceGrantUnderTheClearKey)
+            {
+                await ExpectAsync(As(Alice).GetAsync(new Uri("/api/me", UriKind.Relative)), HttpStatusCode.OK);
+                await ExecuteAsync(
+                    "INSERT INTO paliad.user_caldav_config (user_id, server_url, username, sync_enabled, sync_interval_minutes, created_at, updated_at, auth_kind, provider, access_token, refresh_token) "
+                    + "VALUES (@u, 'https://apidata.googleusercontent.com/caldav/v2/', 'alice@gmail.example', true, 15, now(), now(), 'oauth2', 'google', @a, @r)",
+                    ("u", UserIdOf(Alice)), ("a", Protector(withoutCertificate).Protect(AccessToken)), ("r", Protector(withoutCertificate).Protect(RefreshToken)));
             }
         }
 

@@ -2,7 +2,6 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Paliad.Application.Common;
 using Paliad.Application.CalDav.OAuth;
-using Paliad.Domain.CalDav;
 
 namespace Paliad.Application.CalDav.Config.DeleteCalDavConfig;
 
@@ -27,26 +26,11 @@ public sealed class DeleteCalDavConfigHandler(IPaliadDbContext db, IOAuthProvide
         db.CalendarBindings.RemoveRange(bindings);
         db.CalDavConfigs.Remove(config);
         await db.SaveChangesAsync(cancellationToken);
-        await RevokeGrantAsync(config, cancellationToken);
+        if (config is { Provider: { } provider, Tokens: { } tokens })
+        {
+            await providers.RevokeQuietlyAsync(protector, provider, tokens, cancellationToken);
+        }
+
         return Unit.Value;
-    }
-
-    private async Task RevokeGrantAsync(CalDavConfig config, CancellationToken cancellationToken)
-    {
-        if (config is not { Provider: { } provider, Tokens: { } tokens })
-        {
-            return;
-        }
-
-        try
-        {
-            // Revoking the refresh token ends the whole grant at providers that implement RFC 7009 (Google does).
-            var token = protector.Unprotect(tokens.EncryptedRefreshToken ?? tokens.EncryptedAccessToken).Password;
-            await providers.RevokeAsync(provider, token, cancellationToken);
-        }
-        catch (Exception e) when (e is OAuthRefusedException or OAuthUnavailableException or System.Security.Cryptography.CryptographicException)
-        {
-            // Best effort: the person can still remove Paliad's access in their provider's account settings.
-        }
     }
 }

@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Paliad.Application.CalDav.OAuth;
 using Paliad.Application.Common;
 using Paliad.Domain.CalDav;
 
@@ -20,7 +21,7 @@ public sealed record SaveCalDavConfig(
     bool? SyncEnabled,
     int? SyncIntervalMinutes) : ICommand<CalDavConfigDto>;
 
-public sealed class SaveCalDavConfigHandler(IPaliadDbContext db, ICalDavPasswordProtector protector, TimeProvider clock)
+public sealed class SaveCalDavConfigHandler(IPaliadDbContext db, ICalDavPasswordProtector protector, TimeProvider clock, IOAuthProviderClient providers)
     : ICommandHandler<SaveCalDavConfig, CalDavConfigDto>
 {
     public async ValueTask<CalDavConfigDto> Handle(SaveCalDavConfig command, CancellationToken cancellationToken)
@@ -35,6 +36,7 @@ public sealed class SaveCalDavConfigHandler(IPaliadDbContext db, ICalDavPassword
         }
 
         var config = await db.CalDavConfigs.SingleOrDefaultAsync(c => c.UserId == command.UserId, cancellationToken);
+        (string? Provider, ProtectedOAuthTokens? Tokens) droppedGrant = (null, null);
         var firstCalendar = calendarPath is not null && config?.CalendarPath is null;
         if (config is null)
         {
@@ -45,6 +47,7 @@ public sealed class SaveCalDavConfigHandler(IPaliadDbContext db, ICalDavPassword
         }
         else
         {
+            droppedGrant = (config.Provider, config.Tokens);
             config.Reconfigure(
                 command.ServerUrl!, command.Username!, encryptedPassword, calendarPath, command.SyncEnabled ?? config.SyncEnabled,
                 command.SyncIntervalMinutes ?? config.SyncIntervalMinutes, now);
@@ -56,6 +59,13 @@ public sealed class SaveCalDavConfigHandler(IPaliadDbContext db, ICalDavPassword
         }
 
         await db.SaveChangesAsync(cancellationToken);
+
+        // A password given to an account connected through a provider replaced its grant: give the grant back.
+        if (droppedGrant is { Provider: { } provider, Tokens: { } tokens } && config.AuthKind == CalDavAuthKind.Basic)
+        {
+            await providers.RevokeQuietlyAsync(protector, provider, tokens, cancellationToken);
+        }
+
         return CalDavConfigDto.From(config);
     }
 }

@@ -65,6 +65,11 @@ public sealed class CompleteOAuthConnectHandler(
             grant = await client.ExchangeCodeAsync(
                 provider.Name, command.Code, protector.Unprotect(connection.EncryptedCodeVerifier).Password, new Uri(connection.RedirectUri), cancellationToken);
         }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            // The verifier cannot be opened here (a key ring this instance has not read yet): the attempt is spent.
+            return OAuthOutcome.Failed("exchange_failed");
+        }
         catch (OAuthRefusedException)
         {
             return OAuthOutcome.Failed("exchange_failed");
@@ -76,18 +81,40 @@ public sealed class CompleteOAuthConnectHandler(
 
         var tokens = new ProtectedOAuthTokens(
             protector.Protect(grant.AccessToken), grant.RefreshToken is null ? null : protector.Protect(grant.RefreshToken), grant.ExpiresAt);
-        var accountName = grant.AccountName ?? provider.DisplayName;
-        var config = await db.CalDavConfigs.SingleOrDefaultAsync(c => c.UserId == connection.UserId, cancellationToken);
-        if (config is null)
+        var accountName = Clip(grant.AccountName ?? provider.DisplayName, CalDavConfig.UsernameMaxLength);
+        (string? Provider, ProtectedOAuthTokens? Tokens) replaced = (null, null);
+        try
         {
-            db.CalDavConfigs.Add(CalDavConfig.ConnectThroughProvider(connection.UserId, provider.Name, provider.ServerUrl.ToString(), accountName, tokens, now));
+            // Under the person's lock: two tabs finishing at once make one account, the second connects it again.
+            await using var serial = await db.BeginUserTransactionAsync(connection.UserId, cancellationToken);
+            var config = await db.CalDavConfigs.SingleOrDefaultAsync(c => c.UserId == connection.UserId, cancellationToken);
+            if (config is null)
+            {
+                db.CalDavConfigs.Add(CalDavConfig.ConnectThroughProvider(connection.UserId, provider.Name, provider.ServerUrl.ToString(), accountName, tokens, now));
+            }
+            else
+            {
+                replaced = (config.Provider, config.Tokens);
+                config.ReconnectThroughProvider(provider.Name, provider.ServerUrl.ToString(), accountName, tokens, now);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            await serial.CommitAsync(cancellationToken);
         }
-        else
+        catch (DbUpdateException)
         {
-            config.ReconnectThroughProvider(provider.Name, provider.ServerUrl.ToString(), accountName, tokens, now);
+            return OAuthOutcome.Failed("exchange_failed");
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        // A grant of another provider that this one replaces is given back. One of the same provider is not: at Google a
+        // grant is per person and client, so revoking the old refresh token would revoke the new one with it.
+        if (replaced is { Provider: { } oldProvider, Tokens: { } oldTokens } && oldProvider != provider.Name)
+        {
+            await client.RevokeQuietlyAsync(protector, oldProvider, oldTokens, cancellationToken);
+        }
+
         return OAuthOutcome.Success;
     }
+
+    private static string Clip(string text, int maxLength) => text.Length > maxLength ? text[..maxLength] : text;
 }

@@ -4,6 +4,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Paliad.Application.Common;
 using Paliad.Domain.CalDav;
+using Paliad.Domain.Common;
 
 namespace Paliad.Application.CalDav.OAuth.StartOAuthConnect;
 
@@ -24,6 +25,7 @@ public sealed class StartOAuthConnectHandler(
     public async ValueTask<OAuthStartDto> Handle(StartOAuthConnect command, CancellationToken cancellationToken)
     {
         var provider = providers.Find(command.Provider) ?? throw new NotFoundException($"No OAuth provider '{command.Provider}' is configured.");
+        await EnsureBindingsStayOnTheirServerAsync(command.UserId, provider, cancellationToken);
         var now = clock.GetUtcNow();
         var state = OAuthSecrets.NewRandom();
         var verifier = OAuthSecrets.NewRandom();
@@ -39,6 +41,21 @@ public sealed class StartOAuthConnectHandler(
         db.OAuthConnections.Add(connection);
         await db.SaveChangesAsync(cancellationToken);
         return new OAuthStartDto(client.AuthorizationUrl(provider.Name, state, OAuthSecrets.CodeChallenge(verifier), command.RedirectUri));
+    }
+
+    /// <summary>Connecting moves the account to the provider's server; bindings on another server would then name
+    /// calendars there that Paliad's copies are not in (and their events would be left behind). So an account with
+    /// bindings on another server is removed first — a 409 that says so.</summary>
+    private async Task EnsureBindingsStayOnTheirServerAsync(Guid userId, OAuthProviderInfo provider, CancellationToken cancellationToken)
+    {
+        var serverUrl = await db.CalDavConfigs.AsNoTracking().Where(c => c.UserId == userId).Select(c => c.ServerUrl).SingleOrDefaultAsync(cancellationToken);
+        if (serverUrl is not null && !ServerOrigin.Same(serverUrl, provider.ServerUrl.ToString())
+            && await db.CalendarBindings.AnyAsync(b => b.UserId == userId, cancellationToken))
+        {
+            throw new DomainException(string.Empty,
+                $"Your bindings are calendars on {ServerOrigin.Describe(new Uri(serverUrl))}: remove that account first (its events stay in those calendars), then connect {provider.DisplayName}.",
+                DomainErrorKind.Conflict);
+        }
     }
 }
 
