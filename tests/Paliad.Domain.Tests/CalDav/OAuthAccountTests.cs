@@ -68,11 +68,34 @@ public sealed class OAuthAccountTests
     }
 
     [Test]
+    public void A_refresh_the_provider_gave_clears_a_reconnect_that_was_needed()
+    {
+        var config = Connected();
+        config.MarkNeedsReconnect();
+
+        config.RecordRefreshedTokens(Tokens("enc:access-2"));
+
+        Assert.That(config.NeedsReconnect, Is.False);
+    }
+
+    [Test]
+    public void Tokens_are_required()
+    {
+        var config = Connected();
+
+        Assert.Throws<ArgumentNullException>(() => config.RecordRefreshedTokens(null!));
+        Assert.Throws<ArgumentNullException>(() => config.ReconnectThroughProvider("google", Google, "alice", null!, Clock.Now));
+        Assert.Throws<ArgumentNullException>(() => CalDavConfig.ConnectThroughProvider(User, "google", Google, "alice", null!, Clock.Now));
+    }
+
+    [Test]
     public void A_basic_account_has_no_tokens_to_refresh()
     {
         var config = CalDavConfig.Configure(User, "https://dav.example.com/", "alice", "enc:pw", null, true, 15, Clock.Now);
 
-        Assert.Throws<DomainException>(() => config.RecordRefreshedTokens(Tokens()));
+        var refused = Assert.Throws<DomainException>(() => config.RecordRefreshedTokens(Tokens()));
+        Assert.That(refused!.Field, Is.EqualTo("authKind"));
+        Assert.That(refused.Message, Does.Contain("connected through a provider"));
         config.MarkNeedsReconnect();
         Assert.That(config.NeedsReconnect, Is.False, "a basic account is fixed by a password, not by connecting");
     }
@@ -126,6 +149,7 @@ public sealed class OAuthAccountTests
         var error = Assert.Throws<DomainException>(() => config.Reconfigure("https://evil.example/", "alice", null, null, true, 15, Clock.Now));
 
         Assert.That(error!.Field, Is.EqualTo("serverUrl"));
+        Assert.That(error.Message, Does.Contain("connect it again"));
         Assert.That(config.ServerUrl, Is.EqualTo(Google));
     }
 
@@ -150,7 +174,10 @@ public sealed class OAuthAccountTests
     [TestCase("ftp://x.example/")]
     public void Connecting_to_a_server_that_is_not_http_is_refused(string serverUrl)
     {
-        Assert.Throws<DomainException>(() => CalDavConfig.ConnectThroughProvider(User, "google", serverUrl, "alice", Tokens(), Clock.Now));
+        var error = Assert.Throws<DomainException>(() => CalDavConfig.ConnectThroughProvider(User, "google", serverUrl, "alice", Tokens(), Clock.Now));
+
+        Assert.That(error!.Field, Is.EqualTo("serverUrl"));
+        Assert.That(error.Message, Does.Contain("absolute http or https URL"));
     }
 
     [Test]
