@@ -330,8 +330,17 @@ async function loadAccount() {
     $("reconnect-account").hidden = !config.needsReconnect;
     $("reconnect-account").textContent = `Reconnect ${name}`;
   } else {
-    showPreset();
+    $("preset").value = presetOf(config?.serverUrl);
+    showPreset({ fill: false });
   }
+}
+
+/** The preset a saved address belongs to (so the page says what that service needs), else "other". */
+function presetOf(serverUrl) {
+  if (!serverUrl) return "other";
+  const known = Object.entries(PRESETS).find(([, preset]) => preset.serverUrl === serverUrl);
+  if (known) return known[0];
+  return /\/remote\.php\/dav\/?$/.test(serverUrl) ? "nextcloud" : "other";
 }
 
 // ---- presets and providers ----------------------------------------------------------------------------------------
@@ -357,7 +366,7 @@ function providerName(name) {
 
 /** Fills the address for the chosen service and says what it needs; an OAuth provider shows its Connect button
  * instead of the password form. */
-function showPreset() {
+function showPreset({ fill = true } = {}) {
   const choice = $("preset").value;
   const oauth = choice.startsWith("oauth:") ? choice.slice("oauth:".length) : null;
   const preset = PRESETS[choice];
@@ -370,7 +379,8 @@ function showPreset() {
     return;
   }
   $("preset-hint").textContent = preset.hint;
-  if (preset.serverUrl && !state.config) $("serverUrl").value = preset.serverUrl;
+  if (!fill) return;
+  if (preset.serverUrl) $("serverUrl").value = preset.serverUrl;
   if (choice === "nextcloud") nextcloudAddress();
 }
 
@@ -380,7 +390,7 @@ function nextcloudAddress() {
   if (host) $("serverUrl").value = `https://${host}/remote.php/dav/`;
 }
 
-$("preset").addEventListener("change", showPreset);
+$("preset").addEventListener("change", () => showPreset());
 $("nextcloud-host").addEventListener("input", nextcloudAddress);
 
 /** Starts the provider's consent: the page navigates there (a navigation cannot carry the bearer token; the server

@@ -99,5 +99,16 @@ public sealed class SettingsPageProviderTests : BrowserTest
         await Expect(Page.Locator("#nextcloud-host-field")).ToBeHiddenAsync();
         await Expect(Page.Locator("#account-form")).ToBeVisibleAsync();
         await AssertAccessibleAsync("presets");
+
+        // A saved iCloud account is shown as one, with what iCloud needs, and its address is not overwritten.
+        await preset.SelectOptionAsync("icloud");
+        await Page.GetByLabel("Username").FillAsync("alice@icloud.example");
+        await Page.GetByLabel("Password").FillAsync("abcd-efgh-ijkl-mnop");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save account" }).ClickAsync();
+        await Expect(Page.Locator("#status")).ToHaveTextAsync("Account saved.");
+        await Page.ReloadAsync();
+        await Expect(Page.GetByLabel("Where your calendars are")).ToHaveValueAsync("icloud");
+        await Expect(Page.Locator("#preset-hint")).ToContainTextAsync("app-specific password");
+        await Expect(Page.GetByLabel("Server address")).ToHaveValueAsync("https://caldav.icloud.com/");
     }
 }
