@@ -42,7 +42,7 @@ public sealed class AccountClients(CalDavClientFactory clients, OAuthTokenRefres
 
             return clients.Create(new CalDavAccount(
                 server, string.Empty, null, new AccountBearer(refresher, config.UserId, token, ProviderName(config)), $"{server.Authority}#{config.UserId}",
-                CreatesCalendars: config.Provider is not { } name || providers.Find(name)?.CreatesCalendars != false));
+                CreatesCalendars: config.Provider is { } name && providers.Find(name)?.CreatesCalendars == true)); // unknown: send none
         }
 
         var password = await protector.ReadPasswordAsync(db, config, cancellationToken);
