@@ -57,6 +57,14 @@ builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadReq
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new UtcDateTimeOffsetConverter()));
 builder.Services.AddPaliadOpenApi();
 builder.Services.AddApiProtection(builder.Configuration);
+
+// Feeds are text that compresses tenfold; only they are compressed (no secret of the caller is echoed in them).
+builder.Services.AddResponseCompression(compression =>
+{
+    compression.EnableForHttps = true;
+    compression.MimeTypes = ["text/calendar"];
+    compression.Providers.Add<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProvider>();
+});
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize =
     builder.Configuration.GetValue($"{ApiProtectionOptions.Section}:{nameof(ApiProtectionOptions.MaxRequestBodyBytes)}", new ApiProtectionOptions().MaxRequestBodyBytes));
 builder.Services.AddPaliadTelemetry(builder.Configuration, builder.Environment);
@@ -80,6 +88,7 @@ catch (KeyEncryptionException refused)
 }
 
 app.UseSecurityHeaders(app.Environment);
+app.UseWhen(http => http.Request.Path.StartsWithSegments("/feeds", StringComparison.Ordinal), feeds => feeds.UseResponseCompression());
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 
@@ -120,8 +129,10 @@ app.MapGroup("/api")
     .MapProjectsEndpoints()
     .MapAppointmentsEndpoints()
     .MapCalDavEndpoints()
-    .MapCalDavOAuthEndpoints();
+    .MapCalDavOAuthEndpoints()
+    .MapFeedsEndpoints();
 app.MapCalDavOAuthCallback();
+app.MapFeedFetch();
 
 await app.RunAsync();
 return 0;

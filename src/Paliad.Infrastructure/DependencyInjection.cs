@@ -58,6 +58,8 @@ public static class DependencyInjection
         services.AddSingleton<CalDavClientFactory>();
         services.AddScoped<ICalDavCalendarDirectory, Accounts.CalDavCalendarDirectory>();
         services.AddSingleton<Accounts.AccountClients>();
+        services.Configure<Application.Feeds.FeedOptions>(configuration.GetSection(Application.Feeds.FeedOptions.Section));
+        services.AddSingleton<Application.Feeds.ReadFeed.IFeedRenderer, Feeds.FeedRenderer>();
 
         // OAuth 2.0 accounts: providers by configuration (google preset), the four protocol requests, refresh.
         services.Configure<CalDav.OAuth.OAuthOptions>(configuration.GetSection(CalDav.OAuth.OAuthOptions.Section));

@@ -9,6 +9,7 @@ using Paliad.Api.Auth;
 using Paliad.Api.Json;
 using Paliad.Api.Protection;
 using Paliad.Application.Appointments;
+using Paliad.Application.Appointments.CountAppointments;
 using Paliad.Application.Appointments.CreateAppointment;
 using Paliad.Application.Appointments.DeleteAppointment;
 using Paliad.Application.Appointments.GetAppointment;
@@ -44,6 +45,10 @@ internal static class AppointmentsEndpoints
                 => (await sender.Send(new ListAppointments(user.UserId(), QueryTime(from, nameof(from)), QueryTime(to, nameof(to)), limit, after), ct))
                     .WithNextLink(http))
             .WithSummary("Appointments you see that overlap [from, to), by start time; at most limit (default 500, max 2000), Link rel=next for more.");
+
+        appointments.MapGet("/count", async Task<AppointmentCountDto> (string? scope, Guid? scopeId, ClaimsPrincipal user, ISender sender, CancellationToken ct)
+                => await sender.Send(new CountAppointments(user.UserId(), scope, scopeId), ct))
+            .WithSummary("How many appointments a binding or feed of this scope would carry, and how many of them start in the next 30 days.");
 
         appointments.MapPost("/", async Task<Created<AppointmentDto>> (CreateAppointmentBody body, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
             {

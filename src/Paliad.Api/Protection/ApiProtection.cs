@@ -29,6 +29,10 @@ public sealed class ApiProtectionOptions
 
     /// <summary>Largest request body accepted (413 beyond).</summary>
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Fetches of one feed per hour (a burst of a few, then one back every 3600/N s): calendar clients poll
+    /// every few hours; anything much faster is a script.</summary>
+    public int FeedFetchesPerHour { get; set; } = 60;
 }
 
 /// <summary>
@@ -39,6 +43,7 @@ internal static class ApiProtection
 {
     public const string RemotePolicy = "remote";
     public const string WritePolicy = "writes";
+    public const string FeedPolicy = "feed";
     private const string DiscoveryPath = "/api/caldav-calendars";
 
     public static IServiceCollection AddApiProtection(this IServiceCollection services, IConfiguration configuration)
@@ -51,6 +56,15 @@ internal static class ApiProtection
             limiter.OnRejected = WriteRejectionAsync;
             limiter.AddPolicy(RemotePolicy, http => PerUserPerMinute(http, options.RemoteRequestsPerMinute));
             limiter.AddPolicy(WritePolicy, http => PerUserPerMinute(http, options.WritesPerMinute));
+            limiter.AddPolicy(FeedPolicy, http => RateLimitPartition.GetTokenBucketLimiter(
+                $"feed:{http.Request.RouteValues["id"]}", _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = Math.Clamp(options.FeedFetchesPerHour / 6, 1, 10),
+                    TokensPerPeriod = 1,
+                    ReplenishmentPeriod = TimeSpan.FromHours(1) / Math.Max(1, options.FeedFetchesPerHour),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
 
             // Discovery: first the user's own few slots (waiting there holds nothing global), then the global ones.
             limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(

@@ -22,6 +22,8 @@ public interface IPaliadDbContext
 
     DbSet<OAuthConnection> OAuthConnections { get; }
 
+    DbSet<Paliad.Domain.Feeds.CalendarFeed> CalendarFeeds { get; }
+
     DbSet<CalendarBinding> CalendarBindings { get; }
 
     DbSet<AppointmentTarget> AppointmentTargets { get; }

@@ -30,6 +30,8 @@ public sealed class PaliadDbContext(DbContextOptions<PaliadDbContext> options)
 
     public DbSet<OAuthConnection> OAuthConnections => Set<OAuthConnection>();
 
+    public DbSet<Paliad.Domain.Feeds.CalendarFeed> CalendarFeeds => Set<Paliad.Domain.Feeds.CalendarFeed>();
+
     public DbSet<CalendarBinding> CalendarBindings => Set<CalendarBinding>();
 
     public DbSet<AppointmentTarget> AppointmentTargets => Set<AppointmentTarget>();

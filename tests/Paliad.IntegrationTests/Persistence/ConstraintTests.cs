@@ -37,6 +37,13 @@ public sealed class ConstraintTests : DatabaseTest
         yield return Bad("ck_user_caldav_config_oauth_grant", $"INSERT INTO paliad.user_caldav_config {ConfigColumns} VALUES ('{User}', 'https://dav.example.com', 'u', true, 15, now(), now(), 'oauth2', 'google', 'enc', 'enc:pw')");
         yield return Bad("ck_user_caldav_config_oauth_grant", $"INSERT INTO paliad.user_caldav_config {ConfigColumns} VALUES ('{User}', 'https://dav.example.com', 'u', true, 15, now(), now(), 'basic', 'google', 'enc', NULL)");
         yield return Bad("ck_caldav_oauth_connections_expiry", $"INSERT INTO paliad.caldav_oauth_connections (id, user_id, state_hash, provider, encrypted_code_verifier, redirect_uri, created_at, expires_at) VALUES (gen_random_uuid(), '{User}', 'h', 'google', 'v', 'https://p.example/cb', now(), now())");
+        const string FeedColumns = "(id, user_id, display_name, scope, scope_id, secret_hash, created_at, updated_at)";
+        var hash = new string('a', 64);
+        yield return Bad("ck_calendar_feeds_scope", $"INSERT INTO paliad.calendar_feeds {FeedColumns} VALUES (gen_random_uuid(), '{User}', 'F', 'everything', NULL, '{hash}', now(), now())");
+        yield return Bad("ck_calendar_feeds_scope_id", $"INSERT INTO paliad.calendar_feeds {FeedColumns} VALUES (gen_random_uuid(), '{User}', 'F', 'project', NULL, '{hash}', now(), now())");
+        yield return Bad("ck_calendar_feeds_scope_id", $"INSERT INTO paliad.calendar_feeds {FeedColumns} VALUES (gen_random_uuid(), '{User}', 'F', 'all_visible', '{Client}', '{hash}', now(), now())");
+        yield return Bad("ck_calendar_feeds_display_name_not_blank", $"INSERT INTO paliad.calendar_feeds {FeedColumns} VALUES (gen_random_uuid(), '{User}', '  ', 'all_visible', NULL, '{hash}', now(), now())");
+        yield return Bad("ck_calendar_feeds_secret_hash", $"INSERT INTO paliad.calendar_feeds {FeedColumns} VALUES (gen_random_uuid(), '{User}', 'F', 'all_visible', NULL, 'not-a-hash', now(), now())");
         yield return Bad("ck_calendar_bindings_scope", BindingSql("'everything'", "NULL", "'pending'", "'/c/x/'"));
         yield return Bad("ck_calendar_bindings_scope_id", BindingSql("'all_visible'", $"'{Client}'", "'pending'", "'/c/x/'"));
         yield return Bad("ck_calendar_bindings_scope_id", BindingSql("'personal_only'", $"'{Client}'", "'pending'", "'/c/x/'"));

@@ -71,5 +71,8 @@ public static class EventNames
 {
     public static string Uid(Guid appointmentId, Guid bindingId) => $"paliad-{appointmentId:N}-{bindingId:N}";
 
+    /// <summary>An appointment's UID in a subscription feed: never one a binding uses.</summary>
+    public static string FeedUid(Guid appointmentId, Guid feedId) => $"paliad-feed-{appointmentId:N}-{feedId:N}";
+
     public static string Href(string calendarPath, string uid) => Hrefs.Combine(calendarPath, uid + ".ics");
 }

@@ -39,6 +39,56 @@ public static class ICalendarMapper
     {
         ArgumentNullException.ThrowIfNull(content);
         var calendar = new Calendar { ProductId = ProductId };
+        var evt = Event(content, sequence, createdAt, lastModified, stamp, out var usesZone);
+        if (usesZone)
+        {
+            AddZone(calendar, content.TimeZone, content.StartsAt);
+        }
+
+        calendar.Events.Add(evt);
+        if (foreignParts is not null)
+        {
+            ForeignParts.MergeInto(calendar, evt, foreignParts);
+        }
+
+        return new CalendarSerializer().SerializeToString(calendar)!;
+    }
+
+    /// <summary>A read-only feed (DESIGN §12): one VCALENDAR named <paramref name="name"/> with the refresh hints
+    /// clients read (REFRESH-INTERVAL, X-PUBLISHED-TTL), every event as the engine writes it, and one VTIMEZONE per
+    /// zone the timed events use (from the earliest of them).</summary>
+    public static string ToFeed(string name, TimeSpan refresh, IEnumerable<(EventContent Content, int Sequence, DateTimeOffset CreatedAt, DateTimeOffset LastModified)> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var calendar = new Calendar { ProductId = ProductId };
+        calendar.AddProperty("X-WR-CALNAME", name);
+        var interval = new CalendarProperty("REFRESH-INTERVAL", Duration(refresh));
+        interval.Parameters.Add("VALUE", "DURATION");
+        calendar.AddProperty(interval);
+        calendar.AddProperty("X-PUBLISHED-TTL", Duration(refresh));
+        var zones = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var (content, sequence, createdAt, lastModified) in events)
+        {
+            calendar.Events.Add(Event(content, sequence, createdAt, lastModified, lastModified, out var usesZone));
+            if (usesZone && (!zones.TryGetValue(content.TimeZone, out var earliest) || content.StartsAt < earliest))
+            {
+                zones[content.TimeZone] = content.StartsAt;
+            }
+        }
+
+        foreach (var (zone, earliest) in zones.OrderBy(z => z.Key, StringComparer.Ordinal))
+        {
+            AddZone(calendar, zone, earliest);
+        }
+
+        return new CalendarSerializer().SerializeToString(calendar)!;
+    }
+
+    private static string Duration(TimeSpan span) => System.Xml.XmlConvert.ToString(span);
+
+    private static CalendarEvent Event(
+        EventContent content, int sequence, DateTimeOffset createdAt, DateTimeOffset lastModified, DateTimeOffset stamp, out bool usesZone)
+    {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(content.TimeZone);
         var evt = new CalendarEvent
         {
@@ -52,6 +102,7 @@ public static class ICalendarMapper
             LastModified = new CalDateTime(lastModified.UtcDateTime, CalDateTime.UtcTzId, true),
         };
 
+        usesZone = false;
         if (content.AllDay)
         {
             var (first, endExclusive) = AllDayDates(content, zone);
@@ -60,25 +111,18 @@ public static class ICalendarMapper
         }
         else
         {
-            var usesZone = false;
             evt.DtStart = Timed(content.StartsAt, zone, content.TimeZone, ref usesZone);
             evt.DtEnd = Timed(content.EndsAt, zone, content.TimeZone, ref usesZone);
-            if (usesZone)
-            {
-                // Ical.Net builds the VTIMEZONE from the zone's transitions between this instant and *now*, and throws
-                // when this instant lies after now: a hearing two years out must not be unrenderable.
-                calendar.AddTimeZone(content.TimeZone, Earliest(content.StartsAt.UtcDateTime.AddYears(-1), DateTime.UtcNow.AddDays(-1)), false);
-            }
         }
 
-        calendar.Events.Add(evt);
-        if (foreignParts is not null)
-        {
-            ForeignParts.MergeInto(calendar, evt, foreignParts);
-        }
-
-        return new CalendarSerializer().SerializeToString(calendar)!;
+        return evt;
     }
+
+    /// <summary>The zone's VTIMEZONE, with its transitions from a year before <paramref name="earliest"/>. (Ical.Net builds
+    /// it from the zone's transitions between that instant and *now*, and throws when the instant lies after now: a
+    /// hearing two years out must not be unrenderable.)</summary>
+    private static void AddZone(Calendar calendar, string timeZone, DateTimeOffset earliest)
+        => calendar.AddTimeZone(timeZone, Earliest(earliest.UtcDateTime.AddYears(-1), DateTime.UtcNow.AddDays(-1)), false);
 
     private static DateTime Earliest(DateTime a, DateTime b) => a < b ? a : b;
 

@@ -660,6 +660,71 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Paliad.Domain.Feeds.CalendarFeed", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("display_name");
+
+                    b.Property<DateTimeOffset?>("LastFetchedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_fetched_at");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("scope");
+
+                    b.Property<Guid?>("ScopeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("scope_id");
+
+                    b.Property<string>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("secret_hash");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_calendar_feeds");
+
+                    b.HasIndex("ScopeId")
+                        .HasDatabaseName("ix_calendar_feeds_scope_id");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_calendar_feeds_user_id");
+
+                    b.ToTable("calendar_feeds", "paliad", t =>
+                        {
+                            t.HasCheckConstraint("ck_calendar_feeds_display_name_not_blank", "btrim(display_name) <> ''");
+
+                            t.HasCheckConstraint("ck_calendar_feeds_scope", "scope IN ('all_visible', 'personal_only', 'project', 'client', 'litigation', 'patent', 'case')");
+
+                            t.HasCheckConstraint("ck_calendar_feeds_scope_id", "(scope IN ('all_visible', 'personal_only')) = (scope_id IS NULL)");
+
+                            t.HasCheckConstraint("ck_calendar_feeds_secret_hash", "secret_hash ~ '^[0-9a-f]{64}$'");
+                        });
+                });
+
             modelBuilder.Entity("Paliad.Domain.Identity.User", b =>
                 {
                     b.Property<Guid>("Id")
@@ -993,6 +1058,22 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_caldav_sync_log_users_user_id");
+                });
+
+            modelBuilder.Entity("Paliad.Domain.Feeds.CalendarFeed", b =>
+                {
+                    b.HasOne("Paliad.Domain.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ScopeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_calendar_feeds_projects_scope_id");
+
+                    b.HasOne("Paliad.Domain.Identity.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_calendar_feeds_users_user_id");
                 });
 
             modelBuilder.Entity("Paliad.Domain.Projects.Project", b =>

@@ -1,0 +1,19 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Paliad.Application.Feeds;
+
+/// <summary>A feed's secret: 256 random bits in the URL, only their SHA-256 stored, compared in constant time.</summary>
+public static class FeedSecrets
+{
+    public static string New() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    /// <summary>Whether the secret is the one whose hash is stored, in time that does not depend on where they differ.</summary>
+    public static bool Matches(string secret, string storedHash)
+        => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(secret)), Encoding.ASCII.GetBytes(storedHash));
+
+    /// <summary>The feed's URL: the only place the secret is ever shown.</summary>
+    public static Uri UrlOf(Uri baseUrl, Guid feedId, string secret) => new(baseUrl, $"/feeds/{feedId}/{secret}.ics");
+}

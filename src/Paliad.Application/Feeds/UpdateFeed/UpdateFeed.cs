@@ -1,0 +1,54 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Paliad.Application.CalDav.Bindings;
+using Paliad.Application.Common;
+using Paliad.Domain.CalDav;
+using Paliad.Domain.Common;
+using Paliad.Domain.Feeds;
+
+namespace Paliad.Application.Feeds.UpdateFeed;
+
+/// <summary>PATCH /api/calendar-feeds/{id}: any of displayName, scope, scopeId. The URL stays.</summary>
+public sealed record UpdateFeed(Guid UserId, Guid FeedId, PatchField<string?> DisplayName, PatchField<string?> Scope, PatchField<Guid?> ScopeId)
+    : ICommand<FeedDto>;
+
+public sealed class UpdateFeedHandler(IPaliadDbContext db, TimeProvider clock) : ICommandHandler<UpdateFeed, FeedDto>
+{
+    public async ValueTask<FeedDto> Handle(UpdateFeed command, CancellationToken cancellationToken)
+    {
+        var feed = await db.CalendarFeeds.SingleOrDefaultAsync(f => f.Id == command.FeedId && f.UserId == command.UserId, cancellationToken)
+            ?? throw new NotFoundException("Calendar feed", command.FeedId);
+        var now = clock.GetUtcNow();
+        if (command.Scope.IsSet || command.ScopeId.IsSet)
+        {
+            var scope = command.Scope.IsSet ? Words.Parse<BindingScope>(command.Scope.Value!) : feed.Scope;
+            var scopeId = command.ScopeId.IsSet ? command.ScopeId.Value : (scope.NamesProject() ? feed.ScopeId : null);
+            var failures = await BindingRules.ScopeTargetFailuresAsync(db, command.UserId, scope, scopeId, cancellationToken);
+            if (failures.Count > 0)
+            {
+                throw new ValidationException(failures);
+            }
+
+            feed.ChangeScope(scope, scopeId, now);
+        }
+
+        if (command.DisplayName.IsSet)
+        {
+            feed.Rename(command.DisplayName.Value!, now);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return FeedDto.From(feed);
+    }
+}
+
+public sealed class UpdateFeedValidator : AbstractValidator<UpdateFeed>
+{
+    public UpdateFeedValidator()
+    {
+        RuleFor(c => c.DisplayName.Value).Must(n => !string.IsNullOrWhiteSpace(n)).WithMessage("'displayName' must not be empty.")
+            .MaximumLength(CalendarFeed.DisplayNameMaxLength).OverridePropertyName("displayName").When(c => c.DisplayName.IsSet);
+        BindingRules.ScopeWord(RuleFor(c => c.Scope.Value)).OverridePropertyName("scope").When(c => c.Scope.IsSet);
+    }
+}
