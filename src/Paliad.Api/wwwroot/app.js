@@ -40,7 +40,7 @@ const CONNECT_FAILURES = {
   provider_unavailable: "The provider could not be reached. Please try again in a moment.",
 };
 
-const state = { calendars: [], bindings: [], projects: [], scopes: new Map(), config: null, bindTarget: null, logNext: null, activityNext: null, providers: [] };
+const state = { calendars: [], bindings: [], projects: [], scopes: new Map(), config: null, bindTarget: null, logNext: null, activityNext: null, providers: [], feeds: [], countAsked: null };
 
 // ---- talking to the API -------------------------------------------------------------------------------------------
 
@@ -257,6 +257,7 @@ async function start() {
     await loadProviders();
     await Promise.all([loadAccount(), loadProjects(), loadActivity(true)]);
     await loadBindings();
+    await loadFeeds();
     await loadLog(true);
     $("who-email").textContent = me.email;
     $("who").hidden = false;
@@ -559,19 +560,44 @@ function syncScopeRow() {
   const needsProject = scopeNeedsProject(scope);
   $("bind-project-row").hidden = !needsProject;
   if (needsProject) renderProjectOptions(scope, state.bindTarget?.scopeId);
+  showScopeCount();
+}
+
+/** Before binding or subscribing: how many appointments the chosen scope holds (one count query). */
+async function showScopeCount() {
+  const scope = $("bind-scope").value;
+  const scopeId = scopeNeedsProject(scope) ? $("bind-project").value : "";
+  if (scopeNeedsProject(scope) && !scopeId) {
+    $("bind-count").textContent = "";
+    return;
+  }
+  const asked = `${scope}/${scopeId}`;
+  state.countAsked = asked;
+  try {
+    const query = new URLSearchParams({ scope, ...(scopeId ? { scopeId } : {}) });
+    const { data } = await api("GET", `/api/appointments/count?${query}`);
+    if (state.countAsked !== asked) return;
+    const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+    $("bind-count").textContent = `${plural(data.count, "appointment")}, ${data.next30Days} of them in the next 30 days.`;
+  } catch {
+    if (state.countAsked === asked) $("bind-count").textContent = "";
+  }
 }
 
 $("bind-scope").addEventListener("change", syncScopeRow);
+$("bind-project").addEventListener("change", showScopeCount);
 
 function openBind(target) {
   state.bindTarget = target;
-  clearErrors("bind-", ["scope", "scopeId"]);
+  clearErrors("bind-", ["scope", "scopeId", "displayName"]);
   $("bind-error").textContent = "";
-  $("bind-title").textContent = target.id ? "Change binding" : "Bind a calendar";
-  $("bind-calendar").textContent = target.calendarPath;
+  const feed = target.kind === "feed";
+  $("bind-title").textContent = feed ? (target.id ? "Change feed" : "New read-only feed") : target.id ? "Change binding" : "Bind a calendar";
+  $("bind-calendar").textContent = feed ? "Calendars that subscribe to its link see these appointments, read-only." : target.calendarPath;
   $("bind-name").value = target.displayName ?? "";
+  $("bind-name").required = feed;
   $("bind-scope").value = target.scope ?? "all_visible";
-  $("bind-save").textContent = target.id ? "Save" : "Bind";
+  $("bind-save").textContent = target.id ? "Save" : feed ? "Create feed" : "Bind";
   syncScopeRow();
   $("bind-dialog").showModal();
   $("bind-name").focus();
@@ -585,6 +611,10 @@ $("bind-form").addEventListener("submit", async (event) => {
   const scope = $("bind-scope").value;
   const body = { displayName: $("bind-name").value.trim() || null, scope };
   if (scopeNeedsProject(scope)) body.scopeId = $("bind-project").value || null;
+  if (target.kind === "feed") {
+    await saveFeed(target, body);
+    return;
+  }
   try {
     if (target.id) await api("PATCH", `/api/caldav-bindings/${target.id}`, body);
     else await api("POST", "/api/caldav-bindings", { calendarPath: target.calendarPath, ...body });
@@ -594,6 +624,90 @@ $("bind-form").addEventListener("submit", async (event) => {
     await loadBindings();
   } catch (error) {
     if (!showFieldErrors(error, "bind-")) $("bind-error").textContent = error.message;
+  }
+});
+
+// ---- feeds --------------------------------------------------------------------------------------------------------
+
+async function loadFeeds() {
+  state.feeds = (await api("GET", "/api/calendar-feeds")).data;
+  renderFeeds();
+}
+
+function renderFeeds() {
+  const list = $("feeds");
+  list.replaceChildren();
+  $("feeds-empty").hidden = state.feeds.length > 0;
+  for (const feed of state.feeds) {
+    list.append(el("li", {},
+      el("div", { class: "title" }, feed.displayName),
+      el("div", {}, `${SCOPE_WORDS[feed.scope]}${feed.scopeId ? `: ${projectName(feed.scopeId)}` : ""} · last fetched ${ago(feed.lastFetchedAt)}`),
+      el("div", { class: "row" },
+        el("button", { type: "button", class: "secondary", onclick: () => openBind({ kind: "feed", ...feed }) }, `Change “${feed.displayName}”…`),
+        el("button", { type: "button", class: "secondary", onclick: () => rotateFeed(feed) }, `New link for “${feed.displayName}”`),
+        el("button", { type: "button", class: "danger", onclick: () => deleteFeed(feed) }, `Delete “${feed.displayName}”`))));
+  }
+}
+
+/** The link with its secret, shown once (after creating or rotating), ready to copy. */
+function showFeedLink(url) {
+  $("feed-link").hidden = false;
+  $("feed-url").value = url;
+  $("feed-url").focus();
+  $("feed-url").select();
+}
+
+async function saveFeed(target, body) {
+  try {
+    if (target.id) {
+      await api("PATCH", `/api/calendar-feeds/${target.id}`, body);
+      say("Feed saved.");
+    } else {
+      const { data } = await api("POST", "/api/calendar-feeds", body);
+      say("Feed created. Copy its link now: it is shown only once.");
+      $("bind-dialog").close();
+      await loadFeeds();
+      showFeedLink(data.url);
+      return;
+    }
+    $("bind-dialog").close();
+    await loadFeeds();
+  } catch (error) {
+    if (!showFieldErrors(error, "bind-")) $("bind-error").textContent = error.message;
+  }
+}
+
+async function rotateFeed(feed) {
+  if (!confirm(`Give “${feed.displayName}” a new link? Calendars subscribed to the old link stop getting updates until they subscribe to the new one.`)) return;
+  try {
+    const { data } = await api("POST", `/api/calendar-feeds/${feed.id}/rotate`, {});
+    say("New link made; the old one no longer works. Copy the new one now.");
+    showFeedLink(data.url);
+  } catch (error) {
+    say(error.message, true);
+  }
+}
+
+async function deleteFeed(feed) {
+  if (!confirm(`Delete “${feed.displayName}”? Its link stops working at once.`)) return;
+  try {
+    await api("DELETE", `/api/calendar-feeds/${feed.id}`);
+    $("feed-link").hidden = true;
+    say("Feed deleted.");
+    await loadFeeds();
+  } catch (error) {
+    say(error.message, true);
+  }
+}
+
+$("new-feed").addEventListener("click", () => openBind({ kind: "feed" }));
+$("copy-feed-url").addEventListener("click", async () => {
+  $("feed-url").select();
+  try {
+    await navigator.clipboard.writeText($("feed-url").value);
+    say("Link copied.");
+  } catch {
+    say("Select the link and copy it (Ctrl+C).");
   }
 });
 
