@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -118,6 +119,13 @@ internal static class BenchProgram
         table.Add("no-change \"sync now\" (POST /api/caldav-sync)", $"{syncNow.Milliseconds:F0} ms",
             vdirsyncerIdle is { } vs ? $"vdirsyncer {vs * 1000:F0} ms" : "vdirsyncer not installed", vdirsyncerIdle is { } v3 ? syncNow.Milliseconds / 1000 / v3 : null, 0.1,
             syncNow.Detail);
+
+        // The read-only feed of the same 1,000 appointments, fetched through the API as a subscribing client does.
+        var (render, notModified, feedBytes) = await FeedFetchesAsync(api, connectionString, appointmentCount);
+        table.Add($"feed of {appointmentCount:N0} appointments, rendered (median of 7, each after a change)", $"{render:F1} ms", "100 ms", render / 100, 1.0,
+            $"{feedBytes / 1024:N0} KiB of iCalendar");
+        table.Add("feed unchanged: 304 to If-None-Match (median of 21)", $"{notModified:F2} ms", "5 ms", notModified / 5, 1.0,
+            $"the version query over {appointmentCount:N0} appointments, no rendering");
 
         // 100 edits made on the server, pulled.
         await EditOnTheServerAsync(caldav, engineCalendar, 100);
@@ -265,6 +273,7 @@ internal static class BenchProgram
             web.UseSetting("Auth:JwtSigningKey", signingKey);
             web.UseSetting("Sync:Enabled", "false");
             web.UseSetting("Api:WritesPerMinute", "1000000");
+            web.UseSetting("Api:FeedFetchesPerHour", "100000000"); // the feed scenario fetches one feed 30 times in a row
             web.UseSetting("CalDav:AllowPrivateNetworks", "true");
 
             // The bench drives whole ticks through the hook entry point: give them room for a large first push.
@@ -319,6 +328,60 @@ internal static class BenchProgram
         var (_, rows, byTable) = await RowsRead.MeasureAsync(connectionString, () => engine.SyncBindingAsync(bindingId, CancellationToken.None));
         return new TickFigures(ms, rows,
             $"{http}, {sql} SQL round trip(s), {idle.Counts.Pushed + idle.Counts.Updated} PUTs, {rows:N0} rows read ({byTable}); waiting on the server {serverMs:F0} ms", serverMs);
+    }
+
+    /// <summary>A feed of the bench user's appointments: a full fetch after a change (one appointment's version bumped
+    /// straight in the database, not measured, so no rendered copy can be reused) and a 304 to the ETag; medians, warm.</summary>
+    private static async Task<(double RenderMs, double NotModifiedMs, long Bytes)> FeedFetchesAsync(HttpClient api, string connectionString, int count)
+    {
+        var created = await api.PostAsJsonAsync("/api/calendar-feeds", new { displayName = "Bench feed", scope = "personal_only" });
+        created.EnsureSuccessStatusCode();
+        var url = new Uri(new Uri((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("url").GetString()!).PathAndQuery, UriKind.Relative);
+        var renders = new List<double>();
+        long bytes = 0;
+        System.Net.Http.Headers.EntityTagHeaderValue? etag = null;
+        for (var i = 0; i < 8; i++)
+        {
+            await CountAsync(connectionString,
+                "WITH bumped AS (UPDATE paliad.appointments SET version = version + 1 WHERE id = (SELECT id FROM paliad.appointments ORDER BY id LIMIT 1) RETURNING 1) SELECT count(*) FROM bumped");
+            var watch = Stopwatch.StartNew();
+            using var response = await api.GetAsync(url);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            response.EnsureSuccessStatusCode();
+            if (i > 0)
+            {
+                renders.Add(watch.Elapsed.TotalMilliseconds);
+            }
+
+            bytes = body.Length;
+            etag = response.Headers.ETag;
+        }
+
+        var notModified = new List<double>();
+        for (var i = 0; i < 22; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.IfNoneMatch.Add(etag!);
+            var watch = Stopwatch.StartNew();
+            using var response = await api.SendAsync(request);
+            if (response.StatusCode != System.Net.HttpStatusCode.NotModified)
+            {
+                throw new InvalidOperationException($"the unchanged feed answered {(int)response.StatusCode}, not 304");
+            }
+
+            if (i > 0)
+            {
+                notModified.Add(watch.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        return (MedianOf(renders), MedianOf(notModified), bytes);
+    }
+
+    private static double MedianOf(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
     }
 
     private static async Task<long> CountAsync(string connectionString, string sql)

@@ -75,7 +75,8 @@ internal static class FeedsEndpoints
     {
         app.MapGet("/feeds/{id:guid}/{secret}.ics", async Task<IResult> (Guid id, string secret, HttpRequest request, ISender sender, CancellationToken ct) =>
             {
-                var answer = await sender.Send(new ReadFeed(id, secret, request.Headers.IfNoneMatch.ToString() is { Length: > 0 } tags ? tags : null), ct);
+                var answer = await sender.Send(new ReadFeed(
+                    id, secret, request.Headers.IfNoneMatch.ToString() is { Length: > 0 } tags ? tags : null, request.GetTypedHeaders().IfModifiedSince), ct);
                 var headers = request.HttpContext.Response.GetTypedHeaders();
                 switch (answer.Kind)
                 {
@@ -83,6 +84,7 @@ internal static class FeedsEndpoints
                         return Results.NotFound();
                     case FeedAnswerKind.NotModified:
                         request.HttpContext.Response.Headers.ETag = answer.ETag;
+                        headers.LastModified = answer.LastModified;
                         return Results.StatusCode(StatusCodes.Status304NotModified);
                     default:
                         request.HttpContext.Response.Headers.ETag = answer.ETag;

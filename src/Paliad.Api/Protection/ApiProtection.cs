@@ -57,14 +57,7 @@ internal static class ApiProtection
             limiter.AddPolicy(RemotePolicy, http => PerUserPerMinute(http, options.RemoteRequestsPerMinute));
             limiter.AddPolicy(WritePolicy, http => PerUserPerMinute(http, options.WritesPerMinute));
             limiter.AddPolicy(FeedPolicy, http => RateLimitPartition.GetTokenBucketLimiter(
-                $"feed:{http.Request.RouteValues["id"]}", _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = Math.Clamp(options.FeedFetchesPerHour / 6, 1, 10),
-                    TokensPerPeriod = 1,
-                    ReplenishmentPeriod = TimeSpan.FromHours(1) / Math.Max(1, options.FeedFetchesPerHour),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                }));
+                $"feed:{http.Request.RouteValues["id"]}", _ => FeedBucket(options.FeedFetchesPerHour)));
 
             // Discovery: first the user's own few slots (waiting there holds nothing global), then the global ones.
             limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
@@ -86,6 +79,23 @@ internal static class ApiProtection
                     : RateLimitPartition.GetNoLimiter(string.Empty)));
         });
         return services;
+    }
+
+    /// <summary>A feed's bucket: a burst of a sixth of the hour's fetches (at most 10), then the rest spread over the
+    /// hour — in steps of at least a second (partitioned limiters replenish on a 100 ms timer, so a finer period would
+    /// quietly cap a generous setting).</summary>
+    private static TokenBucketRateLimiterOptions FeedBucket(int perHour)
+    {
+        var perHourAtLeastOne = Math.Max(1, perHour);
+        var perStep = Math.Max(1, perHourAtLeastOne / 3600);
+        return new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(perStep, Math.Clamp(perHourAtLeastOne / 6, 1, 10)),
+            TokensPerPeriod = perStep,
+            ReplenishmentPeriod = TimeSpan.FromHours(1) * perStep / perHourAtLeastOne,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
     }
 
     private static bool IsDiscovery(HttpContext http) => http.Request.Path.StartsWithSegments(DiscoveryPath, StringComparison.OrdinalIgnoreCase);

@@ -15,6 +15,9 @@ public sealed class CalendarFeed : Entity
     /// <summary>SHA-256, hex.</summary>
     public const int SecretHashLength = 64;
 
+    /// <summary>An ETag as the feed answers it (a quoted hex digest).</summary>
+    public const int ContentVersionMaxLength = 64;
+
     /// <summary>A fetch is recorded at most this often (a feed polled every few minutes writes no row each time).</summary>
     public static readonly TimeSpan FetchRecordInterval = TimeSpan.FromMinutes(1);
 
@@ -41,6 +44,13 @@ public sealed class CalendarFeed : Entity
     public DateTimeOffset UpdatedAt { get; private set; }
 
     public DateTimeOffset? LastFetchedAt { get; private set; }
+
+    /// <summary>The version (ETag) of what the feed said when last fetched, and since when it says that: its
+    /// Last-Modified, kept in the database so every instance answers If-Modified-Since alike. A version's time is
+    /// always later than the one before (an appointment leaving the scope changes no updated_at, but the version).</summary>
+    public string? ContentVersion { get; private set; }
+
+    public DateTimeOffset? ContentChangedAt { get; private set; }
 
     public static CalendarFeed Create(Guid userId, string displayName, BindingScope scope, Guid? scopeId, string secretHash, DateTimeOffset now)
     {

@@ -167,6 +167,31 @@ public sealed class FeedsApiTests : ApiTest
     }
 
     [Test]
+    public async Task If_modified_since_answers_304_for_an_unchanged_feed_and_200_once_an_appointment_left_it()
+    {
+        var matter = await CreateProjectAsync(As(Bob), "Acme v. Beta", "client");
+        await ShareAsync(As(Bob), matter, Alice, "viewer");
+        await CreateAppointmentAsync(As(Bob), "Shared hearing", matter, Soon);
+        await CreateAppointmentAsync(As(Alice), "Alice's own", startsAt: Soon);
+        var url = new Uri(new Uri((await CreateFeedAsync(As(Alice), "All", "all_visible")).GetProperty("url").GetString()!).PathAndQuery, UriKind.Relative);
+        using var first = await Subscriber().GetAsync(url);
+        var lastModified = first.Content.Headers.LastModified!.Value;
+
+        using var asked = new HttpRequestMessage(HttpMethod.Get, url);
+        asked.Headers.IfModifiedSince = lastModified;
+        using var notModified = await Subscriber().SendAsync(asked);
+        Assert.That(notModified.StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
+
+        // Unsharing changes no appointment's updated_at, and may come within the same second: the feed still changed.
+        await ExpectAsync(As(Bob).DeleteAsync(new Uri($"/api/projects/{matter}/members/{UserIdOf(Alice)}", UriKind.Relative)), HttpStatusCode.NoContent);
+        using var askedAgain = new HttpRequestMessage(HttpMethod.Get, url);
+        askedAgain.Headers.IfModifiedSince = lastModified;
+        using var changed = await Subscriber().SendAsync(askedAgain);
+        Assert.That(changed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await changed.Content.ReadAsStringAsync(), Does.Not.Contain("Shared hearing"));
+    }
+
+    [Test]
     public async Task The_feed_is_gzipped_when_the_client_asks()
     {
         await CreateAppointmentAsync(As(Alice), "Hearing", startsAt: Soon);

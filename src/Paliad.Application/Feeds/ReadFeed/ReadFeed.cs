@@ -16,6 +16,12 @@ public interface IFeedRenderer
     /// <summary>One VCALENDAR: the feed's name, its refresh hints, a VEVENT per appointment (UIDs of the feed's own)
     /// and a VTIMEZONE per zone they use.</summary>
     string Render(CalendarFeed feed, IReadOnlyList<Appointment> appointments);
+
+    /// <summary>The calendar rendered earlier for this version of a feed, if it is still held.</summary>
+    bool TryGetRendered(string etag, out string calendar);
+
+    /// <summary>Keeps a rendered version for the next fetch of an unchanged feed (bounded; the oldest go first).</summary>
+    void KeepRendered(string etag, string calendar);
 }
 
 /// <summary>GET /feeds/{id}/{secret}.ics — no bearer: the URL is the credential. A wrong or revoked secret is
@@ -23,7 +29,7 @@ public interface IFeedRenderer
 /// (Feeds:PastDays back, Feeds:FutureDays ahead). The ETag is the version of what the feed would say — the feed's
 /// settings and the id and version of every appointment in it — so an unchanged feed answers 304 without being
 /// rendered.</summary>
-public sealed record ReadFeed(Guid FeedId, string Secret, string? IfNoneMatch) : IQuery<FeedAnswer>;
+public sealed record ReadFeed(Guid FeedId, string Secret, string? IfNoneMatch, DateTimeOffset? IfModifiedSince = null) : IQuery<FeedAnswer>;
 
 /// <summary>What a feed fetch answers: nothing (404), not modified (304, <see cref="ETag"/>), or the calendar.</summary>
 public sealed record FeedAnswer(FeedAnswerKind Kind, string? ETag, DateTimeOffset? LastModified, string? Calendar)
@@ -55,17 +61,62 @@ public sealed class ReadFeedHandler(IPaliadDbContext db, IFeedRenderer renderer,
         var now = clock.GetUtcNow();
         await RecordFetchAsync(feed, now, cancellationToken);
         var inWindow = InWindow(feed, now);
-        var versions = await inWindow.OrderBy(a => a.Id).Select(a => new { a.Id, a.Version, a.UpdatedAt }).ToListAsync(cancellationToken);
+        var versions = await inWindow.OrderBy(a => a.Id).Select(a => new { a.Id, a.Version }).ToListAsync(cancellationToken);
         var etag = ETagOf(feed, versions.Select(v => (v.Id, v.Version)));
-        var lastModified = versions.Select(v => v.UpdatedAt).Append(feed.UpdatedAt).Max();
-        if (query.IfNoneMatch is { } asked && asked.Split(',').Select(t => t.Trim()).Any(t => t == etag || t == "*"))
+        var lastModified = await LastModifiedAsync(feed, etag, now, cancellationToken);
+
+        // RFC 9110 §13.2.2: If-None-Match decides when present; If-Modified-Since only without it.
+        var unchanged = query.IfNoneMatch is { } asked
+            ? asked.Split(',').Select(t => t.Trim()).Any(t => t == etag || t == "*")
+            : query.IfModifiedSince is { } since && lastModified <= since;
+        if (unchanged)
         {
             return new FeedAnswer(FeedAnswerKind.NotModified, etag, lastModified, null);
         }
 
-        var appointments = await inWindow.AsNoTracking().OrderBy(a => a.StartsAt).ThenBy(a => a.Id).ToListAsync(cancellationToken);
-        return new FeedAnswer(FeedAnswerKind.Calendar, etag, lastModified, renderer.Render(feed, appointments));
+        // A client that does not send If-None-Match (or lost its copy) gets the version rendered before, if held.
+        if (!renderer.TryGetRendered(etag, out var calendar))
+        {
+            var appointments = await inWindow.AsNoTracking().OrderBy(a => a.StartsAt).ThenBy(a => a.Id).ToListAsync(cancellationToken);
+            calendar = renderer.Render(feed, appointments);
+            renderer.KeepRendered(etag, calendar);
+        }
+
+        return new FeedAnswer(FeedAnswerKind.Calendar, etag, lastModified, calendar);
     }
+
+    /// <summary>Since when the feed says this version: stored with the version, so all instances agree, and always a
+    /// second later than the version before — an If-Modified-Since of the old one never matches the new one.</summary>
+    private async Task<DateTimeOffset> LastModifiedAsync(CalendarFeed feed, string etag, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (feed.ContentVersion == etag && feed.ContentChangedAt is { } known)
+        {
+            return known;
+        }
+
+        var changedAt = Seconds(now);
+        if (feed.ContentChangedAt is { } previous && changedAt <= previous)
+        {
+            changedAt = previous.AddSeconds(1);
+        }
+
+        var seen = feed.ContentVersion;
+        var stored = await db.CalendarFeeds.Where(f => f.Id == feed.Id && f.ContentVersion == seen)
+            .ExecuteUpdateAsync(set => set.SetProperty(f => f.ContentVersion, etag).SetProperty(f => f.ContentChangedAt, changedAt), cancellationToken);
+        if (stored == 0)
+        {
+            // Another fetch recorded a version meanwhile: take its time if it is this version.
+            var current = await db.CalendarFeeds.AsNoTracking().Where(f => f.Id == feed.Id).Select(f => new { f.ContentVersion, f.ContentChangedAt }).SingleOrDefaultAsync(cancellationToken);
+            if (current is { ContentChangedAt: { } theirs } && current.ContentVersion == etag)
+            {
+                return theirs;
+            }
+        }
+
+        return changedAt;
+    }
+
+    private static DateTimeOffset Seconds(DateTimeOffset instant) => new(instant.Ticks - (instant.Ticks % TimeSpan.TicksPerSecond), instant.Offset);
 
     private IQueryable<Appointment> InWindow(CalendarFeed feed, DateTimeOffset now)
     {
@@ -76,7 +127,7 @@ public sealed class ReadFeedHandler(IPaliadDbContext db, IFeedRenderer renderer,
 
     private static string ETagOf(CalendarFeed feed, IEnumerable<(Guid Id, int Version)> appointments)
     {
-        var text = new StringBuilder(RenderingVersion).Append('|').Append(feed.DisplayName).Append('|').Append(feed.Scope).Append('|').Append(feed.ScopeId);
+        var text = new StringBuilder(RenderingVersion).Append('|').Append(feed.Id.ToString("N")).Append('|').Append(feed.DisplayName).Append('|').Append(feed.Scope).Append('|').Append(feed.ScopeId);
         foreach (var (id, version) in appointments)
         {
             text.Append('|').Append(id.ToString("N")).Append(':').Append(version);

@@ -27,6 +27,7 @@ internal sealed class CalendarFeedConfiguration : IEntityTypeConfiguration<Calen
         builder.Property(f => f.DisplayName).HasMaxLength(CalendarFeed.DisplayNameMaxLength);
         builder.Property(f => f.Scope).HasConversion<WordConverter<BindingScope>>().HasMaxLength(WordConverter<BindingScope>.MaxLength);
         builder.Property(f => f.SecretHash).HasMaxLength(CalendarFeed.SecretHashLength);
+        builder.Property(f => f.ContentVersion).HasMaxLength(CalendarFeed.ContentVersionMaxLength);
         builder.HasIndex(f => f.UserId);
         builder.HasOne<User>().WithMany().HasForeignKey(f => f.UserId).OnDelete(DeleteBehavior.Cascade);
 

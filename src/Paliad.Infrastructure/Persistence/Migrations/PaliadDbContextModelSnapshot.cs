@@ -666,6 +666,15 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<DateTimeOffset?>("ContentChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("content_changed_at");
+
+                    b.Property<string>("ContentVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("content_version");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");

@@ -24,7 +24,9 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                     secret_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    last_fetched_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    last_fetched_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    content_version = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    content_changed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {

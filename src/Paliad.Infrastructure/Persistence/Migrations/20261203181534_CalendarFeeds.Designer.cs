@@ -13,7 +13,7 @@ using Paliad.Infrastructure.Persistence;
 namespace Paliad.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(PaliadDbContext))]
-    [Migration("20261203174727_CalendarFeeds")]
+    [Migration("20261203181534_CalendarFeeds")]
     partial class CalendarFeeds
     {
         /// <inheritdoc />
@@ -668,6 +668,15 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid")
                         .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("ContentChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("content_changed_at");
+
+                    b.Property<string>("ContentVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("content_version");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
