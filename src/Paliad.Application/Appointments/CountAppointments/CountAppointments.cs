@@ -33,15 +33,6 @@ public sealed class CountAppointmentsValidator : AbstractValidator<CountAppointm
     public CountAppointmentsValidator(IPaliadDbContext db)
     {
         BindingRules.ScopeWord(RuleFor(c => c.Scope).NotEmpty());
-        RuleFor(c => c).CustomAsync(async (query, context, ct) =>
-        {
-            if (Words.TryParse<BindingScope>(query.Scope, out var scope))
-            {
-                foreach (var failure in await BindingRules.ScopeTargetFailuresAsync(db, query.UserId, scope, query.ScopeId, ct))
-                {
-                    context.AddFailure(failure);
-                }
-            }
-        });
+        BindingRules.ScopeTarget(RuleFor(c => c), db, c => c.UserId, c => c.Scope, c => c.ScopeId);
     }
 }

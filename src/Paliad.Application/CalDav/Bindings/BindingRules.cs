@@ -57,6 +57,21 @@ internal static class BindingRules
         return failures;
     }
 
+    /// <summary>The scope target rule (<see cref="ScopeTargetFailuresAsync"/>) as a validator rule on the whole request,
+    /// for every request that names a scope: a binding, a feed, a count.</summary>
+    public static void ScopeTarget<T>(
+        IRuleBuilderInitial<T, T> rule, IPaliadDbContext db, Func<T, Guid> userId, Func<T, string?> scopeWord, Func<T, Guid?> scopeId)
+        => rule.CustomAsync(async (request, context, ct) =>
+        {
+            if (Words.TryParse<BindingScope>(scopeWord(request), out var scope))
+            {
+                foreach (var failure in await ScopeTargetFailuresAsync(db, userId(request), scope, scopeId(request), ct))
+                {
+                    context.AddFailure(failure);
+                }
+            }
+        });
+
     public static async Task<string?> ServerUrlAsync(IPaliadDbContext db, Guid userId, CancellationToken cancellationToken)
         => await db.CalDavConfigs.AsNoTracking().Where(c => c.UserId == userId).Select(c => c.ServerUrl).SingleOrDefaultAsync(cancellationToken);
 

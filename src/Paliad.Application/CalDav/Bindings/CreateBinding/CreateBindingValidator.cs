@@ -1,7 +1,6 @@
 using FluentValidation;
 using Paliad.Application.Common;
 using Paliad.Domain.CalDav;
-using Paliad.Domain.Common;
 
 namespace Paliad.Application.CalDav.Bindings.CreateBinding;
 
@@ -19,15 +18,6 @@ public sealed class CreateBindingValidator : AbstractValidator<CreateBinding>
             });
         BindingRules.DisplayName(RuleFor(c => c.DisplayName));
         BindingRules.ScopeWord(RuleFor(c => c.Scope).NotEmpty());
-        RuleFor(c => c).CustomAsync(async (command, context, ct) =>
-        {
-            if (Words.TryParse<BindingScope>(command.Scope, out var scope))
-            {
-                foreach (var failure in await BindingRules.ScopeTargetFailuresAsync(db, command.UserId, scope, command.ScopeId, ct))
-                {
-                    context.AddFailure(failure);
-                }
-            }
-        });
+        BindingRules.ScopeTarget(RuleFor(c => c), db, c => c.UserId, c => c.Scope, c => c.ScopeId);
     }
 }
