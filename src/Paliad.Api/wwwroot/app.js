@@ -664,10 +664,10 @@ async function saveFeed(target, body) {
       say("Feed saved.");
     } else {
       const { data } = await api("POST", "/api/calendar-feeds", body);
-      say("Feed created. Copy its link now: it is shown only once.");
       $("bind-dialog").close();
-      await loadFeeds();
       showFeedLink(data.url);
+      say("Feed created. Copy its link now: it is shown only once.");
+      await loadFeeds();
       return;
     }
     $("bind-dialog").close();
@@ -681,8 +681,8 @@ async function rotateFeed(feed) {
   if (!confirm(`Give “${feed.displayName}” a new link? Calendars subscribed to the old link stop getting updates until they subscribe to the new one.`)) return;
   try {
     const { data } = await api("POST", `/api/calendar-feeds/${feed.id}/rotate`, {});
-    say("New link made; the old one no longer works. Copy the new one now.");
     showFeedLink(data.url);
+    say("New link made; the old one no longer works. Copy the new one now.");
   } catch (error) {
     say(error.message, true);
   }

@@ -25,6 +25,7 @@ public sealed class SettingsPageFeedTests : BrowserTest
         await Page.GetByRole(AriaRole.Button, new() { Name = "Create feed" }).ClickAsync();
 
         await Expect(Page.Locator("#status")).ToHaveTextAsync("Feed created. Copy its link now: it is shown only once.");
+        await Expect(Page.Locator("#feed-url")).ToHaveValueAsync(FeedLink());
         var link = await Page.Locator("#feed-url").InputValueAsync();
         Assert.That(link, Does.Contain("/feeds/").And.EndWith(".ics"));
         Assert.That(await FetchAsync(link), Is.EqualTo(HttpStatusCode.OK));
@@ -35,6 +36,7 @@ public sealed class SettingsPageFeedTests : BrowserTest
         Page.Dialog += (_, dialog) => dialog.AcceptAsync();
         await Page.GetByRole(AriaRole.Button, new() { Name = "New link for “Court dates for Outlook”" }).ClickAsync();
         await Expect(Page.Locator("#status")).ToHaveTextAsync("New link made; the old one no longer works. Copy the new one now.");
+        await Expect(Page.Locator("#feed-url")).Not.ToHaveValueAsync(link);
         var rotated = await Page.Locator("#feed-url").InputValueAsync();
         Assert.That(rotated, Is.Not.EqualTo(link));
         Assert.That(await FetchAsync(link), Is.EqualTo(HttpStatusCode.NotFound));
@@ -45,6 +47,8 @@ public sealed class SettingsPageFeedTests : BrowserTest
         await Expect(Page.Locator("#feeds-empty")).ToBeVisibleAsync();
         Assert.That(await FetchAsync(rotated), Is.EqualTo(HttpStatusCode.NotFound));
     }
+
+    private static System.Text.RegularExpressions.Regex FeedLink() => new(@"/feeds/[0-9a-f-]{36}/[A-Za-z0-9_-]{43}\.ics$");
 
     private async Task<HttpStatusCode> FetchAsync(string link)
     {
