@@ -50,7 +50,11 @@ public static class AuthenticationSetup
                     ClockSkew = TimeSpan.FromSeconds(30),
                     NameClaimType = Claims.Email,
                 };
-                jwt.Events = new JwtBearerEvents { OnMessageReceived = PrepareKeysAsync };
+                if (options.HasKeySet)
+                {
+                    // Only a key set can lack a token's key; with the shared secret alone nothing is read ahead.
+                    jwt.Events = new JwtBearerEvents { OnMessageReceived = PrepareKeysAsync };
+                }
             });
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<SigningKeySet>((jwt, keys) => jwt.TokenValidationParameters.IssuerSigningKeyResolver =

@@ -1,14 +1,15 @@
 using System.Security.Cryptography;
 using System.Text;
+using Paliad.Application.Common;
 
 namespace Paliad.Application.Feeds;
 
 /// <summary>A feed's secret: 256 random bits in the URL, only their SHA-256 stored, compared in constant time.</summary>
 public static class FeedSecrets
 {
-    public static string New() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public static string New() => UrlSecrets.New();
 
-    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+    public static string Hash(string secret) => UrlSecrets.Hash(secret);
 
     /// <summary>Whether the secret is the one whose hash is stored, in time that does not depend on where they differ.</summary>
     public static bool Matches(string secret, string storedHash)

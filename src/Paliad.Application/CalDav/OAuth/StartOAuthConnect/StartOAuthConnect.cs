@@ -63,10 +63,10 @@ public sealed class StartOAuthConnectHandler(
 public static class OAuthSecrets
 {
     /// <summary>256 random bits, base64url (43 characters: a valid PKCE verifier and an unguessable state).</summary>
-    public static string NewRandom() => Base64Url(RandomNumberGenerator.GetBytes(32));
+    public static string NewRandom() => UrlSecrets.New();
 
     /// <summary>How a state is stored: SHA-256, hex.</summary>
-    public static string Hash(string state) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(state)));
+    public static string Hash(string state) => UrlSecrets.Hash(state);
 
     /// <summary>RFC 7636 S256: base64url(SHA-256(verifier)).</summary>
     public static string CodeChallenge(string verifier) => Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
