@@ -90,10 +90,13 @@ public static class StartupChecks
             }
         }
 
-        if (configuration[$"{Section}:PublicBaseUrl"] is { Length: > 0 } publicBase
-            && (!Uri.TryCreate(publicBase, UriKind.Absolute, out var origin) || origin.Scheme is not ("https" or "http")))
+        foreach (var key in new[] { Endpoints.PublicOrigin.Key, Endpoints.PublicOrigin.OlderKey })
         {
-            yield return $"{Section}:PublicBaseUrl must be an absolute URL such as https://paliad.firm.example (was '{publicBase}').";
+            if (configuration[key] is { Length: > 0 } publicBase
+                && (!Uri.TryCreate(publicBase, UriKind.Absolute, out var origin) || origin.Scheme is not ("https" or "http")))
+            {
+                yield return $"{key} must be an absolute URL such as https://paliad.firm.example (was '{publicBase}').";
+            }
         }
     }
 

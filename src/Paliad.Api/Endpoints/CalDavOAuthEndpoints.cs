@@ -12,9 +12,6 @@ namespace Paliad.Api.Endpoints;
 /// page navigates to the consent URL it answers) and the provider's redirect back.</summary>
 internal static class CalDavOAuthEndpoints
 {
-    /// <summary>Configuration key: Paliad's public address, when a proxy changes the host the request arrives with.</summary>
-    public const string PublicBaseUrlKey = "CalDav:OAuth:PublicBaseUrl";
-
     public static RouteGroupBuilder MapCalDavOAuthEndpoints(this RouteGroupBuilder api)
     {
         var oauth = api.MapGroup("/caldav-oauth").WithTags("CalDAV account");
@@ -47,12 +44,8 @@ internal static class CalDavOAuthEndpoints
         return app;
     }
 
-    /// <summary>Where the provider sends the person back: CalDav:OAuth:PublicBaseUrl, or the address this request came to.
+    /// <summary>Where the provider sends the person back, at Paliad's public address (<see cref="PublicOrigin"/>).
     /// (A wrong Host only produces a redirect URI the provider does not know, which it refuses.)</summary>
     private static Uri CallbackUri(HttpRequest request, IConfiguration configuration, string provider)
-    {
-        var configured = configuration[PublicBaseUrlKey];
-        var origin = string.IsNullOrWhiteSpace(configured) ? $"{request.Scheme}://{request.Host}" : configured.TrimEnd('/');
-        return new Uri($"{origin}/api/caldav-oauth/{Uri.EscapeDataString(provider.ToLowerInvariant())}/callback");
-    }
+        => new($"{PublicOrigin.Of(request, configuration)}/api/caldav-oauth/{Uri.EscapeDataString(provider.ToLowerInvariant())}/callback");
 }

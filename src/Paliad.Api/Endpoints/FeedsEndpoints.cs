@@ -32,9 +32,9 @@ internal static class FeedsEndpoints
                 => await sender.Send(new ListFeeds(user.UserId()), ct))
             .WithSummary("Your feeds, newest first (their secret URLs are shown only when made or rotated).");
 
-        feeds.MapPost("/", async Task<Created<FeedDto>> (CreateFeedBody body, ClaimsPrincipal user, HttpRequest request, ISender sender, CancellationToken ct) =>
+        feeds.MapPost("/", async Task<Created<FeedDto>> (CreateFeedBody body, ClaimsPrincipal user, HttpRequest request, IConfiguration configuration, ISender sender, CancellationToken ct) =>
             {
-                var feed = await sender.Send(new CreateFeed(user.UserId(), body.DisplayName, body.Scope, body.ScopeId, BaseUrl(request)), ct);
+                var feed = await sender.Send(new CreateFeed(user.UserId(), body.DisplayName, body.Scope, body.ScopeId, BaseUrl(request, configuration)), ct);
                 return TypedResults.Created($"/api/calendar-feeds/{feed.Id}", feed);
             })
             .RequireRateLimiting(ApiProtection.WritePolicy)
@@ -63,8 +63,8 @@ internal static class FeedsEndpoints
             .RequireRateLimiting(ApiProtection.WritePolicy)
             .WithSummary("Delete the feed: its URL answers 404 from now on.");
 
-        feeds.MapPost("/{id:guid}/rotate", async Task<FeedDto> (Guid id, ClaimsPrincipal user, HttpRequest request, ISender sender, CancellationToken ct)
-                => await sender.Send(new RotateFeed(user.UserId(), id, BaseUrl(request)), ct))
+        feeds.MapPost("/{id:guid}/rotate", async Task<FeedDto> (Guid id, ClaimsPrincipal user, HttpRequest request, IConfiguration configuration, ISender sender, CancellationToken ct)
+                => await sender.Send(new RotateFeed(user.UserId(), id, BaseUrl(request, configuration)), ct))
             .RequireRateLimiting(ApiProtection.WritePolicy)
             .WithSummary("A new secret URL (in the answer, this once); the old one answers 404 from now on.");
         return api;
@@ -73,32 +73,50 @@ internal static class FeedsEndpoints
     /// <summary>GET /feeds/{id}/{secret}.ics: no bearer — the URL is the credential.</summary>
     public static IEndpointRouteBuilder MapFeedFetch(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/feeds/{id:guid}/{secret}.ics", async Task<IResult> (Guid id, string secret, HttpRequest request, ISender sender, CancellationToken ct) =>
+        app.MapGet("/feeds/{id:guid}/{secret}.ics", async Task (Guid id, string secret, HttpContext http, FeedFetchLimits limits, ISender sender, CancellationToken ct) =>
             {
+                var address = http.Connection.RemoteIpAddress;
+                if (!limits.MayTry(address, out var cooling))
+                {
+                    await TooManyAsync(http, "Too many feed addresses from here were wrong; try again after the time in Retry-After.", cooling);
+                    return;
+                }
+
+                var request = http.Request;
                 var answer = await sender.Send(new ReadFeed(
                     id, secret, request.Headers.IfNoneMatch.ToString() is { Length: > 0 } tags ? tags : null, request.GetTypedHeaders().IfModifiedSince), ct);
-                var headers = request.HttpContext.Response.GetTypedHeaders();
+                var response = http.Response;
                 switch (answer.Kind)
                 {
                     case FeedAnswerKind.NotFound:
-                        return Results.NotFound();
+                        limits.RecordMiss(address);
+                        response.StatusCode = StatusCodes.Status404NotFound;
+                        return;
+                    case FeedAnswerKind.TooManyFetches:
+                        await TooManyAsync(http, "This feed is fetched more often than calendar clients do; try again after the time in Retry-After.", answer.RetryAfter);
+                        return;
                     case FeedAnswerKind.NotModified:
-                        request.HttpContext.Response.Headers.ETag = answer.ETag;
-                        headers.LastModified = answer.LastModified;
-                        return Results.StatusCode(StatusCodes.Status304NotModified);
+                        response.Headers.ETag = answer.ETag;
+                        response.GetTypedHeaders().LastModified = answer.LastModified;
+                        response.StatusCode = StatusCodes.Status304NotModified;
+                        return;
                     default:
-                        request.HttpContext.Response.Headers.ETag = answer.ETag;
-                        headers.LastModified = answer.LastModified;
-                        headers.CacheControl = new Microsoft.Net.Http.Headers.CacheControlHeaderValue { Private = true, NoCache = true };
-                        return Results.Text(answer.Calendar!, "text/calendar; charset=utf-8");
+                        response.Headers.ETag = answer.ETag;
+                        response.GetTypedHeaders().LastModified = answer.LastModified;
+                        response.GetTypedHeaders().CacheControl = new Microsoft.Net.Http.Headers.CacheControlHeaderValue { Private = true, NoCache = true };
+                        response.ContentType = "text/calendar; charset=utf-8";
+                        await response.WriteAsync(answer.Calendar!, ct);
+                        return;
                 }
             })
             .AllowAnonymous()
-            .RequireRateLimiting(ApiProtection.FeedPolicy)
             .WithTags("Calendar feeds")
-            .WithSummary("The feed as iCalendar (text/calendar), for subscribing; ETag and If-None-Match → 304; a wrong or revoked secret is 404.");
+            .WithSummary("The feed as iCalendar (text/calendar), for subscribing; ETag and If-None-Match → 304; a wrong or revoked secret is 404; too many fetches of one feed, or too many wrong URLs from one address, are 429 with Retry-After.");
         return app;
     }
 
-    private static Uri BaseUrl(HttpRequest request) => new($"{request.Scheme}://{request.Host}/");
+    private static Task TooManyAsync(HttpContext http, string detail, TimeSpan? retryAfter)
+        => ApiProtection.WriteProblemAsync(http, StatusCodes.Status429TooManyRequests, "Too many requests.", detail, retryAfter ?? TimeSpan.FromSeconds(1));
+
+    private static Uri BaseUrl(HttpRequest request, IConfiguration configuration) => new($"{PublicOrigin.Of(request, configuration)}/");
 }

@@ -33,6 +33,11 @@ public sealed class ApiProtectionOptions
     /// <summary>Fetches of one feed per hour (a burst of a few, then one back every 3600/N s): calendar clients poll
     /// every few hours; anything much faster is a script.</summary>
     public int FeedFetchesPerHour { get; set; } = 60;
+
+    /// <summary>Feed URLs with a wrong id or secret one client address may try per hour (a burst of 10, then one back
+    /// every 3600/N s); beyond, the address's feed fetches answer 429 until it recovers. Generous: a firm's subscriptions
+    /// of deleted feeds, polled every few hours from one mail provider's address, stay far below it.</summary>
+    public int FeedMissesPerHourPerAddress { get; set; } = 120;
 }
 
 /// <summary>
@@ -43,7 +48,6 @@ internal static class ApiProtection
 {
     public const string RemotePolicy = "remote";
     public const string WritePolicy = "writes";
-    public const string FeedPolicy = "feed";
     private const string DiscoveryPath = "/api/caldav-calendars";
 
     public static IServiceCollection AddApiProtection(this IServiceCollection services, IConfiguration configuration)
@@ -56,8 +60,6 @@ internal static class ApiProtection
             limiter.OnRejected = WriteRejectionAsync;
             limiter.AddPolicy(RemotePolicy, http => PerUserPerMinute(http, options.RemoteRequestsPerMinute));
             limiter.AddPolicy(WritePolicy, http => PerUserPerMinute(http, options.WritesPerMinute));
-            limiter.AddPolicy(FeedPolicy, http => RateLimitPartition.GetTokenBucketLimiter(
-                $"feed:{http.Request.RouteValues["id"]}", _ => FeedBucket(options.FeedFetchesPerHour)));
 
             // Discovery: first the user's own few slots (waiting there holds nothing global), then the global ones.
             limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
@@ -78,24 +80,9 @@ internal static class ApiProtection
                     })
                     : RateLimitPartition.GetNoLimiter(string.Empty)));
         });
+        services.AddSingleton<FeedFetchLimits>();
+        services.AddSingleton<Paliad.Application.Feeds.ReadFeed.IFeedFetchLimits>(provider => provider.GetRequiredService<FeedFetchLimits>());
         return services;
-    }
-
-    /// <summary>A feed's bucket: a burst of a sixth of the hour's fetches (at most 10), then the rest spread over the
-    /// hour — in steps of at least a second (partitioned limiters replenish on a 100 ms timer, so a finer period would
-    /// quietly cap a generous setting).</summary>
-    private static TokenBucketRateLimiterOptions FeedBucket(int perHour)
-    {
-        var perHourAtLeastOne = Math.Max(1, perHour);
-        var perStep = Math.Max(1, perHourAtLeastOne / 3600);
-        return new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = Math.Max(perStep, Math.Clamp(perHourAtLeastOne / 6, 1, 10)),
-            TokensPerPeriod = perStep,
-            ReplenishmentPeriod = TimeSpan.FromHours(1) * perStep / perHourAtLeastOne,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        };
     }
 
     private static bool IsDiscovery(HttpContext http) => http.Request.Path.StartsWithSegments(DiscoveryPath, StringComparison.OrdinalIgnoreCase);
@@ -151,7 +138,7 @@ internal static class ApiProtection
             retryAfter);
     }
 
-    private static async Task WriteProblemAsync(HttpContext http, int status, string title, string detail, TimeSpan? retryAfter)
+    internal static async Task WriteProblemAsync(HttpContext http, int status, string title, string detail, TimeSpan? retryAfter)
     {
         http.Response.StatusCode = status;
         if (retryAfter is { } wait)

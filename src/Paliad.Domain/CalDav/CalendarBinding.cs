@@ -338,17 +338,17 @@ public sealed class CalendarBinding : Entity
     {
         if (!Enum.IsDefined(scope))
         {
-            throw new DomainException("scope", "'scope' is not a binding scope.");
+            throw new DomainException("scope", "'scope' is not a known scope.");
         }
 
         if (scope.NamesProject() && (scopeId is null || scopeId == Guid.Empty))
         {
-            throw new DomainException("scopeId", $"A {Words.Of(scope)} binding needs 'scopeId'.");
+            throw new DomainException("scopeId", $"The {Words.Of(scope)} scope needs 'scopeId'.");
         }
 
         if (!scope.NamesProject() && scopeId is not null)
         {
-            throw new DomainException("scopeId", $"A {Words.Of(scope)} binding takes no 'scopeId'.");
+            throw new DomainException("scopeId", $"The {Words.Of(scope)} scope takes no 'scopeId'.");
         }
     }
 

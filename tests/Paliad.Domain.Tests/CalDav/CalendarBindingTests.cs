@@ -418,7 +418,7 @@ public sealed class CalendarBindingTests
         Assert.That(needs!.Message, Does.Contain("client"));
         Assert.That(takesNone!.Message, Does.Contain("personal_only"));
         Assert.That(unknown!.Field, Is.EqualTo("scope"));
-        Assert.That(unknown.Message, Does.Contain("not a binding scope"));
+        Assert.That(unknown.Message, Does.Contain("not a known scope"));
     }
 
     [TestCase(600, 600)]

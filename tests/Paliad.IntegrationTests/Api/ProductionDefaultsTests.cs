@@ -102,11 +102,13 @@ public sealed class ProductionDefaultsTests : ApiTest
         {
             ["CalDav__OAuth__Providers__google__TokenEndpoint"] = "http://oauth2.example/token",
             ["CalDav__OAuth__PublicBaseUrl"] = "paliad.firm.example",
+            ["Api__PublicBaseUrl"] = "/paliad",
         });
 
         Assert.That(exitCode, Is.Not.Zero);
         Assert.That(output, Does.Contain("CalDav:OAuth:Providers:google:TokenEndpoint must use https in Production")
-            .And.Contain("CalDav:OAuth:PublicBaseUrl must be an absolute URL"));
+            .And.Contain("CalDav:OAuth:PublicBaseUrl must be an absolute URL")
+            .And.Contain("Api:PublicBaseUrl must be an absolute URL"));
     }
 
     [Test]

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Ical.Net;
+using Microsoft.AspNetCore.Http;
 using Paliad.IntegrationTests.Infrastructure;
 
 namespace Paliad.IntegrationTests.Feeds;
@@ -222,6 +224,75 @@ public sealed class FeedsApiTests : ApiTest
         using var refused = await Subscriber().GetAsync(new Uri(new Uri(busy).PathAndQuery, UriKind.Relative));
         Assert.That(refused.Headers.RetryAfter?.Delta, Is.GreaterThan(TimeSpan.Zero));
         Assert.That(await FetchStatusAsync(quiet), Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task An_old_url_still_polled_after_rotation_spends_nothing_of_the_new_urls_allowance()
+    {
+        var feed = await CreateFeedAsync(As(Alice), "Leaked", "personal_only");
+        var id = feed.GetProperty("id").GetGuid();
+        var leaked = feed.GetProperty("url").GetString()!;
+        var current = (await ExpectAsync(PostAsync(As(Alice), $"/api/calendar-feeds/{id}/rotate", new { }), HttpStatusCode.OK)).GetProperty("url").GetString()!;
+
+        for (var i = 0; i < 15; i++)
+        {
+            Assert.That(await FetchStatusAsync(leaked), Is.EqualTo(HttpStatusCode.NotFound));
+        }
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 10; i++)
+        {
+            statuses.Add(await FetchStatusAsync(current));
+        }
+
+        Assert.That(statuses, Has.All.EqualTo(HttpStatusCode.OK), "the whole burst of ten is still the subscribers'");
+    }
+
+    [Test]
+    public async Task An_address_that_tried_too_many_wrong_feed_urls_is_refused_while_another_address_still_fetches()
+    {
+        await using var host = new PaliadApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string> { ["Api:FeedMissesPerHourPerAddress"] = "120" });
+        using var owner = host.CreateClient();
+        owner.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(Alice));
+        var feed = await ExpectAsync(owner.PostAsJsonAsync(new Uri("/api/calendar-feeds", UriKind.Relative), new { displayName = "Court", scope = "personal_only" }), HttpStatusCode.Created);
+        var id = feed.GetProperty("id").GetGuid();
+        var path = new Uri(feed.GetProperty("url").GetString()!).AbsolutePath;
+        var guesser = IPAddress.Parse("203.0.113.7");
+        var subscriber = IPAddress.Parse("198.51.100.20");
+
+        async Task<HttpContext> FetchAsync(string from, IPAddress address)
+            => await host.Server.SendAsync(http =>
+            {
+                http.Request.Method = HttpMethods.Get;
+                http.Request.Path = from;
+                http.Connection.RemoteIpAddress = address;
+            });
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.That((await FetchAsync($"/feeds/{id}/{new string((char)('a' + i), 43)}.ics", guesser)).Response.StatusCode, Is.EqualTo(StatusCodes.Status404NotFound));
+        }
+
+        var refused = await FetchAsync(path, guesser);
+        Assert.That(refused.Response.StatusCode, Is.EqualTo(StatusCodes.Status429TooManyRequests), "even the right URL, once the address spent its misses");
+        Assert.That(int.Parse(refused.Response.Headers.RetryAfter.ToString(), System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThan(0));
+        Assert.That((await FetchAsync(path, subscriber)).Response.StatusCode, Is.EqualTo(StatusCodes.Status200OK), "another address is not affected");
+        Assert.That((await FetchAsync(path, IPAddress.Parse("2001:db8:1::5"))).Response.StatusCode, Is.EqualTo(StatusCodes.Status200OK));
+    }
+
+    [Test]
+    public async Task Feed_links_use_the_public_base_url_when_one_is_set()
+    {
+        await using var host = new PaliadApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string> { ["Api:PublicBaseUrl"] = "https://paliad.firm.example/" });
+        using var owner = host.CreateClient();
+        owner.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(Alice));
+
+        var feed = await ExpectAsync(owner.PostAsJsonAsync(new Uri("/api/calendar-feeds", UriKind.Relative), new { displayName = "Court", scope = "personal_only" }), HttpStatusCode.Created);
+        var rotated = await ExpectAsync(owner.PostAsJsonAsync(new Uri($"/api/calendar-feeds/{feed.GetProperty("id").GetGuid()}/rotate", UriKind.Relative), new { }), HttpStatusCode.OK);
+
+        Assert.That(feed.GetProperty("url").GetString(), Does.StartWith($"https://paliad.firm.example/feeds/{feed.GetProperty("id").GetGuid()}/"));
+        Assert.That(rotated.GetProperty("url").GetString(), Does.StartWith("https://paliad.firm.example/feeds/"));
+        Assert.That(await FetchStatusAsync(rotated.GetProperty("url").GetString()!), Is.EqualTo(HttpStatusCode.OK), "the path is the one this host serves");
     }
 
     [Test]

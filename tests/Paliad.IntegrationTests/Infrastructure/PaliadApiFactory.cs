@@ -32,6 +32,7 @@ public sealed class PaliadApiFactory(string connectionString, IReadOnlyDictionar
         builder.UseSetting("Api:RemoteRequestsPerMinute", "100000");
         builder.UseSetting("Api:WritesPerMinute", "100000");
         builder.UseSetting("Api:MaxConcurrentDiscoveriesPerUser", "100");
+        builder.UseSetting("Api:FeedMissesPerHourPerAddress", "360000");
 
         // The OpenAPI tests read the document (served by default in Development only).
         builder.UseSetting("Api:PublishReference", "true");

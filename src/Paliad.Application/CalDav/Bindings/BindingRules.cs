@@ -29,7 +29,7 @@ internal static class BindingRules
         {
             if (scopeId is not null)
             {
-                failures.Add(new ValidationFailure("scopeId", $"A {Words.Of(scope)} binding takes no 'scopeId'."));
+                failures.Add(new ValidationFailure("scopeId", $"The {Words.Of(scope)} scope takes no 'scopeId'."));
             }
 
             return failures;
@@ -37,7 +37,7 @@ internal static class BindingRules
 
         if (scopeId is null || scopeId == Guid.Empty)
         {
-            failures.Add(new ValidationFailure("scopeId", $"A {Words.Of(scope)} binding needs 'scopeId', the id of a project."));
+            failures.Add(new ValidationFailure("scopeId", $"The {Words.Of(scope)} scope needs 'scopeId', the id of a project."));
             return failures;
         }
 
@@ -51,7 +51,7 @@ internal static class BindingRules
         }
         else if (scope.RequiredProjectKind() is { } kind && project.Kind != kind)
         {
-            failures.Add(new ValidationFailure("scopeId", $"A {Words.Of(scope)} binding needs a {Words.Of(kind)} project, not a {Words.Of(project.Kind)}."));
+            failures.Add(new ValidationFailure("scopeId", $"The {Words.Of(scope)} scope needs a {Words.Of(kind)} project, not a {Words.Of(project.Kind)}."));
         }
 
         return failures;

@@ -31,20 +31,24 @@ public interface IFeedRenderer
 /// rendered.</summary>
 public sealed record ReadFeed(Guid FeedId, string Secret, string? IfNoneMatch, DateTimeOffset? IfModifiedSince = null) : IQuery<FeedAnswer>;
 
-/// <summary>What a feed fetch answers: nothing (404), not modified (304, <see cref="ETag"/>), or the calendar.</summary>
-public sealed record FeedAnswer(FeedAnswerKind Kind, string? ETag, DateTimeOffset? LastModified, string? Calendar)
+/// <summary>What a feed fetch answers: nothing (404), too many fetches (429, <see cref="RetryAfter"/>), not modified
+/// (304, <see cref="ETag"/>), or the calendar.</summary>
+public sealed record FeedAnswer(FeedAnswerKind Kind, string? ETag, DateTimeOffset? LastModified, string? Calendar, TimeSpan? RetryAfter = null)
 {
     public static readonly FeedAnswer NotFound = new(FeedAnswerKind.NotFound, null, null, null);
+
+    public static FeedAnswer TooMany(TimeSpan retryAfter) => new(FeedAnswerKind.TooManyFetches, null, null, null, retryAfter);
 }
 
 public enum FeedAnswerKind
 {
     NotFound,
+    TooManyFetches,
     NotModified,
     Calendar,
 }
 
-public sealed class ReadFeedHandler(IPaliadDbContext db, IFeedRenderer renderer, TimeProvider clock, IOptions<FeedOptions> options)
+public sealed class ReadFeedHandler(IPaliadDbContext db, IFeedRenderer renderer, IFeedFetchLimits limits, TimeProvider clock, IOptions<FeedOptions> options)
     : IQueryHandler<ReadFeed, FeedAnswer>
 {
     /// <summary>Bump when the rendering changes, so every client fetches the feed once more.</summary>
@@ -56,6 +60,11 @@ public sealed class ReadFeedHandler(IPaliadDbContext db, IFeedRenderer renderer,
         if (feed is null || !FeedSecrets.Matches(query.Secret, feed.SecretHash))
         {
             return FeedAnswer.NotFound;
+        }
+
+        if (!limits.TryAdmit(feed.Id, out var retryAfter))
+        {
+            return FeedAnswer.TooMany(retryAfter);
         }
 
         var now = clock.GetUtcNow();
