@@ -99,6 +99,7 @@ app.UseRequestBodyCap();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
+app.UseIdempotencyKeys();
 
 StartupChecks.Warn(app.Configuration, app.Logger);
 app.Services.GetRequiredService<Paliad.Infrastructure.Sync.SyncGauges>(); // registers the backlog gauges
@@ -125,6 +126,7 @@ if (app.Environment.IsDevelopment())
 app.MapGroup("/api")
     .RequireAuthorization()
     .AddEndpointFilter<ProvisionCallerFilter>()
+    .WithEntityTags()
     .MapIdentityEndpoints()
     .MapProjectsEndpoints()
     .MapAppointmentsEndpoints()

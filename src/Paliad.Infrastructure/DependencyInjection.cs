@@ -76,6 +76,11 @@ public static class DependencyInjection
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
         services.AddSingleton<ICalDavServerPolicy, CalDavServerPolicy>();
 
+        // Idempotency keys of creating requests, kept in the database so every instance agrees; swept every half hour.
+        services.Configure<Application.Common.IdempotencyOptions>(configuration.GetSection(Application.Common.IdempotencyOptions.Section));
+        services.AddSingleton<Application.Common.IIdempotencyStore, Persistence.Idempotency.IdempotencyStore>();
+        services.AddHostedService<Persistence.Idempotency.IdempotencySweep>();
+
         services.Configure<SyncOptions>(configuration.GetSection(SyncOptions.Section));
         services.Configure<OutboxOptions>(configuration.GetSection(OutboxOptions.Section));
         services.Configure<ActivityOptions>(configuration.GetSection(ActivityOptions.Section));

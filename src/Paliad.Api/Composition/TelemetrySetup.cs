@@ -49,7 +49,7 @@ public static class TelemetrySetup
             telemetry.WithTracing(tracing =>
             {
                 tracing.AddSource(SyncTelemetry.SourceName)
-                    .AddAspNetCoreInstrumentation()
+                    .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.EnrichWithHttpRequest = HideFeedSecret)
                     .AddHttpClientInstrumentation()
                     .AddNpgsql();
                 if (otlp)
@@ -60,6 +60,16 @@ public static class TelemetrySetup
         }
 
         return services;
+    }
+
+    /// <summary>A feed's URL is its credential: a trace keeps its route, not its secret.</summary>
+    private static void HideFeedSecret(System.Diagnostics.Activity activity, HttpRequest request)
+    {
+        if (request.Path.StartsWithSegments("/feeds", StringComparison.Ordinal))
+        {
+            activity.SetTag("url.path", "/feeds/{id}/{secret}.ics");
+            activity.SetTag("url.full", null);
+        }
     }
 
     public static bool PrometheusEnabled(IConfiguration configuration, IHostEnvironment environment)

@@ -58,13 +58,16 @@ internal static class AppointmentsEndpoints
                 return TypedResults.Created($"/api/appointments/{appointment.Id}", appointment);
             })
             .RequireRateLimiting(ApiProtection.WritePolicy)
+            .Idempotent()
             .WithSummary("Create a personal appointment, or one in a project you may edit.");
 
         appointments.MapGet("/{id:guid}", async Task<AppointmentDto> (Guid id, ClaimsPrincipal user, ISender sender, CancellationToken ct)
                 => await sender.Send(new GetAppointment(user.UserId(), id), ct))
+            .ConditionalRead()
             .WithSummary("One appointment you see.");
 
-        appointments.MapPatch("/{id:guid}", async Task<AppointmentDto> (Guid id, JsonObject body, ClaimsPrincipal user, ISender sender, IOptions<JsonOptions> json, CancellationToken ct) =>
+        appointments.MapPatch("/{id:guid}", async Task<AppointmentDto> (
+                Guid id, JsonObject body, ClaimsPrincipal user, HttpRequest request, ISender sender, IOptions<JsonOptions> json, CancellationToken ct) =>
             {
                 var patch = new PatchBody(body, json.Value.SerializerOptions);
                 var command = new UpdateAppointment(
@@ -77,20 +80,23 @@ internal static class AppointmentsEndpoints
                     patch.Field<DateTimeOffset?>("endsAt"),
                     patch.Field<bool?>("allDay"),
                     patch.Field<string?>("timeZone"),
-                    patch.Field<Guid?>("projectId"));
+                    patch.Field<Guid?>("projectId"),
+                    request.IfMatch());
                 patch.ThrowIfInvalid();
                 return await sender.Send(command, ct);
             })
             .Accepts<JsonElement>("application/json")
             .RequireRateLimiting(ApiProtection.WritePolicy)
+            .ConditionalWrite()
             .WithSummary("Change any of title, description, location, startsAt, endsAt, allDay, timeZone, projectId.");
 
-        appointments.MapDelete("/{id:guid}", async Task<NoContent> (Guid id, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
+        appointments.MapDelete("/{id:guid}", async Task<NoContent> (Guid id, ClaimsPrincipal user, HttpRequest request, ISender sender, CancellationToken ct) =>
             {
-                await sender.Send(new DeleteAppointment(user.UserId(), id), ct);
+                await sender.Send(new DeleteAppointment(user.UserId(), id, request.IfMatch()), ct);
                 return TypedResults.NoContent();
             })
             .RequireRateLimiting(ApiProtection.WritePolicy)
+            .ConditionalWrite()
             .WithSummary("Delete an appointment; its events leave every calendar.");
         return api;
     }

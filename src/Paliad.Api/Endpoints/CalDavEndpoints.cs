@@ -50,21 +50,25 @@ internal static class CalDavEndpoints
 
         config.MapGet("/", async Task<CalDavConfigDto> (ClaimsPrincipal user, ISender sender, CancellationToken ct)
                 => await sender.Send(new GetCalDavConfig(user.UserId()), ct))
+            .ConditionalRead()
             .WithSummary("Your CalDAV account and its aggregate sync status (never the password).");
 
-        config.MapPut("/", async Task<CalDavConfigDto> (SaveCalDavConfigBody body, ClaimsPrincipal user, ISender sender, CancellationToken ct)
+        config.MapPut("/", async Task<CalDavConfigDto> (SaveCalDavConfigBody body, ClaimsPrincipal user, HttpRequest request, ISender sender, CancellationToken ct)
                 => await sender.Send(
-                    new SaveCalDavConfig(user.UserId(), body.ServerUrl, body.Username, body.Password, body.CalendarPath, body.SyncEnabled, body.SyncIntervalMinutes),
+                    new SaveCalDavConfig(
+                        user.UserId(), body.ServerUrl, body.Username, body.Password, body.CalendarPath, body.SyncEnabled, body.SyncIntervalMinutes, request.IfMatch()),
                     ct))
             .RequireRateLimiting(ApiProtection.WritePolicy)
+            .ConditionalWrite()
             .WithSummary("Configure your CalDAV account. The first save binds its calendarPath to everything you see (all_visible).");
 
-        config.MapDelete("/", async Task<NoContent> (ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
+        config.MapDelete("/", async Task<NoContent> (ClaimsPrincipal user, HttpRequest request, ISender sender, CancellationToken ct) =>
             {
-                await sender.Send(new DeleteCalDavConfig(user.UserId()), ct);
+                await sender.Send(new DeleteCalDavConfig(user.UserId(), request.IfMatch()), ct);
                 return TypedResults.NoContent();
             })
             .RequireRateLimiting(ApiProtection.WritePolicy)
+            .ConditionalWrite()
             .WithSummary("Remove the account, its bindings and targets. Events already in your calendars stay.");
 
         api.MapGet("/caldav-calendars", async Task<IReadOnlyList<CalDavCalendarDto>> (ClaimsPrincipal user, ISender sender, CancellationToken ct)
@@ -89,13 +93,16 @@ internal static class CalDavEndpoints
                 return TypedResults.Created($"/api/caldav-bindings/{binding.Id}", binding);
             })
             .RequireRateLimiting(ApiProtection.WritePolicy)
+            .Idempotent()
             .WithSummary("Bind a calendar to a scope: all_visible, personal_only, project, client, litigation, patent or case (the last five need scopeId).");
 
         bindings.MapGet("/{id:guid}", async Task<BindingDto> (Guid id, ClaimsPrincipal user, ISender sender, CancellationToken ct)
                 => await sender.Send(new GetBinding(user.UserId(), id), ct))
+            .ConditionalRead()
             .WithSummary("One of your bindings.");
 
-        bindings.MapPatch("/{id:guid}", async Task<BindingDto> (Guid id, JsonObject body, ClaimsPrincipal user, ISender sender, IOptions<JsonOptions> json, CancellationToken ct) =>
+        bindings.MapPatch("/{id:guid}", async Task<BindingDto> (
+                Guid id, JsonObject body, ClaimsPrincipal user, HttpRequest request, ISender sender, IOptions<JsonOptions> json, CancellationToken ct) =>
             {
                 var patch = new PatchBody(body, json.Value.SerializerOptions);
                 var command = new UpdateBinding(
@@ -105,20 +112,23 @@ internal static class CalDavEndpoints
                     patch.Field<string?>("displayName"),
                     patch.Field<string?>("scope"),
                     patch.Field<Guid?>("scopeId"),
-                    patch.Field<bool?>("enabled"));
+                    patch.Field<bool?>("enabled"),
+                    request.IfMatch());
                 patch.ThrowIfInvalid();
                 return await sender.Send(command, ct);
             })
             .Accepts<JsonElement>("application/json")
             .RequireRateLimiting(ApiProtection.WritePolicy)
+            .ConditionalWrite()
             .WithSummary("Change any of calendarPath, displayName, scope, scopeId, enabled.");
 
-        bindings.MapDelete("/{id:guid}", async Task<NoContent> (Guid id, bool? keepRemoteEvents, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
+        bindings.MapDelete("/{id:guid}", async Task<NoContent> (Guid id, bool? keepRemoteEvents, ClaimsPrincipal user, HttpRequest request, ISender sender, CancellationToken ct) =>
             {
-                await sender.Send(new DeleteBinding(user.UserId(), id, keepRemoteEvents ?? false), ct);
+                await sender.Send(new DeleteBinding(user.UserId(), id, keepRemoteEvents ?? false, request.IfMatch()), ct);
                 return TypedResults.NoContent();
             })
             .RequireRateLimiting(ApiProtection.WritePolicy)
+            .ConditionalWrite()
             .WithSummary("Delete a binding; the app's events leave that calendar unless keepRemoteEvents=true.");
 
         bindings.MapPost("/{id:guid}/held-changes", async Task<BindingDto> (Guid id, HeldChangesBody body, ClaimsPrincipal user, ISender sender, CancellationToken ct)
@@ -131,6 +141,7 @@ internal static class CalDavEndpoints
                 => await sender.Send(new SyncNow(user.UserId(), bindingId), ct))
             .WithTags("Sync")
             .RequireRateLimiting(ApiProtection.RemotePolicy)
+            .Idempotent()
             .WithSummary("Run a tick now for your enabled bindings (or ?bindingId=) and return what each did.");
 
         api.MapGet("/caldav-sync-log", async Task<IReadOnlyList<SyncLogEntryDto>> (

@@ -38,29 +38,35 @@ internal static class FeedsEndpoints
                 return TypedResults.Created($"/api/calendar-feeds/{feed.Id}", feed);
             })
             .RequireRateLimiting(ApiProtection.WritePolicy)
+            .Idempotent()
             .WithSummary("A read-only iCalendar feed of a scope at a secret URL (in the answer, this once).");
 
         feeds.MapGet("/{id:guid}", async Task<FeedDto> (Guid id, ClaimsPrincipal user, ISender sender, CancellationToken ct)
                 => await sender.Send(new GetFeed(user.UserId(), id), ct))
+            .ConditionalRead()
             .WithSummary("One of your feeds.");
 
-        feeds.MapPatch("/{id:guid}", async Task<FeedDto> (Guid id, JsonObject body, ClaimsPrincipal user, ISender sender, IOptions<JsonOptions> json, CancellationToken ct) =>
+        feeds.MapPatch("/{id:guid}", async Task<FeedDto> (
+                Guid id, JsonObject body, ClaimsPrincipal user, HttpRequest request, ISender sender, IOptions<JsonOptions> json, CancellationToken ct) =>
             {
                 var patch = new PatchBody(body, json.Value.SerializerOptions);
-                var command = new UpdateFeed(user.UserId(), id, patch.Field<string?>("displayName"), patch.Field<string?>("scope"), patch.Field<Guid?>("scopeId"));
+                var command = new UpdateFeed(
+                    user.UserId(), id, patch.Field<string?>("displayName"), patch.Field<string?>("scope"), patch.Field<Guid?>("scopeId"), request.IfMatch());
                 patch.ThrowIfInvalid();
                 return await sender.Send(command, ct);
             })
             .Accepts<JsonElement>("application/json")
             .RequireRateLimiting(ApiProtection.WritePolicy)
+            .ConditionalWrite()
             .WithSummary("Rename the feed or change its scope; its URL stays.");
 
-        feeds.MapDelete("/{id:guid}", async Task<NoContent> (Guid id, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
+        feeds.MapDelete("/{id:guid}", async Task<NoContent> (Guid id, ClaimsPrincipal user, HttpRequest request, ISender sender, CancellationToken ct) =>
             {
-                await sender.Send(new DeleteFeed(user.UserId(), id), ct);
+                await sender.Send(new DeleteFeed(user.UserId(), id, request.IfMatch()), ct);
                 return TypedResults.NoContent();
             })
             .RequireRateLimiting(ApiProtection.WritePolicy)
+            .ConditionalWrite()
             .WithSummary("Delete the feed: its URL answers 404 from now on.");
 
         feeds.MapPost("/{id:guid}/rotate", async Task<FeedDto> (Guid id, ClaimsPrincipal user, HttpRequest request, IConfiguration configuration, ISender sender, CancellationToken ct)
@@ -75,21 +81,16 @@ internal static class FeedsEndpoints
     {
         app.MapGet("/feeds/{id:guid}/{secret}.ics", async Task (Guid id, string secret, HttpContext http, FeedFetchLimits limits, ISender sender, CancellationToken ct) =>
             {
-                var address = http.Connection.RemoteIpAddress;
-                if (!limits.MayTry(address, out var cooling))
-                {
-                    await TooManyAsync(http, "Too many feed addresses from here were wrong; try again after the time in Retry-After.", cooling);
-                    return;
-                }
-
                 var request = http.Request;
                 var answer = await sender.Send(new ReadFeed(
                     id, secret, request.Headers.IfNoneMatch.ToString() is { Length: > 0 } tags ? tags : null, request.GetTypedHeaders().IfModifiedSince), ct);
                 var response = http.Response;
                 switch (answer.Kind)
                 {
+                    case FeedAnswerKind.NotFound when !limits.TryRecordMiss(http.Connection.RemoteIpAddress, out var cooling):
+                        await TooManyAsync(http, "Too many feed addresses from here were wrong; try again after the time in Retry-After.", cooling);
+                        return;
                     case FeedAnswerKind.NotFound:
-                        limits.RecordMiss(address);
                         response.StatusCode = StatusCodes.Status404NotFound;
                         return;
                     case FeedAnswerKind.TooManyFetches:

@@ -32,29 +32,34 @@ internal static class ProjectsEndpoints
                 return TypedResults.Created($"/api/projects/{project.Id}", project);
             })
             .RequireRateLimiting(ApiProtection.WritePolicy)
+            .Idempotent()
             .WithSummary("Create a client (no parent) or a litigation/patent/case below a project you may edit; you become its owner.");
 
         projects.MapGet("/{id:guid}", async Task<ProjectDto> (Guid id, ClaimsPrincipal user, ISender sender, CancellationToken ct)
                 => await sender.Send(new GetProject(user.UserId(), id), ct))
+            .ConditionalRead()
             .WithSummary("One project you see.");
 
         projects.MapPost("/{id:guid}/members",
-                async Task<Results<Created<ProjectMemberDto>, Ok<ProjectMemberDto>>> (Guid id, ShareProjectBody body, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
+                async Task<Results<Created<ProjectMemberDto>, Ok<ProjectMemberDto>>> (Guid id, ShareProjectBody body, ClaimsPrincipal user, HttpRequest request, ISender sender, CancellationToken ct) =>
                 {
-                    var shared = await sender.Send(new ShareProject(user.UserId(), id, body.UserId, body.Role), ct);
+                    var shared = await sender.Send(new ShareProject(user.UserId(), id, body.UserId, body.Role, request.IfMatch()), ct);
                     return shared.Added
                         ? TypedResults.Created($"/api/projects/{id}/members/{shared.Member.UserId}", shared.Member)
                         : TypedResults.Ok(shared.Member);
                 })
             .RequireRateLimiting(ApiProtection.WritePolicy)
+            .ConditionalWrite()
+            .Idempotent()
             .WithSummary("Share the project with a user (201), or change their role (200). Owners and editors may share.");
 
-        projects.MapDelete("/{id:guid}/members/{userId:guid}", async Task<NoContent> (Guid id, Guid userId, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
+        projects.MapDelete("/{id:guid}/members/{userId:guid}", async Task<NoContent> (Guid id, Guid userId, ClaimsPrincipal user, HttpRequest request, ISender sender, CancellationToken ct) =>
             {
-                await sender.Send(new UnshareProject(user.UserId(), id, userId), ct);
+                await sender.Send(new UnshareProject(user.UserId(), id, userId, request.IfMatch()), ct);
                 return TypedResults.NoContent();
             })
             .RequireRateLimiting(ApiProtection.WritePolicy)
+            .ConditionalWrite()
             .WithSummary("Unshare the project with a user (owners and editors; anyone may leave). The last owner stays.");
         return api;
     }

@@ -32,6 +32,11 @@ internal sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServ
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
+        if (exception is PreconditionFailedException { CurrentETag: { } current })
+        {
+            httpContext.Response.Headers.ETag = current;
+        }
+
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
@@ -46,6 +51,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServ
             .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray())),
         DomainException { Kind: DomainErrorKind.Conflict } domain => Conflict(domain.Message, domain.Field),
         DomainException domain => Invalid(new Dictionary<string, string[]> { [domain.Field] = [domain.Message] }),
+        PreconditionFailedException failed => PreconditionFailed(failed),
         NotFoundException notFound => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found.", Detail = notFound.Message },
         ForbiddenException forbidden => new ProblemDetails { Status = StatusCodes.Status403Forbidden, Title = "Forbidden.", Detail = forbidden.Message },
         ExternalServiceException { Field: { } field } external => Invalid(new Dictionary<string, string[]> { [field] = [external.Message] }),
@@ -63,7 +69,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServ
         return postgres.SqlState switch
         {
             PostgresErrorCodes.CheckViolation or PostgresErrorCodes.StringDataRightTruncation or PostgresErrorCodes.NotNullViolation
-                or PostgresErrorCodes.InvalidTextRepresentation =>
+                or PostgresErrorCodes.InvalidTextRepresentation or PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter =>
                 Invalid(new Dictionary<string, string[]> { [field] = [$"The value was refused by the database rule {postgres.ConstraintName ?? postgres.SqlState}."] }),
             PostgresErrorCodes.UniqueViolation => Conflict("This already exists.", field),
             PostgresErrorCodes.ForeignKeyViolation => Conflict("A referenced record does not exist (any more).", field),
@@ -82,6 +88,20 @@ internal sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServ
 
     private static ValidationProblemDetails Invalid(IDictionary<string, string[]> errors)
         => new(errors) { Status = StatusCodes.Status400BadRequest, Title = "One or more validation errors occurred." };
+
+    /// <summary>412: nothing changed; <c>etag</c> is the current tag (null: the resource is gone) and <c>current</c> the
+    /// current representation where the use case gives it, so a client can merge and try again.</summary>
+    private static ProblemDetails PreconditionFailed(PreconditionFailedException failed)
+    {
+        var problem = new ProblemDetails { Status = StatusCodes.Status412PreconditionFailed, Title = "Precondition failed.", Detail = failed.Message };
+        problem.Extensions["etag"] = failed.CurrentETag;
+        if (failed.Current is { } current)
+        {
+            problem.Extensions["current"] = current;
+        }
+
+        return problem;
+    }
 
     private static ProblemDetails Conflict(string detail, string? field)
     {

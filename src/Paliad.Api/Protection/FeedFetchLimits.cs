@@ -10,7 +10,9 @@ namespace Paliad.Api.Protection;
 /// (<see cref="ApiProtectionOptions.FeedFetchesPerHour"/>) is taken only after its secret matched — an old, rotated
 /// URL still polled by a forgotten client, or someone guessing, cannot starve the feed's real subscribers. Wrong
 /// secrets are counted per client address instead (<see cref="ApiProtectionOptions.FeedMissesPerHourPerAddress"/>):
-/// an address that spent its misses gets 429 before the database is asked.
+/// an address that spent its misses gets 429 instead of 404 for the next wrong one. A URL whose secret matches is never
+/// refused for its address's misses — behind a proxy, or from a mail provider's shared fetchers, one address is many
+/// people.
 /// </summary>
 internal sealed class FeedFetchLimits : IFeedFetchLimits, IDisposable
 {
@@ -34,18 +36,13 @@ internal sealed class FeedFetchLimits : IFeedFetchLimits, IDisposable
         return lease.IsAcquired;
     }
 
-    /// <summary>Whether this address may still try a feed URL (asking spends nothing).</summary>
-    public bool MayTry(IPAddress? address, out TimeSpan retryAfter)
+    /// <summary>Counts a URL whose feed or secret was wrong against the address it came from; false (and how long to
+    /// wait) when the address has spent its misses.</summary>
+    public bool TryRecordMiss(IPAddress? address, out TimeSpan retryAfter)
     {
-        using var lease = _misses.AttemptAcquire(KeyOf(address), permitCount: 0);
+        using var lease = _misses.AttemptAcquire(KeyOf(address));
         retryAfter = _missReplenishment;
         return lease.IsAcquired;
-    }
-
-    /// <summary>Counts a URL whose feed or secret was wrong against the address it came from.</summary>
-    public void RecordMiss(IPAddress? address)
-    {
-        using var _ = _misses.AttemptAcquire(KeyOf(address));
     }
 
     public void Dispose()

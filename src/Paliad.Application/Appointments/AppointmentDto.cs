@@ -1,3 +1,4 @@
+using Paliad.Application.Common;
 using Paliad.Domain.Appointments;
 
 namespace Paliad.Application.Appointments;
@@ -15,8 +16,9 @@ public sealed record AppointmentDto(
     string TimeZone,
     int Version,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string Etag) : IHasETag
 {
     public static AppointmentDto From(Appointment a)
-        => new(a.Id, a.OwnerId, a.ProjectId, a.Title, a.Description, a.Location, a.StartsAt, a.EndsAt, a.AllDay, a.TimeZone, a.Version, a.CreatedAt, a.UpdatedAt);
+        => new(a.Id, a.OwnerId, a.ProjectId, a.Title, a.Description, a.Location, a.StartsAt, a.EndsAt, a.AllDay, a.TimeZone, a.Version, a.CreatedAt, a.UpdatedAt, ETags.Of(a.Version));
 }

@@ -37,4 +37,10 @@ public interface IPaliadDbContext
     /// <summary>Begins a transaction holding this user's lock until it ends: a rule over the user's rows that a plain
     /// read-then-write would race (at most CalDav:MaxBindingsPerUser bindings) is checked and written under it.</summary>
     Task<IDbContextTransaction> BeginUserTransactionAsync(Guid userId, CancellationToken cancellationToken);
+
+    /// <summary>Begins a transaction holding the row of <typeparamref name="TEntity"/> with this key locked
+    /// (<c>SELECT … FOR UPDATE</c>) until it ends: a precondition (<c>If-Match</c>) checked on the row stays true until
+    /// the change is saved, whoever else writes the row meanwhile waits.</summary>
+    Task<IDbContextTransaction> BeginRowLockAsync<TEntity>(object key, CancellationToken cancellationToken)
+        where TEntity : class;
 }

@@ -15,6 +15,12 @@ public static class FeedSecrets
     public static bool Matches(string secret, string storedHash)
         => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(secret)), Encoding.ASCII.GetBytes(storedHash));
 
-    /// <summary>The feed's URL: the only place the secret is ever shown.</summary>
-    public static Uri UrlOf(Uri baseUrl, Guid feedId, string secret) => new(baseUrl, $"/feeds/{feedId}/{secret}.ics");
+    /// <summary>The feed's URL: the only place the secret is ever shown. Relative to the base, so a public address with a
+    /// path (https://firm.example/paliad/) keeps it.</summary>
+    public static Uri UrlOf(Uri baseUrl, Guid feedId, string secret)
+    {
+        ArgumentNullException.ThrowIfNull(baseUrl);
+        var directory = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
+        return new Uri(directory, $"feeds/{feedId}/{secret}.ics");
+    }
 }

@@ -52,6 +52,10 @@ public sealed class CalendarBinding : Entity
     /// <summary>The technical detail of <see cref="LastSyncError"/> (the request, the server's answer).</summary>
     public string? LastSyncErrorDetail { get; private set; }
 
+    /// <summary>The row's version as the database keeps it (PostgreSQL's <c>xmin</c>): it changes with every write of
+    /// the row, whoever makes it (a person, the sync engine). Read-only here; the API's ETag is made from it.</summary>
+    public uint RowVersion { get; private set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
 
     public DateTimeOffset UpdatedAt { get; private set; }

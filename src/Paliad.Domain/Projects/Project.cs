@@ -34,6 +34,10 @@ public sealed class Project : Entity
 
     public string Path { get; private set; }
 
+    /// <summary>The row's version as the database keeps it (PostgreSQL's <c>xmin</c>): it changes with every write of
+    /// the row, whoever makes it (a person, the sync engine). Read-only here; the API's ETag is made from it.</summary>
+    public uint RowVersion { get; private set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
 
     public IReadOnlyCollection<ProjectMember> Members => _members.AsReadOnly();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Paliad.Application.Common;
 using Paliad.Domain.Appointments;
@@ -47,11 +48,28 @@ public sealed class PaliadDbContext(DbContextOptions<PaliadDbContext> options)
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
+    public DbSet<Idempotency.IdempotencyKey> IdempotencyKeys => Set<Idempotency.IdempotencyKey>();
+
     public async Task<IDbContextTransaction> BeginUserTransactionAsync(Guid userId, CancellationToken cancellationToken)
     {
         var transaction = await Database.BeginTransactionAsync(cancellationToken);
         var key = "paliad.user:" + userId;
         await Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", cancellationToken);
+        return transaction;
+    }
+
+    public async Task<IDbContextTransaction> BeginRowLockAsync<TEntity>(object key, CancellationToken cancellationToken)
+        where TEntity : class
+    {
+        var entityType = Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not mapped.");
+        var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
+        var column = entityType.FindPrimaryKey()!.Properties.Single().GetColumnName(table)!;
+        var transaction = await Database.BeginTransactionAsync(cancellationToken);
+
+        // Names from the model, the key as a parameter.
+#pragma warning disable EF1002
+        await Database.ExecuteSqlRawAsync($"SELECT 1 FROM \"{table.Schema}\".\"{table.Name}\" WHERE \"{column}\" = @p0 FOR UPDATE", [key], cancellationToken);
+#pragma warning restore EF1002
         return transaction;
     }
 

@@ -51,7 +51,9 @@ public sealed class FeedsApiTests : ApiTest
         var listed = await ExpectAsync(As(Alice).GetAsync(new Uri("/api/calendar-feeds", UriKind.Relative)), HttpStatusCode.OK);
         Assert.That(listed.GetArrayLength(), Is.EqualTo(1));
         Assert.That(listed[0].GetProperty("url").ValueKind, Is.EqualTo(JsonValueKind.Null), "the secret is shown only once");
-        Assert.That(await ScalarAsync<string>("SELECT secret_hash FROM paliad.calendar_feeds"), Does.Not.Contain(url.Split('/')[^1].Replace(".ics", string.Empty, StringComparison.Ordinal)));
+        var secret = url.Split('/')[^1].Replace(".ics", string.Empty, StringComparison.Ordinal);
+        Assert.That(await ScalarAsync<string>("SELECT secret_hash FROM paliad.calendar_feeds"),
+            Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(secret)))), "only the secret's SHA-256 is stored");
     }
 
     [Test]
@@ -158,6 +160,9 @@ public sealed class FeedsApiTests : ApiTest
         using var notModified = await Subscriber().SendAsync(again);
         Assert.That(notModified.StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
         Assert.That(await notModified.Content.ReadAsByteArrayAsync(), Is.Empty);
+        using var weakened = new HttpRequestMessage(HttpMethod.Get, url);
+        weakened.Headers.IfNoneMatch.Add(new EntityTagHeaderValue(etag.Tag, isWeak: true));
+        Assert.That((await Subscriber().SendAsync(weakened)).StatusCode, Is.EqualTo(HttpStatusCode.NotModified), "If-None-Match compares weakly: a proxy that compressed the feed weakens its tag");
 
         await ExpectAsync(PatchAsync(As(Alice), $"/api/appointments/{hearing}", new { title = "Hearing moved" }), HttpStatusCode.OK);
         using var afterChange = new HttpRequestMessage(HttpMethod.Get, url);
@@ -249,7 +254,7 @@ public sealed class FeedsApiTests : ApiTest
     }
 
     [Test]
-    public async Task An_address_that_tried_too_many_wrong_feed_urls_is_refused_while_another_address_still_fetches()
+    public async Task An_address_that_tried_too_many_wrong_feed_urls_is_refused_further_guesses_but_never_a_right_url()
     {
         await using var host = new PaliadApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string> { ["Api:FeedMissesPerHourPerAddress"] = "120" });
         using var owner = host.CreateClient();
@@ -273,26 +278,31 @@ public sealed class FeedsApiTests : ApiTest
             Assert.That((await FetchAsync($"/feeds/{id}/{new string((char)('a' + i), 43)}.ics", guesser)).Response.StatusCode, Is.EqualTo(StatusCodes.Status404NotFound));
         }
 
-        var refused = await FetchAsync(path, guesser);
-        Assert.That(refused.Response.StatusCode, Is.EqualTo(StatusCodes.Status429TooManyRequests), "even the right URL, once the address spent its misses");
+        var refused = await FetchAsync($"/feeds/{id}/{new string('z', 43)}.ics", guesser);
+        Assert.That(refused.Response.StatusCode, Is.EqualTo(StatusCodes.Status429TooManyRequests), "the eleventh wrong URL from one address");
         Assert.That(int.Parse(refused.Response.Headers.RetryAfter.ToString(), System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThan(0));
-        Assert.That((await FetchAsync(path, subscriber)).Response.StatusCode, Is.EqualTo(StatusCodes.Status200OK), "another address is not affected");
+        Assert.That((await FetchAsync($"/feeds/{Guid.NewGuid()}/{new string('z', 43)}.ics", guesser)).Response.StatusCode, Is.EqualTo(StatusCodes.Status429TooManyRequests));
+        Assert.That((await FetchAsync(path, guesser)).Response.StatusCode, Is.EqualTo(StatusCodes.Status200OK),
+            "a URL whose secret matches is never refused for its address's misses (behind a proxy one address is everyone)");
+        Assert.That((await FetchAsync($"/feeds/{id}/{new string('z', 43)}.ics", subscriber)).Response.StatusCode, Is.EqualTo(StatusCodes.Status404NotFound), "another address has its own misses");
         Assert.That((await FetchAsync(path, IPAddress.Parse("2001:db8:1::5"))).Response.StatusCode, Is.EqualTo(StatusCodes.Status200OK));
     }
 
     [Test]
     public async Task Feed_links_use_the_public_base_url_when_one_is_set()
     {
-        await using var host = new PaliadApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string> { ["Api:PublicBaseUrl"] = "https://paliad.firm.example/" });
+        await using var host = new PaliadApiFactory(TestDatabase.ConnectionString, new Dictionary<string, string> { ["Api:PublicBaseUrl"] = "https://firm.example/paliad" });
         using var owner = host.CreateClient();
         owner.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(Alice));
 
         var feed = await ExpectAsync(owner.PostAsJsonAsync(new Uri("/api/calendar-feeds", UriKind.Relative), new { displayName = "Court", scope = "personal_only" }), HttpStatusCode.Created);
         var rotated = await ExpectAsync(owner.PostAsJsonAsync(new Uri($"/api/calendar-feeds/{feed.GetProperty("id").GetGuid()}/rotate", UriKind.Relative), new { }), HttpStatusCode.OK);
 
-        Assert.That(feed.GetProperty("url").GetString(), Does.StartWith($"https://paliad.firm.example/feeds/{feed.GetProperty("id").GetGuid()}/"));
-        Assert.That(rotated.GetProperty("url").GetString(), Does.StartWith("https://paliad.firm.example/feeds/"));
-        Assert.That(await FetchStatusAsync(rotated.GetProperty("url").GetString()!), Is.EqualTo(HttpStatusCode.OK), "the path is the one this host serves");
+        Assert.That(feed.GetProperty("url").GetString(), Does.StartWith($"https://firm.example/paliad/feeds/{feed.GetProperty("id").GetGuid()}/"), "the public address's path is kept");
+        Assert.That(rotated.GetProperty("url").GetString(), Does.StartWith("https://firm.example/paliad/feeds/"));
+        var path = new Uri(rotated.GetProperty("url").GetString()!).AbsolutePath["/paliad".Length..];
+        using var subscriber = host.CreateClient();
+        Assert.That((await subscriber.GetAsync(new Uri(path, UriKind.Relative))).StatusCode, Is.EqualTo(HttpStatusCode.OK), "behind the proxy's prefix, the path this host serves");
     }
 
     [Test]

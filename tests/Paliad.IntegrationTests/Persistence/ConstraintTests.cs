@@ -44,6 +44,11 @@ public sealed class ConstraintTests : DatabaseTest
         yield return Bad("ck_calendar_feeds_scope_id", $"INSERT INTO paliad.calendar_feeds {FeedColumns} VALUES (gen_random_uuid(), '{User}', 'F', 'all_visible', '{Client}', '{hash}', now(), now())");
         yield return Bad("ck_calendar_feeds_display_name_not_blank", $"INSERT INTO paliad.calendar_feeds {FeedColumns} VALUES (gen_random_uuid(), '{User}', '  ', 'all_visible', NULL, '{hash}', now(), now())");
         yield return Bad("ck_calendar_feeds_secret_hash", $"INSERT INTO paliad.calendar_feeds {FeedColumns} VALUES (gen_random_uuid(), '{User}', 'F', 'all_visible', NULL, 'not-a-hash', now(), now())");
+        const string KeyColumns = "(user_id, key, fingerprint, started_at, completed_at, status)";
+        yield return Bad("ck_idempotency_keys_key_length", $"INSERT INTO paliad.idempotency_keys {KeyColumns} VALUES ('{User}', '', '{hash}', now(), NULL, NULL)");
+        yield return Bad("ck_idempotency_keys_fingerprint", $"INSERT INTO paliad.idempotency_keys {KeyColumns} VALUES ('{User}', 'k', 'short', now(), NULL, NULL)");
+        yield return Bad("ck_idempotency_keys_status", $"INSERT INTO paliad.idempotency_keys {KeyColumns} VALUES ('{User}', 'k', '{hash}', now(), now(), 600)");
+        yield return Bad("ck_idempotency_keys_answer_when_completed", $"INSERT INTO paliad.idempotency_keys {KeyColumns} VALUES ('{User}', 'k', '{hash}', now(), now(), NULL)");
         yield return Bad("ck_calendar_bindings_scope", BindingSql("'everything'", "NULL", "'pending'", "'/c/x/'"));
         yield return Bad("ck_calendar_bindings_scope_id", BindingSql("'all_visible'", $"'{Client}'", "'pending'", "'/c/x/'"));
         yield return Bad("ck_calendar_bindings_scope_id", BindingSql("'personal_only'", $"'{Client}'", "'pending'", "'/c/x/'"));

@@ -12,8 +12,8 @@ public sealed class MigrationTests
 {
     private static readonly string[] AllTables =
     [
-        "appointment_targets", "appointments", "caldav_activity", "caldav_oauth_connections", "caldav_sync_log", "calendar_bindings", "calendar_feeds", "data_protection_keys", "outbox_messages",
-        "project_members", "projects", "sync_instances", "user_caldav_config", "users",
+        "appointment_targets", "appointments", "caldav_activity", "caldav_oauth_connections", "caldav_sync_log", "calendar_bindings", "calendar_feeds", "data_protection_keys", "idempotency_keys",
+        "outbox_messages", "project_members", "projects", "sync_instances", "user_caldav_config", "users",
     ];
 
     private static readonly string[] PhaseFTables =
@@ -74,11 +74,14 @@ public sealed class MigrationTests
         var migrator = db.GetService<IMigrator>();
         await migrator.MigrateAsync();
 
+        await migrator.MigrateAsync(MigrationId(db, "CalendarFeeds"));
+        Assert.That(await TablesAsync(database), Is.EqualTo(AllTables.Where(t => t != "idempotency_keys")));
+
         await migrator.MigrateAsync(MigrationId(db, "OAuthAccounts"));
-        Assert.That(await TablesAsync(database), Is.EqualTo(AllTables.Where(t => t != "calendar_feeds")));
+        Assert.That(await TablesAsync(database), Is.EqualTo(AllTables.Where(t => t is not ("calendar_feeds" or "idempotency_keys"))));
 
         await migrator.MigrateAsync(MigrationId(db, "CalendarEditsPulled"));
-        var beforeOAuth = AllTables.Where(t => t is not ("caldav_oauth_connections" or "calendar_feeds")).ToArray();
+        var beforeOAuth = AllTables.Where(t => t is not ("caldav_oauth_connections" or "calendar_feeds" or "idempotency_keys")).ToArray();
         Assert.That(await TablesAsync(database), Is.EqualTo(beforeOAuth));
         Assert.That(await ColumnExistsAsync(database, "user_caldav_config", "auth_kind"), Is.False);
         Assert.That(await ColumnExistsAsync(database, "user_caldav_config", "refresh_token"), Is.False);

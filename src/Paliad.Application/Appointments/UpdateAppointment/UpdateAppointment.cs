@@ -17,13 +17,16 @@ public sealed record UpdateAppointment(
     PatchField<DateTimeOffset?> EndsAt,
     PatchField<bool?> AllDay,
     PatchField<string?> TimeZone,
-    PatchField<Guid?> ProjectId) : ICommand<AppointmentDto>;
+    PatchField<Guid?> ProjectId,
+    IfMatch? IfMatch = null) : ICommand<AppointmentDto>;
 
 public sealed class UpdateAppointmentHandler(IPaliadDbContext db, TimeProvider clock) : ICommandHandler<UpdateAppointment, AppointmentDto>
 {
     public async ValueTask<AppointmentDto> Handle(UpdateAppointment command, CancellationToken cancellationToken)
     {
+        await using var locked = await db.LockIfConditionalAsync<Appointment>(command.IfMatch, command.AppointmentId, cancellationToken);
         var appointment = await db.EditableAppointmentAsync(command.UserId, command.AppointmentId, cancellationToken);
+        command.IfMatch.Require(ETags.Of(appointment.Version), () => AppointmentDto.From(appointment));
         var now = clock.GetUtcNow();
 
         if (command.ProjectId.IsSet && command.ProjectId.Value != appointment.ProjectId)
@@ -44,6 +47,7 @@ public sealed class UpdateAppointmentHandler(IPaliadDbContext db, TimeProvider c
             command.ProjectId.Or(appointment.ProjectId),
             now);
         await db.SaveChangesAsync(cancellationToken);
+        await locked.CommitIfAnyAsync(cancellationToken);
         return AppointmentDto.From(appointment);
     }
 

@@ -1,3 +1,4 @@
+using Paliad.Application.Common;
 using Paliad.Domain.CalDav;
 using Paliad.Domain.Common;
 
@@ -18,9 +19,10 @@ public sealed record CalDavConfigDto(
     DateTimeOffset UpdatedAt,
     string AuthKind,
     string? Provider,
-    bool NeedsReconnect)
+    bool NeedsReconnect,
+    string Etag) : IHasETag
 {
     public static CalDavConfigDto From(CalDavConfig c)
         => new(c.ServerUrl, c.Username, c.CalendarPath, c.SyncEnabled, c.SyncIntervalMinutes, c.EncryptedPassword is not null,
-            c.LastSyncAt, c.LastSyncError, c.CreatedAt, c.UpdatedAt, Words.Of(c.AuthKind), c.Provider, c.NeedsReconnect);
+            c.LastSyncAt, c.LastSyncError, c.CreatedAt, c.UpdatedAt, Words.Of(c.AuthKind), c.Provider, c.NeedsReconnect, ETags.Of(c.RowVersion));
 }

@@ -70,13 +70,14 @@ public sealed class ReadFeedHandler(IPaliadDbContext db, IFeedRenderer renderer,
         var now = clock.GetUtcNow();
         await RecordFetchAsync(feed, now, cancellationToken);
         var inWindow = InWindow(feed, now);
-        var versions = await inWindow.OrderBy(a => a.Id).Select(a => new { a.Id, a.Version }).ToListAsync(cancellationToken);
+        var versions = await inWindow.Select(a => new { a.Id, a.Version }).ToListAsync(cancellationToken);
         var etag = ETagOf(feed, versions.Select(v => (v.Id, v.Version)));
-        var lastModified = await LastModifiedAsync(feed, etag, now, cancellationToken);
+        DateTimeOffset? lastModified = await LastModifiedAsync(feed, etag, now, cancellationToken);
 
         // RFC 9110 §13.2.2: If-None-Match decides when present; If-Modified-Since only without it.
+        // If-None-Match compares weakly (§13.1.2): a proxy that compressed the feed may have weakened the tag.
         var unchanged = query.IfNoneMatch is { } asked
-            ? asked.Split(',').Select(t => t.Trim()).Any(t => t == etag || t == "*")
+            ? asked.Split(',').Select(t => t.Trim()).Any(t => t == "*" || (t.StartsWith("W/", StringComparison.Ordinal) ? t[2..] : t) == etag)
             : query.IfModifiedSince is { } since && lastModified <= since;
         if (unchanged)
         {
@@ -86,7 +87,17 @@ public sealed class ReadFeedHandler(IPaliadDbContext db, IFeedRenderer renderer,
         // A client that does not send If-None-Match (or lost its copy) gets the version rendered before, if held.
         if (!renderer.TryGetRendered(etag, out var calendar))
         {
+            // Loaded by a second statement: what it reads may differ from what the tag was made of (an appointment
+            // shared, unshared or changed in between), so the rendering is tagged by what it was rendered from — never a
+            // copy kept under a tag its rows did not produce.
             var appointments = await inWindow.AsNoTracking().OrderBy(a => a.StartsAt).ThenBy(a => a.Id).ToListAsync(cancellationToken);
+            var renderedTag = ETagOf(feed, appointments.Select(a => (a.Id, a.Version)));
+            if (renderedTag != etag)
+            {
+                etag = renderedTag;
+                lastModified = await LastModifiedAsync(feed, etag, now, cancellationToken);
+            }
+
             calendar = renderer.Render(feed, appointments);
             renderer.KeepRendered(etag, calendar);
         }
@@ -96,7 +107,7 @@ public sealed class ReadFeedHandler(IPaliadDbContext db, IFeedRenderer renderer,
 
     /// <summary>Since when the feed says this version: stored with the version, so all instances agree, and always a
     /// second later than the version before — an If-Modified-Since of the old one never matches the new one.</summary>
-    private async Task<DateTimeOffset> LastModifiedAsync(CalendarFeed feed, string etag, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<DateTimeOffset?> LastModifiedAsync(CalendarFeed feed, string etag, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (feed.ContentVersion == etag && feed.ContentChangedAt is { } known)
         {
@@ -116,10 +127,9 @@ public sealed class ReadFeedHandler(IPaliadDbContext db, IFeedRenderer renderer,
         {
             // Another fetch recorded a version meanwhile: take its time if it is this version.
             var current = await db.CalendarFeeds.AsNoTracking().Where(f => f.Id == feed.Id).Select(f => new { f.ContentVersion, f.ContentChangedAt }).SingleOrDefaultAsync(cancellationToken);
-            if (current is { ContentChangedAt: { } theirs } && current.ContentVersion == etag)
-            {
-                return theirs;
-            }
+            // Theirs if it is this version; otherwise no Last-Modified at all rather than a time never stored, which a
+            // later stored version could precede (If-Modified-Since would then hide a change).
+            return current is { ContentChangedAt: { } theirs } && current.ContentVersion == etag ? theirs : null;
         }
 
         return changedAt;
@@ -137,7 +147,8 @@ public sealed class ReadFeedHandler(IPaliadDbContext db, IFeedRenderer renderer,
     private static string ETagOf(CalendarFeed feed, IEnumerable<(Guid Id, int Version)> appointments)
     {
         var text = new StringBuilder(RenderingVersion).Append('|').Append(feed.Id.ToString("N")).Append('|').Append(feed.DisplayName).Append('|').Append(feed.Scope).Append('|').Append(feed.ScopeId);
-        foreach (var (id, version) in appointments)
+        // In one order whatever order the rows came in (the database's uuid order is not .NET's).
+        foreach (var (id, version) in appointments.OrderBy(a => a.Id.ToString("N"), StringComparer.Ordinal))
         {
             text.Append('|').Append(id.ToString("N")).Append(':').Append(version);
         }

@@ -10,15 +10,17 @@ using Paliad.Domain.Feeds;
 namespace Paliad.Application.Feeds.UpdateFeed;
 
 /// <summary>PATCH /api/calendar-feeds/{id}: any of displayName, scope, scopeId. The URL stays.</summary>
-public sealed record UpdateFeed(Guid UserId, Guid FeedId, PatchField<string?> DisplayName, PatchField<string?> Scope, PatchField<Guid?> ScopeId)
+public sealed record UpdateFeed(Guid UserId, Guid FeedId, PatchField<string?> DisplayName, PatchField<string?> Scope, PatchField<Guid?> ScopeId, IfMatch? IfMatch = null)
     : ICommand<FeedDto>;
 
 public sealed class UpdateFeedHandler(IPaliadDbContext db, TimeProvider clock) : ICommandHandler<UpdateFeed, FeedDto>
 {
     public async ValueTask<FeedDto> Handle(UpdateFeed command, CancellationToken cancellationToken)
     {
+        await using var locked = await db.LockIfConditionalAsync<CalendarFeed>(command.IfMatch, command.FeedId, cancellationToken);
         var feed = await db.CalendarFeeds.SingleOrDefaultAsync(f => f.Id == command.FeedId && f.UserId == command.UserId, cancellationToken)
             ?? throw new NotFoundException("Calendar feed", command.FeedId);
+        command.IfMatch.Require(ETags.Of(feed.RowVersion), () => FeedDto.From(feed));
         var now = clock.GetUtcNow();
         if (command.Scope.IsSet || command.ScopeId.IsSet)
         {
@@ -39,6 +41,7 @@ public sealed class UpdateFeedHandler(IPaliadDbContext db, TimeProvider clock) :
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        await locked.CommitIfAnyAsync(cancellationToken);
         return FeedDto.From(feed);
     }
 }

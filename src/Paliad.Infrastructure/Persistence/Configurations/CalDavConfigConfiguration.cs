@@ -24,6 +24,7 @@ internal sealed class CalDavConfigConfiguration : IEntityTypeConfiguration<CalDa
                 $"(auth_kind = '{Words.Of(CalDavAuthKind.Oauth2)}') = (provider IS NOT NULL AND access_token IS NOT NULL AND password IS NULL)");
         });
         builder.HasKey(c => c.UserId);
+        builder.HasRowVersion(c => c.RowVersion);
         builder.Property(c => c.UserId).ValueGeneratedNever();
         builder.Property(c => c.ServerUrl).HasMaxLength(CalDavConfig.ServerUrlMaxLength);
         builder.Property(c => c.Username).HasMaxLength(CalDavConfig.UsernameMaxLength);

@@ -27,6 +27,7 @@ internal sealed class CalendarBindingConfiguration : IEntityTypeConfiguration<Ca
             t.HasCheckConstraint("ck_calendar_bindings_held_decision", $"held_decision IS NULL OR held_decision IN ({Words.SqlList<HeldDecision>()})");
         });
         builder.HasKey(b => b.Id);
+        builder.HasRowVersion(b => b.RowVersion);
         builder.Property(b => b.Id).ValueGeneratedNever();
         builder.Property(b => b.CalendarPath).HasMaxLength(CalendarBinding.CalendarPathMaxLength);
         builder.Property(b => b.DisplayName).HasMaxLength(CalendarBinding.DisplayNameMaxLength);

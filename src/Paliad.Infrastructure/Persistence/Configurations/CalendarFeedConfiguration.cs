@@ -23,6 +23,7 @@ internal sealed class CalendarFeedConfiguration : IEntityTypeConfiguration<Calen
             t.HasCheckConstraint("ck_calendar_feeds_secret_hash", $"secret_hash ~ '^[0-9a-f]{{{CalendarFeed.SecretHashLength}}}$'");
         });
         builder.HasKey(f => f.Id);
+        builder.HasRowVersion(f => f.RowVersion);
         builder.Property(f => f.Id).ValueGeneratedNever();
         builder.Property(f => f.DisplayName).HasMaxLength(CalendarFeed.DisplayNameMaxLength);
         builder.Property(f => f.Scope).HasConversion<WordConverter<BindingScope>>().HasMaxLength(WordConverter<BindingScope>.MaxLength);

@@ -17,6 +17,7 @@ internal sealed class ProjectConfiguration : IEntityTypeConfiguration<Project>
             t.HasCheckConstraint("ck_projects_name_not_blank", "btrim(name) <> ''");
         });
         builder.HasKey(p => p.Id);
+        builder.HasRowVersion(p => p.RowVersion);
         builder.Property(p => p.Id).ValueGeneratedNever();
         builder.Property(p => p.Kind).HasConversion<WordConverter<ProjectKind>>().HasMaxLength(WordConverter<ProjectKind>.MaxLength);
         builder.Property(p => p.Name).HasMaxLength(Project.NameMaxLength);

@@ -321,6 +321,11 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("provider");
 
+                    b.Property<uint>("RowVersion")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
                     b.Property<string>("ServerUrl")
                         .IsRequired()
                         .HasMaxLength(2048)
@@ -451,6 +456,11 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                     b.Property<DateTimeOffset?>("PushedThrough")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("pushed_through");
+
+                    b.Property<uint>("RowVersion")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
 
                     b.Property<string>("Scope")
                         .IsRequired()
@@ -689,6 +699,11 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_fetched_at");
 
+                    b.Property<uint>("RowVersion")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
                     b.Property<string>("Scope")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -807,6 +822,11 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                         .HasColumnName("path")
                         .UseCollation("C");
 
+                    b.Property<uint>("RowVersion")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
                     b.HasKey("Id")
                         .HasName("pk_projects");
 
@@ -856,6 +876,72 @@ namespace Paliad.Infrastructure.Persistence.Migrations
                     b.ToTable("project_members", "paliad", t =>
                         {
                             t.HasCheckConstraint("ck_project_members_role", "role IN ('owner', 'editor', 'viewer')");
+                        });
+                });
+
+            modelBuilder.Entity("Paliad.Infrastructure.Persistence.Idempotency.IdempotencyKey", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("key");
+
+                    b.Property<byte[]>("Body")
+                        .HasColumnType("bytea")
+                        .HasColumnName("body");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("content_type");
+
+                    b.Property<string>("ETag")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("etag");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("fingerprint");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("location");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<int?>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.HasKey("UserId", "Key")
+                        .HasName("pk_idempotency_keys");
+
+                    b.HasIndex("StartedAt")
+                        .HasDatabaseName("ix_idempotency_keys_started_at");
+
+                    b.ToTable("idempotency_keys", "paliad", t =>
+                        {
+                            t.HasCheckConstraint("ck_idempotency_keys_answer_when_completed", "(completed_at IS NULL) = (status IS NULL)");
+
+                            t.HasCheckConstraint("ck_idempotency_keys_fingerprint", "char_length(fingerprint) = 64");
+
+                            t.HasCheckConstraint("ck_idempotency_keys_key_length", "char_length(key) BETWEEN 1 AND 255");
+
+                            t.HasCheckConstraint("ck_idempotency_keys_status", "status IS NULL OR status BETWEEN 100 AND 599");
                         });
                 });
 

@@ -19,7 +19,8 @@ public sealed record UpdateBinding(
     PatchField<string?> DisplayName,
     PatchField<string?> Scope,
     PatchField<Guid?> ScopeId,
-    PatchField<bool?> Enabled) : ICommand<BindingDto>;
+    PatchField<bool?> Enabled,
+    IfMatch? IfMatch = null) : ICommand<BindingDto>;
 
 public sealed class UpdateBindingHandler(
     IPaliadDbContext db, TimeProvider clock, OAuth.IOAuthProviders providers, Calendars.ICalDavCalendarDirectory directory)
@@ -27,8 +28,10 @@ public sealed class UpdateBindingHandler(
 {
     public async ValueTask<BindingDto> Handle(UpdateBinding command, CancellationToken cancellationToken)
     {
+        await using var locked = await db.LockIfConditionalAsync<CalendarBinding>(command.IfMatch, command.BindingId, cancellationToken);
         var binding = await db.CalendarBindings.SingleOrDefaultAsync(b => b.Id == command.BindingId && b.UserId == command.UserId, cancellationToken)
             ?? throw new NotFoundException("Binding", command.BindingId);
+        command.IfMatch.Require(ETags.Of(binding.RowVersion), () => BindingDto.From(binding));
         var now = clock.GetUtcNow();
 
         if (command.Scope.IsSet || command.ScopeId.IsSet)
@@ -76,6 +79,7 @@ public sealed class UpdateBindingHandler(
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        await locked.CommitIfAnyAsync(cancellationToken);
         return BindingDto.From(binding);
     }
 }

@@ -19,7 +19,8 @@ public sealed record SaveCalDavConfig(
     string? Password,
     string? CalendarPath,
     bool? SyncEnabled,
-    int? SyncIntervalMinutes) : ICommand<CalDavConfigDto>;
+    int? SyncIntervalMinutes,
+    IfMatch? IfMatch = null) : ICommand<CalDavConfigDto>;
 
 public sealed class SaveCalDavConfigHandler(IPaliadDbContext db, ICalDavPasswordProtector protector, TimeProvider clock, IOAuthProviderClient providers)
     : ICommandHandler<SaveCalDavConfig, CalDavConfigDto>
@@ -35,7 +36,9 @@ public sealed class SaveCalDavConfigHandler(IPaliadDbContext db, ICalDavPassword
             calendarPath = path;
         }
 
+        await using var locked = await db.LockIfConditionalAsync<CalDavConfig>(command.IfMatch, command.UserId, cancellationToken);
         var config = await db.CalDavConfigs.SingleOrDefaultAsync(c => c.UserId == command.UserId, cancellationToken);
+        command.IfMatch.Require(config is null ? null : ETags.Of(config.RowVersion), () => config is null ? null : CalDavConfigDto.From(config));
         (string? Provider, ProtectedOAuthTokens? Tokens) droppedGrant = (null, null);
         var firstCalendar = calendarPath is not null && config?.CalendarPath is null;
         if (config is null)
@@ -59,6 +62,7 @@ public sealed class SaveCalDavConfigHandler(IPaliadDbContext db, ICalDavPassword
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        await locked.CommitIfAnyAsync(cancellationToken);
 
         // A password given to an account connected through a provider replaced its grant: give the grant back.
         if (droppedGrant is { Provider: { } provider, Tokens: { } tokens } && config.AuthKind == CalDavAuthKind.Basic)
