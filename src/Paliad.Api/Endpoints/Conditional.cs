@@ -25,12 +25,28 @@ internal static class Conditional
         => builder.WithMetadata(new ConditionalWriteMetadata());
 
     /// <summary>Every answer that carries a tagged representation sends it as <c>ETag</c>; a GET whose
-    /// <c>If-None-Match</c> names it (weak comparison, §13.1.2) answers 304 without a body.</summary>
+    /// <c>If-None-Match</c> names it (weak comparison, §13.1.2) answers 304 without a body; a failed <c>If-Match</c> is a
+    /// 412 problem with the current tag in the body and as <c>ETag</c>.</summary>
     public static RouteGroupBuilder WithEntityTags(this RouteGroupBuilder group)
     {
         group.AddEndpointFilter(async (context, next) =>
         {
-            var result = await next(context);
+            object? result;
+            try
+            {
+                result = await next(context);
+            }
+            catch (PreconditionFailedException failed)
+            {
+                // Answered here rather than by the exception handler, which strips ETag from what it writes.
+                if (failed.CurrentETag is { } current)
+                {
+                    context.HttpContext.Response.Headers.ETag = current;
+                }
+
+                return TypedResults.Problem(Errors.ProblemDetailsExceptionHandler.Map(failed)!);
+            }
+
             var tagged = result as IHasETag ?? (result as IValueHttpResult)?.Value as IHasETag;
             if (tagged is null)
             {

@@ -32,11 +32,6 @@ internal sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServ
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
-        if (exception is PreconditionFailedException { CurrentETag: { } current })
-        {
-            httpContext.Response.Headers.ETag = current;
-        }
-
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,

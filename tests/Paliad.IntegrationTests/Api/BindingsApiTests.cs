@@ -21,7 +21,7 @@ public sealed class BindingsApiTests : ApiTest
         Assert.That(response.Headers.Location!.ToString(), Is.EqualTo($"/api/caldav-bindings/{binding.GetProperty("id").GetGuid()}"));
         Assert.That(binding.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[]
         {
-            "id", "calendarPath", "displayName", "scope", "scopeId", "enabled", "syncStatus", "lastSyncAt", "lastSyncError", "lastSyncErrorDetail", "createdAt", "updatedAt", "heldChanges",
+            "id", "calendarPath", "displayName", "scope", "scopeId", "enabled", "syncStatus", "lastSyncAt", "lastSyncError", "lastSyncErrorDetail", "createdAt", "updatedAt", "heldChanges", "etag",
         }));
         Assert.That(binding.GetProperty("scope").GetString(), Is.EqualTo("client"));
         Assert.That(binding.GetProperty("scopeId").GetGuid(), Is.EqualTo(acme));
