@@ -19,7 +19,7 @@ internal static class DevelopmentSignInEndpoints
 
     public static WebApplication MapDevelopmentSignIn(this WebApplication app)
     {
-        var group = app.MapGroup("/dev/sign-in").WithTags("Development").AllowAnonymous();
+        var group = app.MapGroup("/dev/sign-in").WithTags("Development").AllowAnonymous().ExcludeFromDescription();
         group.MapGet("/", () => TypedResults.Ok(new { available = true }))
             .WithSummary("Answers 200 where the development sign-in exists (Development only).");
         group.MapPost("/", Results<Ok<SignedIn>, ValidationProblem> (SignInRequest request, IConfiguration configuration, TimeProvider clock) =>
