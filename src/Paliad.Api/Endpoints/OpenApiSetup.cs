@@ -66,7 +66,7 @@ internal static partial class OpenApiSetup
     public static IServiceCollection AddPaliadOpenApi(this IServiceCollection services)
         => services.AddOpenApi(options =>
         {
-            options.AddDocumentTransformer((document, _, _) =>
+            options.AddDocumentTransformer((document, context, _) =>
             {
                 document.Info = new OpenApiInfo
                 {
@@ -80,7 +80,13 @@ internal static partial class OpenApiSetup
                     License = new OpenApiLicense { Name = "Proprietary: Paliad", Identifier = "LicenseRef-Paliad-Proprietary" },
                 };
 
-                // A server URL without the trailing slash (paths start with one).
+                // Paliad's public address when one is set (behind a proxy), else the address asked; no trailing slash
+                // (paths start with one).
+                if (context.ApplicationServices.GetRequiredService<IConfiguration>()[PublicOrigin.Key] is { Length: > 0 } publicBase)
+                {
+                    document.Servers = [new OpenApiServer { Url = publicBase }];
+                }
+
                 foreach (var server in document.Servers ?? [])
                 {
                     server.Url = server.Url?.TrimEnd('/');

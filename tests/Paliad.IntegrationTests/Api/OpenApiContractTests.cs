@@ -10,8 +10,13 @@ namespace Paliad.IntegrationTests.Api;
 /// generates a client from.</summary>
 public sealed class OpenApiContractTests : ApiTest
 {
+    /// <summary>The document as a consumer at Paliad's address gets it (its server is the address asked).</summary>
     private async Task<JsonElement> DocumentAsync()
-        => await ExpectAsync(WithToken(null).GetAsync(new Uri("/openapi/v1.json", UriKind.Relative)), HttpStatusCode.OK);
+    {
+        var client = WithToken(null);
+        client.DefaultRequestHeaders.Host = "paliad.firm.test";
+        return await ExpectAsync(client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative)), HttpStatusCode.OK);
+    }
 
     [Test]
     public async Task Redoclys_recommended_rules_find_no_error_and_no_warning_in_the_served_document()
