@@ -94,7 +94,12 @@ public sealed class CalendarFeed : Entity
     }
 
     /// <summary>Whether a fetch at <paramref name="now"/> is worth recording (the last one is more than a minute old).</summary>
-    public bool FetchIsWorthRecording(DateTimeOffset now) => LastFetchedAt is not { } last || now - last >= FetchRecordInterval;
+    public bool FetchIsWorthRecording(DateTimeOffset now) => FetchIsWorthRecording(LastFetchedAt, now);
+
+    /// <summary>Whether a fetch at <paramref name="now"/> is worth recording after one recorded at
+    /// <paramref name="lastFetchedAt"/> (never, or at least <see cref="FetchRecordInterval"/> ago).</summary>
+    public static bool FetchIsWorthRecording(DateTimeOffset? lastFetchedAt, DateTimeOffset now)
+        => lastFetchedAt is not { } last || now - last >= FetchRecordInterval;
 
     private static string ValidHash(string secretHash)
         => secretHash is { Length: SecretHashLength } && secretHash.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f')

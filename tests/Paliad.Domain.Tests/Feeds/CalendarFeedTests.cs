@@ -60,6 +60,7 @@ public sealed class CalendarFeedTests
         var error = Assert.Throws<DomainException>(() => CalendarFeed.Create(User, "F", BindingScope.AllVisible, null, hash, Clock.Now));
 
         Assert.That(error!.Field, Is.EqualTo("secret"));
+        Assert.That(error.Message, Does.Contain("SHA-256"));
     }
 
     [Test]
@@ -89,5 +90,10 @@ public sealed class CalendarFeedTests
 
         Assert.That(feed.FetchIsWorthRecording(Clock.Now), Is.True);
         Assert.That(CalendarFeed.FetchRecordInterval, Is.EqualTo(TimeSpan.FromMinutes(1)));
+        var last = Clock.Now;
+        Assert.That(CalendarFeed.FetchIsWorthRecording(last, last.AddSeconds(59)), Is.False, "within the minute");
+        Assert.That(CalendarFeed.FetchIsWorthRecording(last, last.AddMinutes(1)), Is.True, "a minute on");
+        Assert.That(CalendarFeed.FetchIsWorthRecording(last, last.AddMinutes(5)), Is.True);
+        Assert.That(CalendarFeed.FetchIsWorthRecording(null, last), Is.True, "never fetched");
     }
 }
