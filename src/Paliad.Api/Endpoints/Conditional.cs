@@ -5,8 +5,8 @@ namespace Paliad.Api.Endpoints;
 /// <summary>Marks a GET of one resource: answers <c>ETag</c>, and 304 to a matching <c>If-None-Match</c>.</summary>
 internal sealed class ConditionalReadMetadata;
 
-/// <summary>Marks a PATCH/PUT/DELETE (or a change of a resource by POST) that honours <c>If-Match</c> (412 when it does
-/// not match).</summary>
+/// <summary>Marks a write that honours <c>If-Match</c> (412 when it does not match): PATCH/PUT/DELETE of a resource, and
+/// sharing a project (its members are part of it).</summary>
 internal sealed class ConditionalWriteMetadata;
 
 /// <summary>Conditional requests (RFC 9110 §13) at the HTTP edge: the tags come from the representations

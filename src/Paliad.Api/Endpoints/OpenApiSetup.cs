@@ -141,7 +141,7 @@ internal static partial class OpenApiSetup
                 if (metadata.OfType<ConditionalWriteMetadata>().Any())
                 {
                     AddHeader(operation, "If-Match", "The ETag you read: the change is made only if the resource is still that version (else 412). Without it, the change is unconditional.");
-                    Add(operation, "412", "The resource changed since you read it (or is gone): nothing changed; problem+json with `etag` (the current ETag) and, for appointments, `current`. Re-read and re-apply.");
+                    Add(operation, "412", "The resource changed since you read it: nothing changed; problem+json with `etag` (the current ETag; null for a PUT of an account that does not exist) and, for appointments, `current`. Re-read and re-apply. A resource that is gone is a 404.");
                     DescribeETag(operation, "200");
                 }
 
@@ -150,6 +150,7 @@ internal static partial class OpenApiSetup
                     AddHeader(operation, Idempotency.Header, "A key of your own (1–255 visible ASCII, a UUID say), one per request: a retry with it gets the first answer (with `Idempotent-Replayed: true`) and creates nothing again; kept 24 hours (Api:IdempotencyHours).");
                     Add(operation, "409", "The first request with this Idempotency-Key is still running: repeat after Retry-After.");
                     Add(operation, "422", "This Idempotency-Key was used for another request (another body, path or method).");
+                    DescribeETag(operation, "201");
                 }
 
                 if (path is "/feeds/{id}/{secret}.ics")

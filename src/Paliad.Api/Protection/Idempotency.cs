@@ -12,10 +12,10 @@ internal sealed class IdempotentMetadata;
 /// The <c>Idempotency-Key</c> header (IETF draft) on creating POSTs: the first request with a key runs and its answer
 /// is kept per (user, key) for <c>Api:IdempotencyHours</c>; a retry gets the same status and body without anything
 /// being done again (<c>Idempotent-Replayed: true</c>); the key with another request (method, path, query or body
-/// differ) → 422; while the first still runs → 409. Answers a retry should not see repeated — a 5xx, a 429, a 409 of
-/// the moment — are not kept: the key is let go and a retry runs again.
+/// differ) → 422; while the first still runs → 409. Only a success (2xx) is kept: a failed request changed nothing,
+/// so its key is let go and a retry runs again (and may succeed: a 412 re-read, a 429 waited out, a 400 corrected…).
 /// </summary>
-internal static class Idempotency
+internal static partial class Idempotency
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -37,7 +37,7 @@ internal static class Idempotency
             }
 
             var key = values.ToString();
-            if (!IsValidKey(key))
+            if (values.Count != 1 || !IsValidKey(key))
             {
                 await WriteInvalidKeyAsync(http);
                 return;
@@ -58,6 +58,11 @@ internal static class Idempotency
                     await ApiProtection.WriteProblemAsync(http, StatusCodes.Status409Conflict, "Request in progress.",
                         "The first request with this Idempotency-Key has not finished yet; repeat this one after the time in Retry-After to get its answer.",
                         TimeSpan.FromSeconds(1));
+                    return;
+                case IdempotencyClaimKind.AnswerUnreadable:
+                    await ApiProtection.WriteProblemAsync(http, StatusCodes.Status409Conflict, "Answer no longer readable.",
+                        "The first request with this Idempotency-Key succeeded, but its answer can no longer be read: check what it created (GET) before using a new key.",
+                        retryAfter: null);
                     return;
                 default:
                     await RunAndKeepAsync(http, next, store, userId, key);
@@ -104,35 +109,67 @@ internal static class Idempotency
         var original = http.Response.Body;
         await using var captured = new MemoryStream();
         http.Response.Body = captured;
-        var kept = false;
         try
         {
             await next(http);
-            var status = http.Response.StatusCode;
-            if (status < 500 && status is not (StatusCodes.Status409Conflict or StatusCodes.Status429TooManyRequests))
+        }
+        catch
+        {
+            // A failure the exception handler answers further out: it changed nothing, a retry runs again.
+            http.Response.Body = original;
+            await ReleaseQuietlyAsync(http, store, userId, key);
+            throw;
+        }
+
+        http.Response.Body = original;
+        var status = http.Response.StatusCode;
+        if (status is >= 200 and < 300)
+        {
+            var headers = http.Response.Headers;
+            try
             {
-                var headers = http.Response.Headers;
                 await store.KeepAsync(
                     userId, key,
                     new KeptAnswer(status, http.Response.ContentType, headers.Location.ToString() is { Length: > 0 } location ? location : null,
                         headers.ETag.ToString() is { Length: > 0 } etag ? etag : null, captured.ToArray()),
                     CancellationToken.None);
-                kept = true;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The creation is committed: the key must not be let go (a retry would create it again). It stays
+                // "running" — a retry gets 409 — until it expires.
+                LogNotKept(Logger(http), e, key);
             }
         }
-        finally
+        else
         {
-            http.Response.Body = original;
-            if (!kept)
-            {
-                // A failure (also one thrown, which the exception handler answers further out): a retry runs again.
-                await store.ReleaseAsync(userId, key, CancellationToken.None);
-            }
+            await ReleaseQuietlyAsync(http, store, userId, key);
         }
 
         captured.Position = 0;
         await captured.CopyToAsync(original, http.RequestAborted);
     }
+
+    private static async Task ReleaseQuietlyAsync(HttpContext http, IIdempotencyStore store, Guid userId, string key)
+    {
+        try
+        {
+            await store.ReleaseAsync(userId, key, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not let go: the key answers 409 until it expires; the request's own outcome is what the client sees.
+            LogNotReleased(Logger(http), e, key);
+        }
+    }
+
+    private static ILogger Logger(HttpContext http) => http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Paliad.Api.Idempotency");
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The answer to a request with Idempotency-Key {Key} could not be kept; the key answers 409 until it expires")]
+    private static partial void LogNotKept(ILogger logger, Exception exception, string key);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Idempotency-Key {Key} of a failed request could not be let go; it answers 409 until it expires")]
+    private static partial void LogNotReleased(ILogger logger, Exception exception, string key);
 
     private static async Task ReplayAsync(HttpContext http, KeptAnswer answer)
     {

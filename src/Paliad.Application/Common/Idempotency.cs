@@ -26,6 +26,10 @@ public enum IdempotencyClaimKind
 
     /// <summary>The key's first request has not finished yet: 409.</summary>
     InProgress,
+
+    /// <summary>The key's first request finished, but its kept answer can no longer be decrypted (its key was
+    /// removed): 409, and the client checks whether it took effect.</summary>
+    AnswerUnreadable,
 }
 
 public sealed record IdempotencyClaim(IdempotencyClaimKind Kind, KeptAnswer? Answer = null);
@@ -40,8 +44,7 @@ public interface IIdempotencyStore
     /// <summary>Keeps the claimed request's answer for its retries.</summary>
     Task KeepAsync(Guid userId, string key, KeptAnswer answer, CancellationToken cancellationToken);
 
-    /// <summary>Lets the key go (the request failed in a way a retry may not: a 5xx, a 429, a conflict of the moment), so
-    /// a retry runs again.</summary>
+    /// <summary>Lets the key go (the request failed, so it changed nothing), so a retry runs again.</summary>
     Task ReleaseAsync(Guid userId, string key, CancellationToken cancellationToken);
 
     /// <summary>Removes keys older than <see cref="IdempotencyOptions.IdempotencyHours"/>; returns how many.</summary>

@@ -160,6 +160,30 @@ public sealed class ConditionalRequestTests : ApiTest
     }
 
     [Test]
+    public async Task Two_writes_at_once_with_the_same_if_match_are_one_change_and_one_412()
+    {
+        var alice = As(Alice);
+        var path = $"/api/caldav-bindings/{await CreateBindingAsync(alice, "/dav/alice/court/", "all_visible")}";
+        var (_, etag) = await ReadAsync(alice, path);
+
+        for (var round = 0; round < 5; round++)
+        {
+            var current = round == 0 ? etag : (await ReadAsync(alice, path)).ETag;
+            var writes = await Task.WhenAll(
+                SendAsync(As(Alice), HttpMethod.Patch, path, new { displayName = $"A{round}" }, current.ToString()),
+                SendAsync(As(Alice), HttpMethod.Patch, path, new { displayName = $"B{round}" }, current.ToString()));
+
+            Assert.That(writes.Select(w => w.StatusCode).Order(), Is.EqualTo(new[] { HttpStatusCode.OK, HttpStatusCode.PreconditionFailed }), $"round {round}");
+            var winner = await ReadJsonAsync(writes.Single(w => w.StatusCode == HttpStatusCode.OK));
+            Assert.That((await ReadAsync(alice, path)).Body.GetProperty("displayName").GetString(), Is.EqualTo(winner.GetProperty("displayName").GetString()));
+            foreach (var write in writes)
+            {
+                write.Dispose();
+            }
+        }
+    }
+
+    [Test]
     public async Task An_account_that_does_not_exist_meets_no_if_match()
     {
         using var response = await SendAsync(As(Alice), HttpMethod.Put, "/api/caldav-config",

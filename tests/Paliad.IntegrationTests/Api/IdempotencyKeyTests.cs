@@ -105,17 +105,21 @@ public sealed class IdempotencyKeyTests : ApiTest
     }
 
     [Test]
-    public async Task A_refused_request_is_not_kept_as_a_conflict_and_a_bad_request_is_answered_again()
+    public async Task A_failed_request_is_not_kept_so_the_corrected_one_runs_under_the_same_key()
     {
         var key = Guid.NewGuid().ToString();
         var invalid = new { title = "", startsAt = "2027-03-05T09:00:00Z", endsAt = "2027-03-05T10:00:00Z" };
 
         var first = await ExpectAsync(PostWithKeyAsync(As(Alice), "/api/appointments", invalid, key), HttpStatusCode.BadRequest);
-        var again = await ExpectAsync(PostWithKeyAsync(As(Alice), "/api/appointments", invalid, key), HttpStatusCode.BadRequest);
+        Assert.That(FieldErrors(first, "title"), Is.Not.Empty);
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM paliad.idempotency_keys"), Is.Zero, "a failure leaves no key behind");
+        await ExpectAsync(PostWithKeyAsync(As(Alice), "/api/appointments", Hearing, key), HttpStatusCode.Created);
 
-        Assert.That(FieldErrors(again, "title"), Is.EqualTo(FieldErrors(first, "title")));
-        Assert.That(await AppointmentsAsync(), Is.Zero);
+        Assert.That(await AppointmentsAsync(), Is.EqualTo(1), "the corrected request ran (not a 422 against the failed one)");
         await ExpectAsync(PostWithKeyAsync(As(Alice), "/api/appointments", Hearing, "not a key: spaces"), HttpStatusCode.BadRequest);
+        using var twice = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/appointments", UriKind.Relative)) { Content = JsonContent.Create(Hearing) };
+        twice.Headers.Add("Idempotency-Key", ["a", "b"]);
+        await ExpectAsync(As(Alice).SendAsync(twice), HttpStatusCode.BadRequest);
         var tooLong = await ExpectAsync(PostWithKeyAsync(As(Alice), "/api/appointments", Hearing, new string('k', 256)), HttpStatusCode.BadRequest);
         Assert.That(FieldErrors(tooLong, "Idempotency-Key"), Is.Not.Empty);
     }
@@ -135,6 +139,43 @@ public sealed class IdempotencyKeyTests : ApiTest
         Assert.That(await ScalarAsync<string>("SELECT string_agg(key, ',') FROM paliad.idempotency_keys"), Is.EqualTo(fresh));
         await ExpectAsync(PostWithKeyAsync(As(Alice), "/api/appointments", Hearing, old), HttpStatusCode.Created);
         Assert.That(await AppointmentsAsync(), Is.EqualTo(3), "an expired key is a new key");
+    }
+
+    [Test]
+    public async Task A_share_refused_for_a_stale_if_match_runs_again_with_the_fresh_one_under_the_same_key()
+    {
+        var alice = As(Alice);
+        var project = await CreateProjectAsync(alice, "Acme GmbH", "client");
+        var stale = (await ExpectAsync(alice.GetAsync(new Uri($"/api/projects/{project}", UriKind.Relative)), HttpStatusCode.OK)).GetProperty("etag").GetString()!;
+        await ShareAsync(alice, project, "carol@firm.example", "viewer");
+        var fresh = (await ExpectAsync(alice.GetAsync(new Uri($"/api/projects/{project}", UriKind.Relative)), HttpStatusCode.OK)).GetProperty("etag").GetString()!;
+        var share = new { userId = UserIdOf(Bob), role = "viewer" };
+
+        async Task<HttpStatusCode> ShareWithAsync(string ifMatch)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/projects/{project}/members", UriKind.Relative)) { Content = JsonContent.Create(share) };
+            request.Headers.Add("Idempotency-Key", "share-bob");
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+            using var response = await alice.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.That(await ShareWithAsync(stale), Is.EqualTo(HttpStatusCode.PreconditionFailed));
+        Assert.That(await ShareWithAsync(fresh), Is.EqualTo(HttpStatusCode.Created), "the 412 was not kept and replayed");
+    }
+
+    [Test]
+    public async Task A_created_feeds_secret_url_is_replayed_but_never_stored_in_clear()
+    {
+        using var first = await PostWithKeyAsync(As(Alice), "/api/calendar-feeds", new { displayName = "Court", scope = "all_visible" }, "feed-1");
+        using var retry = await PostWithKeyAsync(As(Alice), "/api/calendar-feeds", new { displayName = "Court", scope = "all_visible" }, "feed-1");
+        var url = (await ReadJsonAsync(first)).GetProperty("url").GetString()!;
+        var secret = url.Split('/')[^1].Replace(".ics", string.Empty, StringComparison.Ordinal);
+
+        Assert.That((await ReadJsonAsync(retry)).GetProperty("url").GetString(), Is.EqualTo(url), "the retry gets the URL it lost");
+        var stored = await ScalarAsync<byte[]>("SELECT body FROM paliad.idempotency_keys WHERE key = 'feed-1'");
+        Assert.That(stored, Is.Not.Null.And.Not.Empty);
+        Assert.That(System.Text.Encoding.UTF8.GetString(stored!), Does.Not.Contain(secret).And.Not.Contain("Court"), "the kept answer is encrypted");
     }
 
     [Test]

@@ -43,7 +43,15 @@ public sealed class OpenApiContractTests : ApiTest
             using var lint = Process.Start(start)!;
             var output = lint.StandardOutput.ReadToEndAsync();
             var errors = lint.StandardError.ReadToEndAsync();
-            await lint.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            try
+            {
+                await lint.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            }
+            catch (TimeoutException)
+            {
+                lint.Kill(entireProcessTree: true);
+                throw;
+            }
 
             var report = JsonDocument.Parse(await output).RootElement;
             var problems = report.GetProperty("problems").EnumerateArray()

@@ -3,8 +3,9 @@ using System.Net.Http.Json;
 
 namespace Paliad.IntegrationTests.Sync;
 
-/// <summary>The retry a consumer makes after losing the answer to a timeout: with one Idempotency-Key it is one
-/// hearing in Paliad and one event in the calendar, on every server.</summary>
+/// <summary>The retry a consumer makes after losing the answer to a timeout (the same request again, with its
+/// Idempotency-Key): one hearing in Paliad and one event in the calendar, on every server — the retry reaches no
+/// calendar at all.</summary>
 public sealed class IdempotentRetryTests(string server) : SyncTest(server)
 {
     private const string Alice = "alice@firm.example";

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -10,10 +12,14 @@ namespace Paliad.Infrastructure.Persistence.Idempotency;
 /// The idempotency keys in PostgreSQL. A claim is one <c>INSERT … ON CONFLICT DO NOTHING</c>: of two requests with one
 /// key, on one instance or two, exactly one inserts and runs; the other reads what the first left (running → 409,
 /// finished → its answer, another request under the key → 422). A key older than <c>Api:IdempotencyHours</c> counts as
-/// new. Each call runs in its own scope, apart from the request's unit of work.
+/// new. Each call runs in its own scope, apart from the request's unit of work. A kept body is encrypted with Data
+/// Protection like the CalDAV passwords: a created feed's answer holds its secret URL, which is never stored in clear.
 /// </summary>
-internal sealed class IdempotencyStore(IServiceScopeFactory scopes, IOptionsMonitor<IdempotencyOptions> options, TimeProvider clock) : IIdempotencyStore
+internal sealed class IdempotencyStore(
+    IServiceScopeFactory scopes, IOptionsMonitor<IdempotencyOptions> options, TimeProvider clock, IDataProtectionProvider dataProtection) : IIdempotencyStore
 {
+    private readonly IDataProtector _bodies = dataProtection.CreateProtector("Paliad.IdempotencyKeys.Answer.v1");
+
     public async Task<IdempotencyClaim> ClaimAsync(Guid userId, string key, string fingerprint, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -38,10 +44,25 @@ internal sealed class IdempotencyStore(IServiceScopeFactory scopes, IOptionsMoni
             return await ClaimAsync(userId, key, fingerprint, cancellationToken);
         }
 
-        return first.Fingerprint != fingerprint ? new IdempotencyClaim(IdempotencyClaimKind.Mismatch)
-            : first is { CompletedAt: not null, Status: { } status } ? new IdempotencyClaim(
-                IdempotencyClaimKind.Replay, new KeptAnswer(status, first.ContentType, first.Location, first.ETag, first.Body ?? []))
-            : new IdempotencyClaim(IdempotencyClaimKind.InProgress);
+        if (first.Fingerprint != fingerprint)
+        {
+            return new IdempotencyClaim(IdempotencyClaimKind.Mismatch);
+        }
+
+        if (first is not { CompletedAt: not null, Status: { } status })
+        {
+            return new IdempotencyClaim(IdempotencyClaimKind.InProgress);
+        }
+
+        try
+        {
+            var body = first.Body is { Length: > 0 } sealedBody ? _bodies.Unprotect(sealedBody) : [];
+            return new IdempotencyClaim(IdempotencyClaimKind.Replay, new KeptAnswer(status, first.ContentType, first.Location, first.ETag, body));
+        }
+        catch (CryptographicException)
+        {
+            return new IdempotencyClaim(IdempotencyClaimKind.AnswerUnreadable);
+        }
     }
 
     public async Task KeepAsync(Guid userId, string key, KeptAnswer answer, CancellationToken cancellationToken)
@@ -52,7 +73,7 @@ internal sealed class IdempotencyStore(IServiceScopeFactory scopes, IOptionsMoni
         await db.IdempotencyKeys.Where(k => k.UserId == userId && k.Key == key && k.CompletedAt == null)
             .ExecuteUpdateAsync(
                 set => set.SetProperty(k => k.CompletedAt, now).SetProperty(k => k.Status, answer.Status).SetProperty(k => k.ContentType, answer.ContentType)
-                    .SetProperty(k => k.Location, answer.Location).SetProperty(k => k.ETag, answer.ETag).SetProperty(k => k.Body, answer.Body),
+                    .SetProperty(k => k.Location, answer.Location).SetProperty(k => k.ETag, answer.ETag).SetProperty(k => k.Body, _bodies.Protect(answer.Body)),
                 cancellationToken);
     }
 

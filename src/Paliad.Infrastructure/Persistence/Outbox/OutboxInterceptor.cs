@@ -6,8 +6,13 @@ namespace Paliad.Infrastructure.Persistence.Outbox;
 
 /// <summary>Turns the events aggregates raised into outbox rows in the same SaveChanges (so the same transaction),
 /// and wakes the outbox worker once they are committed. No network I/O happens here.</summary>
-internal sealed class OutboxInterceptor(TimeProvider clock, OutboxSignal signal) : SaveChangesInterceptor
+internal sealed class OutboxInterceptor(TimeProvider clock, OutboxSignal signal) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
+    private static readonly object WakeMarker = new();
+
+    /// <summary>Contexts that wrote outbox rows inside a transaction: the worker is woken when it commits.</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, object> _awaitingCommit = [];
+
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         Collect(eventData.Context);
@@ -41,6 +46,11 @@ internal sealed class OutboxInterceptor(TimeProvider clock, OutboxSignal signal)
         }
 
         var events = context.ChangeTracker.Entries<Entity>().SelectMany(entry => entry.Entity.DequeueDomainEvents()).ToList();
+        if (events.Count > 0 && context.Database.CurrentTransaction is not null)
+        {
+            _awaitingCommit.AddOrUpdate(context, WakeMarker);
+        }
+
         var now = clock.GetUtcNow();
         foreach (var domainEvent in events)
         {
@@ -50,8 +60,36 @@ internal sealed class OutboxInterceptor(TimeProvider clock, OutboxSignal signal)
 
     private void Wake(DbContext? context)
     {
-        // Outside a transaction the rows are committed now; inside one, the worker finds them on its next poll.
+        // Outside a transaction the rows are committed now; inside one (a user's lock, a row's for If-Match) they are
+        // committed with it: the worker is woken then, if this save wrote any.
         if (context?.Database.CurrentTransaction is null)
+        {
+            signal.Notify();
+        }
+    }
+
+    void IDbTransactionInterceptor.TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData)
+        => WakeAfterCommit(eventData.Context);
+
+    Task IDbTransactionInterceptor.TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken)
+    {
+        WakeAfterCommit(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    Task IDbTransactionInterceptor.TransactionRolledBackAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken)
+    {
+        if (eventData.Context is { } context)
+        {
+            _awaitingCommit.Remove(context);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void WakeAfterCommit(DbContext? context)
+    {
+        if (context is not null && _awaitingCommit.Remove(context))
         {
             signal.Notify();
         }

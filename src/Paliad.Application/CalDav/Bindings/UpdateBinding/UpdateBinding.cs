@@ -28,6 +28,10 @@ public sealed class UpdateBindingHandler(
 {
     public async ValueTask<BindingDto> Handle(UpdateBinding command, CancellationToken cancellationToken)
     {
+        // A new calendar is looked for on the server (a provider that makes none) before the row is locked: no remote
+        // call holds the binding's lock, which the sync engine's claims wait for.
+        var path = command.CalendarPath.IsSet ? await NewCalendarPathAsync(command, cancellationToken) : null;
+
         await using var locked = await db.LockIfConditionalAsync<CalendarBinding>(command.IfMatch, command.BindingId, cancellationToken);
         var binding = await db.CalendarBindings.SingleOrDefaultAsync(b => b.Id == command.BindingId && b.UserId == command.UserId, cancellationToken)
             ?? throw new NotFoundException("Binding", command.BindingId);
@@ -47,17 +51,9 @@ public sealed class UpdateBindingHandler(
             binding.ChangeScope(scope, scopeId, now);
         }
 
-        if (command.CalendarPath.IsSet)
+        if (path is not null)
         {
-            var path = CalendarPaths.Resolve(command.CalendarPath.Value, await BindingRules.ServerUrlAsync(db, command.UserId, cancellationToken), out var problem)
-                       ?? throw new ValidationException([new FluentValidation.Results.ValidationFailure("calendarPath", problem)]);
-
             await BindingRules.EnsureCalendarIsFreeAsync(db, command.UserId, path, binding.Id, cancellationToken);
-            if (!CalendarCollectionPath.SameCollection(path, binding.CalendarPath))
-            {
-                await BindingRules.EnsureCalendarCanExistAsync(db, providers, directory, command.UserId, path, cancellationToken);
-            }
-
             binding.MoveToCalendar(path, now);
         }
 
@@ -81,5 +77,21 @@ public sealed class UpdateBindingHandler(
         await db.SaveChangesAsync(cancellationToken);
         await locked.CommitIfAnyAsync(cancellationToken);
         return BindingDto.From(binding);
+    }
+
+    /// <summary>The calendar the PATCH names, as one normalised path on the account's server; a calendar other than the
+    /// binding's own must exist there when the provider makes none (one discovery).</summary>
+    private async Task<string> NewCalendarPathAsync(UpdateBinding command, CancellationToken cancellationToken)
+    {
+        var current = await db.CalendarBindings.AsNoTracking().Where(b => b.Id == command.BindingId && b.UserId == command.UserId)
+            .Select(b => b.CalendarPath).SingleOrDefaultAsync(cancellationToken) ?? throw new NotFoundException("Binding", command.BindingId);
+        var path = CalendarPaths.Resolve(command.CalendarPath.Value, await BindingRules.ServerUrlAsync(db, command.UserId, cancellationToken), out var problem)
+                   ?? throw new ValidationException([new FluentValidation.Results.ValidationFailure("calendarPath", problem)]);
+        if (!CalendarCollectionPath.SameCollection(path, current))
+        {
+            await BindingRules.EnsureCalendarCanExistAsync(db, providers, directory, command.UserId, path, cancellationToken);
+        }
+
+        return path;
     }
 }
