@@ -59,6 +59,7 @@ public static class StartupChecks
         }
 
         problems.AddRange(OAuthProblems(configuration, environment.IsProduction()));
+        problems.AddRange(PublicAddressProblems(configuration));
         if (problems.Count > 0)
         {
             throw new StartupRefusedException($"Paliad refuses to start ({environment.EnvironmentName}): " + string.Join(" ", problems));
@@ -66,7 +67,7 @@ public static class StartupChecks
     }
 
     /// <summary>OAuth 2.0 providers' endpoints and addresses are absolute URLs, https in Production (the client secret,
-    /// codes and tokens travel through them); Paliad's public address, when set, is an absolute URL too.</summary>
+    /// codes and tokens travel through them).</summary>
     private static IEnumerable<string> OAuthProblems(IConfiguration configuration, bool production)
     {
         const string Section = "CalDav:OAuth";
@@ -90,6 +91,12 @@ public static class StartupChecks
             }
         }
 
+    }
+
+    /// <summary>Paliad's public address (feed links, the OAuth redirect URI, the API document's server), when set, is an
+    /// absolute URL.</summary>
+    private static IEnumerable<string> PublicAddressProblems(IConfiguration configuration)
+    {
         foreach (var key in new[] { Endpoints.PublicOrigin.Key, Endpoints.PublicOrigin.OlderKey })
         {
             if (configuration[key] is { Length: > 0 } publicBase

@@ -659,18 +659,16 @@ function showFeedLink(url) {
 
 async function saveFeed(target, body) {
   try {
+    const { data } = target.id
+      ? await api("PATCH", `/api/calendar-feeds/${target.id}`, body)
+      : await api("POST", "/api/calendar-feeds", body);
+    $("bind-dialog").close();
     if (target.id) {
-      await api("PATCH", `/api/calendar-feeds/${target.id}`, body);
       say("Feed saved.");
     } else {
-      const { data } = await api("POST", "/api/calendar-feeds", body);
-      $("bind-dialog").close();
       showFeedLink(data.url);
       say("Feed created. Copy its link now: it is shown only once.");
-      await loadFeeds();
-      return;
     }
-    $("bind-dialog").close();
     await loadFeeds();
   } catch (error) {
     if (!showFieldErrors(error, "bind-")) $("bind-error").textContent = error.message;

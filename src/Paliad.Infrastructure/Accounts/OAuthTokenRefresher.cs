@@ -52,8 +52,7 @@ public sealed class OAuthTokenRefresher(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
             var protector = scope.ServiceProvider.GetRequiredService<ICalDavPasswordProtector>();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM paliad.user_caldav_config WHERE user_id = {userId} FOR UPDATE", cancellationToken);
+            await using var transaction = await db.BeginRowLockAsync<CalDavConfig>(userId, cancellationToken);
             var config = await db.CalDavConfigs.SingleOrDefaultAsync(c => c.UserId == userId, cancellationToken);
             if (config is not { AuthKind: CalDavAuthKind.Oauth2, Provider: { } provider, Tokens: { } tokens })
             {

@@ -57,6 +57,19 @@ internal static class BindingRules
         return failures;
     }
 
+    /// <summary>The scope a PATCH leaves (of a binding or a feed): a scope word changes it; to all_visible/personal_only
+    /// the scope id is dropped, to another project scope without a scopeId the current one is kept (and must fit the new
+    /// kind). Throws the field errors of <see cref="ScopeTargetFailuresAsync"/>.</summary>
+    public static async Task<(BindingScope Scope, Guid? ScopeId)> PatchedScopeAsync(
+        IPaliadDbContext db, Guid userId, PatchField<string?> scopeWord, PatchField<Guid?> scopeId, BindingScope currentScope, Guid? currentScopeId,
+        CancellationToken cancellationToken)
+    {
+        var scope = scopeWord.IsSet ? Words.Parse<BindingScope>(scopeWord.Value!) : currentScope;
+        var target = scopeId.IsSet ? scopeId.Value : (scope.NamesProject() ? currentScopeId : null);
+        var failures = await ScopeTargetFailuresAsync(db, userId, scope, target, cancellationToken);
+        return failures.Count > 0 ? throw new ValidationException(failures) : (scope, target);
+    }
+
     /// <summary>The scope target rule (<see cref="ScopeTargetFailuresAsync"/>) as a validator rule on the whole request,
     /// for every request that names a scope: a binding, a feed, a count.</summary>
     public static void ScopeTarget<T>(

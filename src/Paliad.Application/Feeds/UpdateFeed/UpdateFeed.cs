@@ -3,8 +3,6 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Paliad.Application.CalDav.Bindings;
 using Paliad.Application.Common;
-using Paliad.Domain.CalDav;
-using Paliad.Domain.Common;
 using Paliad.Domain.Feeds;
 
 namespace Paliad.Application.Feeds.UpdateFeed;
@@ -24,14 +22,7 @@ public sealed class UpdateFeedHandler(IPaliadDbContext db, TimeProvider clock) :
         var now = clock.GetUtcNow();
         if (command.Scope.IsSet || command.ScopeId.IsSet)
         {
-            var scope = command.Scope.IsSet ? Words.Parse<BindingScope>(command.Scope.Value!) : feed.Scope;
-            var scopeId = command.ScopeId.IsSet ? command.ScopeId.Value : (scope.NamesProject() ? feed.ScopeId : null);
-            var failures = await BindingRules.ScopeTargetFailuresAsync(db, command.UserId, scope, scopeId, cancellationToken);
-            if (failures.Count > 0)
-            {
-                throw new ValidationException(failures);
-            }
-
+            var (scope, scopeId) = await BindingRules.PatchedScopeAsync(db, command.UserId, command.Scope, command.ScopeId, feed.Scope, feed.ScopeId, cancellationToken);
             feed.ChangeScope(scope, scopeId, now);
         }
 

@@ -9,8 +9,8 @@ using Paliad.Application.Common;
 namespace Paliad.Infrastructure.Persistence.Idempotency;
 
 /// <summary>
-/// The idempotency keys in PostgreSQL. A claim is one <c>INSERT … ON CONFLICT DO NOTHING</c>: of two requests with one
-/// key, on one instance or two, exactly one inserts and runs; the other reads what the first left (running → 409,
+/// The idempotency keys in PostgreSQL. A claim is one <c>INSERT … ON CONFLICT</c> (that takes over only an expired
+/// key): of two requests with one key, on one instance or two, exactly one inserts and runs; the other reads what the first left (running → 409,
 /// finished → its answer, another request under the key → 422). A key older than <c>Api:IdempotencyHours</c> counts as
 /// new. Each call runs in its own scope, apart from the request's unit of work. A kept body is encrypted with Data
 /// Protection like the CalDAV passwords: a created feed's answer holds its secret URL, which is never stored in clear.
@@ -26,11 +26,16 @@ internal sealed class IdempotencyStore(
         var db = scope.ServiceProvider.GetRequiredService<PaliadDbContext>();
         var now = clock.GetUtcNow();
 
-        // A key past its retention is new again (the sweep may not have come by yet).
+        // One statement: a new key is inserted; a key past its retention (the sweep may not have come by yet) is new
+        // again and taken over; a live one is left as it is (0 rows).
         var expired = now - Retention;
-        await db.IdempotencyKeys.Where(k => k.UserId == userId && k.Key == key && k.StartedAt < expired).ExecuteDeleteAsync(cancellationToken);
         var inserted = await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO paliad.idempotency_keys (user_id, key, fingerprint, started_at) VALUES ({userId}, {key}, {fingerprint}, {now}) ON CONFLICT DO NOTHING",
+            $"""
+             INSERT INTO paliad.idempotency_keys (user_id, key, fingerprint, started_at) VALUES ({userId}, {key}, {fingerprint}, {now})
+             ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, started_at = excluded.started_at,
+                 completed_at = NULL, status = NULL, content_type = NULL, location = NULL, etag = NULL, body = NULL
+             WHERE idempotency_keys.started_at < {expired}
+             """,
             cancellationToken);
         if (inserted == 1)
         {

@@ -3,7 +3,6 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Paliad.Application.Common;
 using Paliad.Domain.CalDav;
-using Paliad.Domain.Common;
 
 namespace Paliad.Application.CalDav.Bindings.UpdateBinding;
 
@@ -40,14 +39,7 @@ public sealed class UpdateBindingHandler(
 
         if (command.Scope.IsSet || command.ScopeId.IsSet)
         {
-            var scope = command.Scope.IsSet ? Words.Parse<BindingScope>(command.Scope.Value!) : binding.Scope;
-            var scopeId = command.ScopeId.IsSet ? command.ScopeId.Value : (scope.NamesProject() ? binding.ScopeId : null);
-            var failures = await BindingRules.ScopeTargetFailuresAsync(db, command.UserId, scope, scopeId, cancellationToken);
-            if (failures.Count > 0)
-            {
-                throw new ValidationException(failures);
-            }
-
+            var (scope, scopeId) = await BindingRules.PatchedScopeAsync(db, command.UserId, command.Scope, command.ScopeId, binding.Scope, binding.ScopeId, cancellationToken);
             binding.ChangeScope(scope, scopeId, now);
         }
 
