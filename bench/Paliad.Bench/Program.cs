@@ -375,13 +375,9 @@ internal static class BenchProgram
             }
         }
 
-        return (MedianOf(renders), MedianOf(notModified), bytes);
-    }
-
-    private static double MedianOf(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
+        renders.Sort();
+        notModified.Sort();
+        return (Percentile(renders, 0.50), Percentile(notModified, 0.50), bytes);
     }
 
     private static async Task<long> CountAsync(string connectionString, string sql)

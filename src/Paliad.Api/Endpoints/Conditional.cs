@@ -55,14 +55,10 @@ internal static class Conditional
 
             var http = context.HttpContext;
             http.Response.Headers.ETag = tagged.Etag;
-            return HttpMethods.IsGet(http.Request.Method) && NoneMatch(http.Request.Headers.IfNoneMatch.ToString(), tagged.Etag)
+            return HttpMethods.IsGet(http.Request.Method) && ETags.NoneMatch(http.Request.Headers.IfNoneMatch.ToString(), tagged.Etag)
                 ? Results.StatusCode(StatusCodes.Status304NotModified)
                 : result;
         });
         return group;
     }
-
-    private static bool NoneMatch(string header, string etag)
-        => header.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Any(tag => tag == "*" || (tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag) == etag);
 }

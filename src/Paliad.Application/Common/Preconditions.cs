@@ -10,6 +10,12 @@ public static class ETags
 
     /// <summary>A tag for a representation that is the row plus something of the caller's (a project's role).</summary>
     public static string Of(long version, string qualifier) => $"\"{version}-{qualifier}\"";
+
+    /// <summary>Whether an <c>If-None-Match</c> (<c>*</c> or a list of tags) names this tag, compared weakly (§13.1.2: a
+    /// proxy that compressed an answer may have weakened its tag).</summary>
+    public static bool NoneMatch(string? header, string etag)
+        => header is not null && header.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Any(tag => tag == "*" || (tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag) == etag);
 }
 
 /// <summary>A representation with an entity tag: the API sends it as <c>ETag</c> and answers <c>If-None-Match</c> with 304.</summary>

@@ -75,9 +75,8 @@ public sealed class ReadFeedHandler(IPaliadDbContext db, IFeedRenderer renderer,
         DateTimeOffset? lastModified = await LastModifiedAsync(feed, etag, now, cancellationToken);
 
         // RFC 9110 §13.2.2: If-None-Match decides when present; If-Modified-Since only without it.
-        // If-None-Match compares weakly (§13.1.2): a proxy that compressed the feed may have weakened the tag.
-        var unchanged = query.IfNoneMatch is { } asked
-            ? asked.Split(',').Select(t => t.Trim()).Any(t => t == "*" || (t.StartsWith("W/", StringComparison.Ordinal) ? t[2..] : t) == etag)
+        var unchanged = query.IfNoneMatch is not null
+            ? ETags.NoneMatch(query.IfNoneMatch, etag)
             : query.IfModifiedSince is { } since && lastModified <= since;
         if (unchanged)
         {
